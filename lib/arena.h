@@ -1,0 +1,35 @@
+/*
+ * arena.h: a region allocator.  Every allocation made from an arena is
+ * released at once by arena_free(); nothing is freed one by one.  The RPC
+ * runtime gives each call its own arena, so request messages, response
+ * messages and handler scratch space all die with the call.
+ */
+#ifndef SPIS_ARENA_H
+#define SPIS_ARENA_H
+
+#include <stddef.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+struct arena_chunk;
+
+struct arena {
+	struct arena_chunk *head;
+	ProtobufCAllocator pb; /* protobuf-c allocator backed by this arena */
+};
+
+void arena_init(struct arena *a);
+
+/* Releases every allocation made from the arena; it may be reused after. */
+void arena_free(struct arena *a);
+
+/* Zeroed memory owned by the arena; aborts when memory is exhausted. */
+void *arena_alloc(struct arena *a, size_t size);
+
+/* Copies owned by the arena. */
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

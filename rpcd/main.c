@@ -1,0 +1,422 @@
+/*
+ * main.c: spis-rpcd, the registry daemon.  Reads flags and the config file,
+ * opens the store, serves gRPC until SIGTERM or SIGINT, then drains the calls
+ * in flight and closes the store cleanly.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "log.h"
+#include "rpc.h"
+#include "rpcd.h"
+
+/* Settings after defaults, the config file and flags, in that order. */
+struct settings {
+	char *listen;
+	char *db;
+	char *port_file;
+	char *tls_cert;
+	char *tls_key;
+	char *tls_client_ca;
+	char *country;
+	long threads;
+	long max_message_bytes;
+	long grace_seconds;
+	int log_level;
+};
+
+struct config_error {
+	char text[256];
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: spis-rpcd [options]\n"
+	    "\n"
+	    "  --listen ADDR             host:port or unix:PATH "
+	    "(default 127.0.0.1:50051)\n"
+	    "  --db FILE                 SQLite database (default spis.db)\n"
+	    "  --config FILE             INI config file (see spis.conf.sample)\n"
+	    "  --port-file FILE          write the bound port here once "
+	    "listening\n"
+	    "  --threads N               RPC worker threads (default: one per "
+	    "core)\n"
+	    "  --max-message-bytes N     largest request accepted "
+	    "(default 4194304)\n"
+	    "  --tls-cert FILE           server certificate chain (PEM)\n"
+	    "  --tls-key FILE            its private key (PEM)\n"
+	    "  --tls-client-ca FILE      require client certificates from "
+	    "this CA\n"
+	    "  --country LT|TR           national ID scheme (default LT)\n"
+	    "  --log-level LEVEL         debug, info, warn or error "
+	    "(default info)\n"
+	    "  --help                    this text\n"
+	    "  --version                 the version\n");
+}
+
+static void
+set_str(char **dst, const char *v)
+{
+	free(*dst);
+	if ((*dst = strdup(v)) == NULL)
+		fatalx("out of memory");
+}
+
+/* Parses a whole decimal number in [min, max]; -1 on anything else. */
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Applies one setting by name, from the config file or a flag.  Returns 0,
+ * or -1 with a reason in err.
+ */
+static int
+apply(struct settings *s, const char *name, const char *value, char *err,
+    size_t errlen)
+{
+	int lvl;
+
+	if (strcmp(name, "listen") == 0)
+		set_str(&s->listen, value);
+	else if (strcmp(name, "db") == 0)
+		set_str(&s->db, value);
+	else if (strcmp(name, "port_file") == 0)
+		set_str(&s->port_file, value);
+	else if (strcmp(name, "tls_cert") == 0)
+		set_str(&s->tls_cert, value);
+	else if (strcmp(name, "tls_key") == 0)
+		set_str(&s->tls_key, value);
+	else if (strcmp(name, "tls_client_ca") == 0)
+		set_str(&s->tls_client_ca, value);
+	else if (strcmp(name, "country") == 0) {
+		if (strcmp(value, "LT") != 0 && strcmp(value, "TR") != 0) {
+			snprintf(err, errlen, "country must be LT or TR, not "
+			    "\"%s\"", value);
+			return -1;
+		}
+		set_str(&s->country, value);
+	} else if (strcmp(name, "threads") == 0) {
+		if (parse_long(value, 0, 64, &s->threads) != 0) {
+			snprintf(err, errlen, "threads must be a number from "
+			    "0 to 64, not \"%s\"", value);
+			return -1;
+		}
+	} else if (strcmp(name, "max_message_bytes") == 0) {
+		if (parse_long(value, 1024, INT_MAX, &s->max_message_bytes) !=
+		    0) {
+			snprintf(err, errlen, "max_message_bytes must be a "
+			    "number from 1024 to %d, not \"%s\"", INT_MAX,
+			    value);
+			return -1;
+		}
+	} else if (strcmp(name, "grace_seconds") == 0) {
+		if (parse_long(value, 0, 3600, &s->grace_seconds) != 0) {
+			snprintf(err, errlen, "grace_seconds must be a number "
+			    "from 0 to 3600, not \"%s\"", value);
+			return -1;
+		}
+	} else if (strcmp(name, "log_level") == 0) {
+		if ((lvl = log_level_parse(value)) < 0) {
+			snprintf(err, errlen, "log_level must be debug, info, "
+			    "warn or error, not \"%s\"", value);
+			return -1;
+		}
+		s->log_level = lvl;
+	} else {
+		snprintf(err, errlen, "unknown setting \"%s\"", name);
+		return -1;
+	}
+	return 0;
+}
+
+struct config_ctx {
+	struct settings *s;
+	char err[256];
+};
+
+/* inih callback: the sections only group keys for the reader, so a key is
+ * accepted in [server], [store], [tls] or [log] alike. */
+static int
+config_line(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct config_ctx *c = user;
+	static const char *const sections[] = {"server", "store", "tls", "log",
+	    "registry"};
+	int ok = 0;
+
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		ok |= strcmp(section, sections[i]) == 0;
+	if (!ok) {
+		snprintf(c->err, sizeof c->err, "unknown section [%s]",
+		    section);
+		return 0;
+	}
+	return apply(c->s, name, value, c->err, sizeof c->err) == 0;
+}
+
+static int
+load_config(struct settings *s, const char *path)
+{
+	struct config_ctx c = {.s = s};
+	int rc;
+
+	rc = ini_parse(path, config_line, &c);
+	if (rc == -1) {
+		fprintf(stderr, "spis-rpcd: config %s: cannot read it: %s\n",
+		    path, strerror(errno));
+		return -1;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "spis-rpcd: config %s line %d: %s\n", path, rc,
+		    c.err[0] ? c.err : "not a valid INI line");
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+read_pem(const char *what, const char *path)
+{
+	char *pem;
+
+	if (path == NULL)
+		return NULL;
+	if ((pem = rpc_read_file(path)) == NULL)
+		fprintf(stderr, "spis-rpcd: %s %s: %s\n", what, path,
+		    strerror(errno));
+	return pem;
+}
+
+static int
+write_port_file(const char *path, int port)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	/* Written whole and renamed, so a reader never sees a partial port. */
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL)
+		return -1;
+	fprintf(f, "%d\n", port);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		return -1;
+	return 0;
+}
+
+static const struct option long_opts[] = {
+	{"listen", required_argument, NULL, 'l'},
+	{"db", required_argument, NULL, 'd'},
+	{"config", required_argument, NULL, 'c'},
+	{"port-file", required_argument, NULL, 'p'},
+	{"threads", required_argument, NULL, 't'},
+	{"max-message-bytes", required_argument, NULL, 'm'},
+	{"tls-cert", required_argument, NULL, 'C'},
+	{"tls-key", required_argument, NULL, 'K'},
+	{"tls-client-ca", required_argument, NULL, 'A'},
+	{"country", required_argument, NULL, 'n'},
+	{"log-level", required_argument, NULL, 'L'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The long name of a flag, from its short code. */
+static const char *
+long_name(int code)
+{
+	for (const struct option *o = long_opts; o->name != NULL; o++)
+		if (o->val == code)
+			return o->name;
+	return "?";
+}
+
+/* Maps a flag's short code to the setting it names. */
+static const char *
+flag_setting(int code)
+{
+	switch (code) {
+	case 'l': return "listen";
+	case 'd': return "db";
+	case 'p': return "port_file";
+	case 't': return "threads";
+	case 'm': return "max_message_bytes";
+	case 'C': return "tls_cert";
+	case 'K': return "tls_key";
+	case 'A': return "tls_client_ca";
+	case 'n': return "country";
+	case 'L': return "log_level";
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s = {.threads = 0, .max_message_bytes = 4 << 20,
+	    .grace_seconds = 10, .log_level = LOG_LVL_INFO};
+	const char *config = NULL;
+	struct rpc_server_opts so = {0};
+	struct rpc_server *srv;
+	struct rpcd d = {0};
+	char err[512], *cert = NULL, *key = NULL, *ca = NULL;
+	sigset_t sigs;
+	int c, sig, port, rc = 1;
+
+	log_set_ident("spis-rpcd");
+	set_str(&s.listen, "127.0.0.1:50051");
+	set_str(&s.db, "spis.db");
+	set_str(&s.country, "LT");
+
+	/* First pass: only --config, --help and --version, so that flags
+	 * given on the command line override the file whatever their order. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+		if (c == 'c')
+			config = optarg;
+		else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else if (c == 'V') {
+			printf("spis-rpcd %s\n", SPIS_VERSION);
+			return 0;
+		}
+	}
+	if (config != NULL && load_config(&s, config) != 0)
+		return 2;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+		const char *name = flag_setting(c);
+
+		if (c == 'c')
+			continue;
+		if (c == '?' || c == ':') {
+			if (c == ':')
+				fprintf(stderr, "spis-rpcd: option --%s needs "
+				    "a value\n", long_name(optopt));
+			else
+				fprintf(stderr, "spis-rpcd: unknown option "
+				    "\"%s\"; see --help\n", argv[optind - 1]);
+			return 2;
+		}
+		if (name == NULL)
+			continue;
+		if (apply(&s, name, optarg, err, sizeof err) != 0) {
+			fprintf(stderr, "spis-rpcd: --%s: %s\n",
+			    long_name(c), err);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "spis-rpcd: unexpected argument \"%s\"; see "
+		    "--help\n", argv[optind]);
+		return 2;
+	}
+	log_set_level(s.log_level);
+
+	if ((s.tls_cert != NULL && (cert = read_pem("tls_cert", s.tls_cert)) ==
+		NULL) ||
+	    (s.tls_key != NULL && (key = read_pem("tls_key", s.tls_key)) ==
+		NULL) ||
+	    (s.tls_client_ca != NULL &&
+		(ca = read_pem("tls_client_ca", s.tls_client_ca)) == NULL))
+		return 2;
+
+	/* Every thread, gRPC's included, inherits this mask; main takes the
+	 * signals synchronously with sigwait and never in a handler. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	grpc_init();
+	d.started = time(NULL);
+	d.country = s.country;
+
+	so.listen = s.listen;
+	so.threads = (int)s.threads;
+	so.max_recv_bytes = (size_t)s.max_message_bytes;
+	so.tls_cert_pem = cert;
+	so.tls_key_pem = key;
+	so.tls_client_ca_pem = ca;
+	so.authorize = authz_check;
+	so.finished = rpcd_audit_call;
+	so.arg = &d;
+	/* Bind before touching the database, so that a refused address
+	 * leaves no file behind. */
+	if ((srv = rpc_server_new(&so, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		goto out;
+	}
+	if ((d.store = store_open(s.db, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		rpc_server_free(srv);
+		goto out;
+	}
+	rpc_server_add(srv, health_methods, health_nmethods);
+	rpc_server_add(srv, system_methods, system_nmethods);
+	port = rpc_server_start(srv);
+	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
+	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");
+	if (s.port_file != NULL && write_port_file(s.port_file, port) != 0)
+		log_warn("cannot write port file %s: %s", s.port_file,
+		    strerror(errno));
+
+	for (;;) {
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("SIGHUP ignored: restart the daemon to apply "
+			    "a new configuration");
+			continue;
+		}
+		break;
+	}
+	log_info("%s: no new calls; finishing calls in flight (up to %lds)",
+	    sig == SIGINT ? "SIGINT" : "SIGTERM", s.grace_seconds);
+	rpc_server_shutdown(srv, s.grace_seconds * 1000);
+	rpc_server_free(srv);
+	rc = 0;
+out:
+	store_close(d.store);
+	if (d.store != NULL && rc == 0)
+		log_info("store closed cleanly; exiting");
+	grpc_shutdown();
+	free(cert);
+	free(key);
+	free(ca);
+	free(s.listen);
+	free(s.db);
+	free(s.port_file);
+	free(s.tls_cert);
+	free(s.tls_key);
+	free(s.tls_client_ca);
+	free(s.country);
+	return rc;
+}

@@ -1,0 +1,24 @@
+/*
+ * store_int.h: what the store_*.c files share.  Not for use outside the
+ * store layer.
+ */
+#ifndef SPIS_STORE_INT_H
+#define SPIS_STORE_INT_H
+
+#include <pthread.h>
+
+#include <sqlite3.h>
+
+struct store {
+	sqlite3 *db;	      /* the writer connection */
+	pthread_mutex_t lock; /* serialises use of db */
+};
+
+/* Prepares sql on the writer connection; NULL after logging on failure.
+ * The caller finalises the statement. */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+
+/* Logs the connection's last error with a word about what failed. */
+void store_log_error(struct store *st, const char *what);
+
+#endif
