@@ -106,7 +106,9 @@ const char *rpc_ctx_peer(struct rpc_ctx *ctx);
  * owned by the call's arena, or NULL when absent. */
 const char *rpc_ctx_metadata(struct rpc_ctx *ctx, const char *key);
 
-/* Milliseconds left before the caller's deadline; LONG_MAX when none. */
+/* Milliseconds left before the caller's deadline; LONG_MAX when none.  It
+ * is 0 once the deadline has passed or a shutdown's grace period has run
+ * out, so a long handler polls it and stops when it reaches 0. */
 long rpc_ctx_remaining_ms(struct rpc_ctx *ctx);
 
 /* The common name of a verified TLS client certificate, or NULL. */

@@ -60,6 +60,7 @@ struct rpc_server {
 	int port;
 	int started;
 	atomic_int stopping;
+	atomic_int cancelled; /* the shutdown grace period ran out */
 
 	struct rpc_entry *table;
 	size_t ntable, captable;
@@ -165,6 +166,8 @@ rpc_ctx_remaining_ms(struct rpc_ctx *ctx)
 	gpr_timespec now, dl = ctx->details.deadline, left;
 	int64_t ms;
 
+	if (atomic_load(&ctx->w->srv->cancelled))
+		return 0;
 	if (gpr_time_cmp(dl, gpr_inf_future(dl.clock_type)) == 0)
 		return LONG_MAX;
 	now = gpr_now(dl.clock_type);
@@ -429,10 +432,12 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 
 	md = &ctx->m->service->methods[ctx->m->index];
 	if (!success || ctx->recv == NULL) {
-		/* The client went away, sent no message, or sent one over the
-		 * size limit (core has already answered RESOURCE_EXHAUSTED). */
-		rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "request message missing or over the size limit");
+		/* The client went away, or sent a message over the size
+		 * limit, which core has already answered RESOURCE_EXHAUSTED.
+		 * The status below only reaches the audit trail. */
+		rpc_error(ctx, GRPC_STATUS_CANCELLED, "request not received: "
+		    "cancelled by the client or over the %zu-byte limit",
+		    srv->opts.max_recv_bytes);
 		rpc_finish(ctx);
 		return;
 	}
@@ -720,6 +725,7 @@ rpc_server_shutdown(struct rpc_server *srv, long grace_ms)
 	if (!rpc_wait_shutdown(srv, grace_ms)) {
 		log_warn("rpc: calls still running after %ld ms; cancelling "
 		    "them", grace_ms);
+		atomic_store(&srv->cancelled, 1);
 		grpc_server_cancel_all_calls(srv->server);
 		while (!rpc_wait_shutdown(srv, 1000))
 			;
