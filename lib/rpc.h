@@ -53,7 +53,11 @@ struct rpc_server_opts {
 	const char *tls_cert_pem; /* server certificate chain, or NULL */
 	const char *tls_key_pem;  /* its private key, or NULL */
 	const char *tls_client_ca_pem; /* when set, client certificates are
-					  requested and verified against it */
+					  requested and, when presented,
+					  verified against it; officer
+					  consoles connect without one, and
+					  kiosk methods check
+					  rpc_ctx_client_cn() */
 	/*
 	 * Called before every handler.  Returns GRPC_STATUS_OK to let the call
 	 * proceed, or the result of rpc_error().  NULL allows everything.

@@ -107,7 +107,9 @@ spisd_start() {
 	SPISD_PORT=$(cat "$SPISD_DIR/port")
 	SPISD_ADDR=127.0.0.1:$SPISD_PORT
 	export SPISD_PORT SPISD_ADDR SPISD_PID SPISD_LOG
-	if ! wait_for 30 spis_probe "$SPISD_ADDR" health; then
+	# SPISD_PROBE_OPTS: options for the readiness probe, such as --tls-ca.
+	# shellcheck disable=SC2086
+	if ! wait_for 30 spis_probe ${SPISD_PROBE_OPTS:-} "$SPISD_ADDR" health; then
 		echo "spis-rpcd never answered SERVING; its log:" >&2
 		tail -n 20 "$SPISD_LOG" >&2
 		return 1
