@@ -112,11 +112,11 @@ $(BUILD)/spis-kiosk: $(KIOSK_O) $(BUILD)/libspis.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librpcd.a $(BUILD)/libspis.a $(TPROTO_O)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS) $(LIBS_TEST)
+	$(CC) $(CPPFLAGS) -Irpcd $(CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS) $(LIBS_TEST)
 
 $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/librpcd.a $(BUILD)/libspis.a $(TPROTO_O)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS) $(LIBS_TEST)
+	$(CC) $(CPPFLAGS) -Irpcd $(CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS) $(LIBS_TEST)
 
 $(BUILD)/locale/%/LC_MESSAGES/spis.mo: po/%.po
 	@mkdir -p $(dir $@)
