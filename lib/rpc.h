@@ -35,6 +35,13 @@ struct rpc_client;
 typedef grpc_status_code (*rpc_handler)(struct rpc_ctx *ctx,
     const ProtobufCMessage *req, ProtobufCMessage **resp);
 
+/*
+ * A handler that cannot answer on the RPC thread (it waits for PAM, say)
+ * returns RPC_DEFERRED and later calls rpc_complete() from any thread.  The
+ * context, its arena and the request stay valid until then.
+ */
+#define RPC_DEFERRED ((grpc_status_code)-1)
+
 struct rpc_method {
 	const ProtobufCServiceDescriptor *service;
 	unsigned index; /* into service->methods */
@@ -70,6 +77,11 @@ struct rpc_server_opts {
 	 */
 	void (*finished)(struct rpc_ctx *ctx, const struct rpc_method *m,
 	    grpc_status_code status, const char *message, void *arg);
+	/*
+	 * Called once a shutdown has stopped new calls, so that the owner of
+	 * deferred calls can complete them instead of holding the shutdown.
+	 */
+	void (*stopping)(void *arg);
 	void *arg; /* passed to the hooks and returned by rpc_ctx_arg() */
 };
 
@@ -126,6 +138,14 @@ void *rpc_ctx_user(struct rpc_ctx *ctx);
  * handler can write `return rpc_error(ctx, GRPC_STATUS_NOT_FOUND, ...)`. */
 grpc_status_code rpc_error(struct rpc_ctx *ctx, grpc_status_code code,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Answers a deferred call: status, and for OK the response (allocated from
+ * the call's arena).  For a failure, call rpc_error() first for the message.
+ * The context must not be touched afterwards.
+ */
+void rpc_complete(struct rpc_ctx *ctx, grpc_status_code status,
+    ProtobufCMessage *resp);
 
 /* Allocates and initialises a message of type T in the call's arena. */
 #define RPC_NEW(ctx, T, init) \

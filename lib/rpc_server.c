@@ -428,7 +428,6 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 	grpc_status_code st;
 	uint8_t *buf;
 	size_t len = 0;
-	grpc_slice out;
 
 	md = &ctx->m->service->methods[ctx->m->index];
 	if (!success || ctx->recv == NULL) {
@@ -470,6 +469,19 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 		return;
 	}
 	st = ctx->m->handler(ctx, req, &resp);
+	if (st == RPC_DEFERRED)
+		return;
+	rpc_complete(ctx, st, resp);
+}
+
+void
+rpc_complete(struct rpc_ctx *ctx, grpc_status_code st, ProtobufCMessage *resp)
+{
+	const ProtobufCMethodDescriptor *md;
+	size_t len;
+	grpc_slice out;
+
+	md = &ctx->m->service->methods[ctx->m->index];
 	ctx->status = st;
 	if (st == GRPC_STATUS_OK) {
 		if (resp == NULL || resp->descriptor != md->output) {
@@ -722,6 +734,8 @@ rpc_server_shutdown(struct rpc_server *srv, long grace_ms)
 	atomic_store(&srv->stopping, 1);
 	grpc_server_shutdown_and_notify(srv->server, srv->workers[0].cq,
 	    &srv->shutdown_tag);
+	if (srv->opts.stopping != NULL)
+		srv->opts.stopping(srv->opts.arg);
 	if (!rpc_wait_shutdown(srv, grace_ms)) {
 		log_warn("rpc: calls still running after %ld ms; cancelling "
 		    "them", grace_ms);

@@ -90,11 +90,45 @@ h_fail(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	    "text: not allowed now");
 }
 
+/* Answers from a thread of its own after 100 ms, as the PAM login does. */
+static void *
+later_thread(void *arg)
+{
+	struct rpc_ctx *ctx = arg;
+	Spistest__EchoMsg *r = RPC_NEW(ctx, Spistest__EchoMsg,
+	    spistest__echo_msg__init);
+
+	usleep(100000);
+	r->text = arena_strdup(rpc_ctx_arena(ctx), "from another thread");
+	rpc_complete(ctx, GRPC_STATUS_OK, &r->base);
+	return NULL;
+}
+
+static grpc_status_code
+h_later(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spistest__EchoMsg *req = (const Spistest__EchoMsg *)reqm;
+	pthread_t t;
+
+	(void)respm;
+	atomic_fetch_add(&handler_calls, 1);
+	if (strcmp(req->text, "fail") == 0) {
+		rpc_error(ctx, GRPC_STATUS_ABORTED, "text: failed later");
+		rpc_complete(ctx, GRPC_STATUS_ABORTED, NULL);
+		return RPC_DEFERRED;
+	}
+	pthread_create(&t, NULL, later_thread, ctx);
+	pthread_detach(t);
+	return RPC_DEFERRED;
+}
+
 static const struct rpc_method echo_methods[] = {
 	RPC_METHOD(spistest__echo, 0, h_echo, PERM_OPEN),
 	RPC_METHOD(spistest__echo, 1, h_sleep, PERM_OPEN),
 	RPC_METHOD(spistest__echo, 2, h_fail, PERM_OPEN),
 	RPC_METHOD(spistest__echo, 3, h_echo, PERM_CLOSED),
+	RPC_METHOD(spistest__echo, 4, h_later, PERM_OPEN),
 };
 
 static grpc_status_code
@@ -138,7 +172,7 @@ start(size_t max_recv)
 
 	f->srv = rpc_server_new(&so, err, sizeof err);
 	assert_non_null(f->srv);
-	rpc_server_add(f->srv, echo_methods, 4);
+	rpc_server_add(f->srv, echo_methods, 5);
 	port = rpc_server_start(f->srv);
 	assert_true(port > 0);
 	snprintf(f->addr, sizeof f->addr, "127.0.0.1:%d", port);
@@ -410,6 +444,25 @@ test_shutdown_grace_expires(void **state)
 }
 
 static void
+test_deferred_answer_from_another_thread(void **state)
+{
+	struct fixture *f = start(0);
+	char msg[256], *out = NULL;
+
+	(void)state;
+	assert_int_equal(echo(f, 4, "x", 0, NULL, &out, msg, sizeof msg),
+	    GRPC_STATUS_OK);
+	assert_string_equal(out, "from another thread");
+	free(out);
+	assert_int_equal(echo(f, 4, "fail", 0, NULL, &out, msg, sizeof msg),
+	    GRPC_STATUS_ABORTED);
+	assert_string_equal(msg, "text: failed later");
+	assert_int_equal(atomic_load(&last_finished_status),
+	    GRPC_STATUS_ABORTED);
+	stop(f);
+}
+
+static void
 test_unreachable_is_unavailable(void **state)
 {
 	struct rpc_client_opts co = {.target = "127.0.0.1:1"};
@@ -460,6 +513,7 @@ main(void)
 		cmocka_unit_test(test_deadline_honoured),
 		cmocka_unit_test(test_graceful_shutdown_finishes_calls_in_flight),
 		cmocka_unit_test(test_shutdown_grace_expires),
+		cmocka_unit_test(test_deferred_answer_from_another_thread),
 		cmocka_unit_test(test_unreachable_is_unavailable),
 		cmocka_unit_test(test_plaintext_refused_off_loopback),
 	};
