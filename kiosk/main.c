@@ -1,0 +1,340 @@
+/*
+ * main.c: spis-kiosk, the citizen kiosk.  Reads the flags and an optional
+ * config file, opens the link to the daemon, and runs the screens until
+ * the service manager stops it: there is no quit key and no way out to a
+ * shell.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "i18n.h"
+#include "kiosk.h"
+
+#define KIOSK_NAME "spis-kiosk"
+#define KIOSK_IDLE_MAX 86400
+
+struct kiosk_opts {
+	const char *server;
+	const char *tls_ca;
+	const char *tls_cert;
+	const char *tls_key;
+	const char *log;
+	const char *language;
+	long idle_s;
+	const char *config;
+	char *owned[16]; /* values copied from the config file */
+	int nowned;
+};
+
+enum { OPT_SERVER = 1, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_IDLE,
+	OPT_LANGUAGE, OPT_CONFIG, OPT_LOG, OPT_HELP, OPT_VERSION };
+
+static const struct option kiosk_flags[] = {
+	{"server", required_argument, NULL, OPT_SERVER},
+	{"tls-ca", required_argument, NULL, OPT_TLS_CA},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"idle", required_argument, NULL, OPT_IDLE},
+	{"language", required_argument, NULL, OPT_LANGUAGE},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"log", required_argument, NULL, OPT_LOG},
+	{"help", no_argument, NULL, OPT_HELP},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+static void
+kiosk_usage(void)
+{
+	printf(_("Usage: %s [--server ADDR] [--tls-ca FILE] [--tls-cert FILE "
+		 "--tls-key FILE]\n"
+		 "       [--idle SECONDS] [--language CODE] [--config FILE] "
+		 "[--log FILE]\n"), KIOSK_NAME);
+	printf("%s\n\n", _("The SPIS citizen kiosk, for terminals in "
+			   "libraries and NGOs."));
+	printf("%s\n", _("  --server ADDR    the daemon: host:port or "
+			 "unix:PATH (default 127.0.0.1:50051)"));
+	printf("%s\n", _("  --tls-ca FILE    use TLS, trusting the server "
+			 "certificates this CA (PEM) signed"));
+	printf("%s\n", _("  --tls-cert FILE  this terminal's certificate "
+			 "(PEM), with --tls-key its key"));
+	printf("%s\n", _("  --idle SECONDS   wipe the screen and start again "
+			 "after this long without a key (default 120)"));
+	printf("%s\n", _("  --language CODE  the language a new visitor sees: "
+			 "en or lt (default en)"));
+	printf("%s\n", _("  --config FILE    read settings from an INI file; "
+			 "flags override it"));
+	printf("%s\n", _("  --log FILE       append diagnostics to FILE"));
+	printf("%s\n", _("  --help           show this help and exit"));
+	printf("%s\n\n", _("  --version        show the version and exit"));
+	printf("%s\n", _("Config keys: server, tls_ca, tls_cert, tls_key, "
+			 "idle, language and log, in any of the sections "
+			 "[server], [tls], [kiosk] and [log]."));
+	printf("%s\n", _("The kiosk has no quit key: stop it with its "
+			 "service (SIGTERM)."));
+}
+
+/* Sets the setting named as in the config file ("tls_cert").  Returns 0,
+ * or -1 with the reason in err. */
+static int
+kiosk_apply(struct kiosk_opts *o, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	const char **dst = NULL;
+	char *end;
+	long n;
+
+	if (*value == '\0') {
+		snprintf(err, errlen, _("%s needs a value"), name);
+		return -1;
+	}
+	if (strcmp(name, "server") == 0)
+		dst = &o->server;
+	else if (strcmp(name, "tls_ca") == 0)
+		dst = &o->tls_ca;
+	else if (strcmp(name, "tls_cert") == 0)
+		dst = &o->tls_cert;
+	else if (strcmp(name, "tls_key") == 0)
+		dst = &o->tls_key;
+	else if (strcmp(name, "log") == 0)
+		dst = &o->log;
+	else if (strcmp(name, "idle") == 0) {
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno != 0 || *end != '\0' || n < 1 || n > KIOSK_IDLE_MAX) {
+			snprintf(err, errlen, _("idle must be a number of "
+			    "seconds from 1 to %d, not %s"), KIOSK_IDLE_MAX,
+			    value);
+			return -1;
+		}
+		o->idle_s = n;
+		return 0;
+	} else if (strcmp(name, "language") == 0) {
+		const struct i18n_lang *langs = NULL;
+		size_t nl;
+
+		langs = i18n_languages(&nl);
+		for (size_t i = 0; i < nl; i++)
+			if (strcmp(langs[i].code, value) == 0)
+				o->language = langs[i].code;
+		if (o->language == NULL || strcmp(o->language, value) != 0) {
+			snprintf(err, errlen, _("no language %s: use en or lt"),
+			    value);
+			return -1;
+		}
+		return 0;
+	} else {
+		snprintf(err, errlen, _("unknown key %s"), name);
+		return -1;
+	}
+	*dst = value;
+	return 0;
+}
+
+struct kiosk_ini {
+	struct kiosk_opts *o;
+	char err[256];
+};
+
+static int
+kiosk_ini_line(void *user, const char *section, const char *name,
+    const char *value)
+{
+	static const char *const sections[] = {"", "server", "tls", "kiosk",
+	    "log"};
+	struct kiosk_ini *c = user;
+	struct kiosk_opts *o = c->o;
+	char *copy;
+	int known = 0;
+
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		known |= strcmp(section, sections[i]) == 0;
+	if (!known) {
+		snprintf(c->err, sizeof c->err, _("unknown section [%s]"),
+		    section);
+		return 0;
+	}
+	if (o->nowned == (int)(sizeof o->owned / sizeof o->owned[0])) {
+		snprintf(c->err, sizeof c->err, _("%s is set too often"), name);
+		return 0;
+	}
+	if ((copy = strdup(value)) == NULL) {
+		snprintf(c->err, sizeof c->err, "%s", strerror(errno));
+		return 0;
+	}
+	o->owned[o->nowned++] = copy;
+	return kiosk_apply(o, name, copy, c->err, sizeof c->err) == 0;
+}
+
+static int
+kiosk_config(struct kiosk_opts *o, const char *path)
+{
+	struct kiosk_ini c = {.o = o};
+	int rc;
+
+	rc = ini_parse(path, kiosk_ini_line, &c);
+	if (rc == -1) {
+		fprintf(stderr, _("%s: config %s: cannot read it: %s\n"),
+		    KIOSK_NAME, path, strerror(errno));
+		return -1;
+	}
+	if (rc != 0) {
+		fprintf(stderr, _("%s: config %s line %d: %s\n"), KIOSK_NAME,
+		    path, rc, c.err[0] != '\0' ? c.err : _("not an INI line"));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the flags into o: the config file first, then the flags over it.
+ * Returns -1 to go on, or the exit status.
+ */
+static int
+kiosk_flags_parse(struct kiosk_opts *o, int argc, char **argv)
+{
+	const char *names[argc], *values[argc];
+	char err[256];
+	int n = 0, c, idx;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", kiosk_flags, &idx)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			kiosk_usage();
+			return 0;
+		case OPT_VERSION:
+			printf("%s %s\n", KIOSK_NAME, SPIS_VERSION);
+			return 0;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case ':':
+			fprintf(stderr, _("%s: %s needs a value (see --help)\n"),
+			    KIOSK_NAME, argv[optind - 1]);
+			return 2;
+		case '?':
+			fprintf(stderr, _("%s: unknown flag %s (see --help)\n"),
+			    KIOSK_NAME, argv[optind - 1]);
+			return 2;
+		default:
+			names[n] = kiosk_flags[idx].name;
+			values[n++] = optarg;
+			break;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, _("%s: unexpected argument %s (see --help)\n"),
+		    KIOSK_NAME, argv[optind]);
+		return 2;
+	}
+	if (o->config != NULL && kiosk_config(o, o->config) != 0)
+		return 2;
+	for (int i = 0; i < n; i++) {
+		char key[32];
+
+		snprintf(key, sizeof key, "%s", names[i]);
+		for (char *p = key; *p != '\0'; p++)
+			if (*p == '-')
+				*p = '_';
+		if (kiosk_apply(o, key, values[i], err, sizeof err) != 0) {
+			fprintf(stderr, "%s: --%s: %s\n", KIOSK_NAME, names[i],
+			    err);
+			return 2;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Every turn of the loop: the screens read the link's latest state, and a
+ * kiosk left alone for the idle time is wiped back to a new visitor's
+ * welcome, in the default language.
+ */
+static void
+kiosk_tick(struct tui *t, void *arg)
+{
+	struct kiosk *k = arg;
+
+	tui_link_get(k->link, &k->st);
+	tui_set_conn(t, k->st.conn);
+	if (tui_touched(t) && tui_idle_ms(t) >= k->idle_s * 1000) {
+		i18n_set_language(k->language);
+		tui_reset(t);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct kiosk_opts o = {.server = "127.0.0.1:50051", .idle_s = 120,
+	    .language = "en"};
+	struct tui_link_opts lo;
+	struct kiosk k;
+	struct tui_screen *home;
+	char err[512];
+	int rc;
+
+	i18n_init();
+	if ((rc = kiosk_flags_parse(&o, argc, argv)) >= 0)
+		goto out;
+	if ((o.tls_cert == NULL) != (o.tls_key == NULL)) {
+		fprintf(stderr, _("%s: --tls-cert and --tls-key go together\n"),
+		    KIOSK_NAME);
+		rc = 2;
+		goto out;
+	}
+	if (o.tls_cert != NULL && o.tls_ca == NULL) {
+		fprintf(stderr, _("%s: --tls-cert needs --tls-ca as well\n"),
+		    KIOSK_NAME);
+		rc = 2;
+		goto out;
+	}
+	/* Before any thread starts: see i18n_set_language(). */
+	i18n_set_language(o.language);
+
+	memset(&k, 0, sizeof k);
+	memset(&lo, 0, sizeof lo);
+	lo.server = k.server = o.server;
+	lo.tls_ca = o.tls_ca;
+	lo.tls_cert = o.tls_cert;
+	lo.tls_key = o.tls_key;
+	k.idle_s = o.idle_s;
+	k.language = o.language;
+	if ((k.link = tui_link_open(&lo, err, sizeof err)) == NULL) {
+		fprintf(stderr, "%s: %s\n", KIOSK_NAME, err);
+		rc = 1;
+		goto out;
+	}
+	k.tui = tui_open(N_("SPIS self-service kiosk"), TUI_KIOSK, o.log, err,
+	    sizeof err);
+	if (k.tui == NULL) {
+		fprintf(stderr, "%s: %s\n", KIOSK_NAME, err);
+		tui_link_close(k.link);
+		rc = 1;
+		goto out;
+	}
+	tui_set_server(k.tui, k.server);
+	if ((home = kiosk_welcome_new(&k)) == NULL) {
+		tui_close(k.tui);
+		tui_link_close(k.link);
+		fprintf(stderr, "%s: %s\n", KIOSK_NAME, strerror(ENOMEM));
+		rc = 1;
+		goto out;
+	}
+	tui_push(k.tui, home);
+	/* Only SIGTERM or a hang-up ends the loop: a normal stop. */
+	tui_run(k.tui, kiosk_tick, &k);
+	tui_close(k.tui);
+	tui_link_close(k.link);
+	rc = 0;
+out:
+	for (int i = 0; i < o.nowned; i++)
+		free(o.owned[i]);
+	return rc;
+}

@@ -1,0 +1,160 @@
+/*
+ * i18n.c: gettext set-up and the run-time language switch.
+ *
+ * What this machine's glibc (2.36) was found to do: LANGUAGE is ignored
+ * while LC_MESSAGES is "C" or "POSIX" but honoured under "C.UTF-8"; a new
+ * value of LANGUAGE takes effect only once the catalogue cache is
+ * invalidated, which textdomain() does and setlocale() with an unchanged
+ * name does not.  So the switch is setenv("LANGUAGE") then textdomain().
+ */
+#include <limits.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "i18n.h"
+
+#define I18N_DOMAIN "spis"
+
+static const struct i18n_lang i18n_langs[] = {
+	{"en", "English"},
+	{"lt", "Lietuvių"},
+};
+#define I18N_NLANGS (sizeof i18n_langs / sizeof i18n_langs[0])
+
+static int
+i18n_is_c(const char *name)
+{
+	return name == NULL || strcmp(name, "C") == 0 ||
+	    strcmp(name, "POSIX") == 0;
+}
+
+/* Our language named at the start of a locale or LANGUAGE value
+ * ("lt_LT.UTF-8", "lt:en"), or NULL. */
+static const struct i18n_lang *
+i18n_match(const char *value)
+{
+	size_t len;
+
+	if (value == NULL)
+		return NULL;
+	len = strcspn(value, "_.@:");
+	for (size_t i = 0; i < I18N_NLANGS; i++)
+		if (strlen(i18n_langs[i].code) == len &&
+		    strncmp(value, i18n_langs[i].code, len) == 0)
+			return &i18n_langs[i];
+	return NULL;
+}
+
+/* The first of LC_ALL, LC_MESSAGES and LANG that is set, as setlocale()
+ * would have read them. */
+static const char *
+i18n_env_locale(void)
+{
+	static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+	const char *v;
+
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		if ((v = getenv(vars[i])) != NULL && *v != '\0')
+			return v;
+	return NULL;
+}
+
+/* The catalogue folder: see i18n.h.  buf holds the result when it is the
+ * folder next to the binary. */
+static const char *
+i18n_dir(char *buf, size_t len)
+{
+	const char *env;
+	char *slash;
+	struct stat st;
+	ssize_t n;
+
+	if ((env = getenv("SPIS_LOCALEDIR")) != NULL && *env != '\0')
+		return env;
+	n = readlink("/proc/self/exe", buf, len - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		slash = strrchr(buf, '/');
+		if (slash != NULL &&
+		    (size_t)(slash - buf) + sizeof "/locale" <= len) {
+			memcpy(slash, "/locale", sizeof "/locale");
+			if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+				return buf;
+		}
+	}
+	return SPIS_LOCALEDIR;
+}
+
+const char *
+i18n_init(void)
+{
+	const struct i18n_lang *l;
+	char exe[PATH_MAX];
+	const char *dir;
+
+	setlocale(LC_ALL, "");
+	/*
+	 * A kiosk started by systemd on a bare tty has no LANG at all.  The
+	 * Linux console and every terminal emulator we target speak UTF-8,
+	 * and without it ncursesw cannot show Lithuanian letters.
+	 */
+	if (i18n_is_c(setlocale(LC_CTYPE, NULL)))
+		setlocale(LC_CTYPE, "C.UTF-8");
+	if (i18n_is_c(setlocale(LC_MESSAGES, NULL))) {
+		setlocale(LC_MESSAGES, "C.UTF-8");
+		/*
+		 * The user may have named a locale that is not generated on
+		 * this machine (LANG=lt_LT.UTF-8); our catalogue still
+		 * serves its language.
+		 */
+		l = i18n_match(i18n_env_locale());
+		if (getenv("LANGUAGE") == NULL && l != NULL)
+			setenv("LANGUAGE", l->code, 1);
+	}
+	dir = bindtextdomain(I18N_DOMAIN, i18n_dir(exe, sizeof exe));
+	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
+	textdomain(I18N_DOMAIN);
+	return dir;
+}
+
+int
+i18n_set_language(const char *code)
+{
+	const struct i18n_lang *l = i18n_match(code);
+
+	if (l == NULL || strcmp(l->code, code) != 0)
+		return -1;
+	/*
+	 * Overwriting an existing variable replaces one pointer in environ
+	 * and never moves the array, so gRPC's threads reading the
+	 * environment are not disturbed.
+	 */
+	if (setenv("LANGUAGE", l->code, 1) != 0)
+		return -1;
+	textdomain(I18N_DOMAIN);
+	return 0;
+}
+
+const char *
+i18n_language(void)
+{
+	const struct i18n_lang *l;
+	const char *lang = getenv("LANGUAGE");
+
+	if (lang != NULL && *lang != '\0' &&
+	    (l = i18n_match(lang)) != NULL)
+		return l->code;
+	if ((l = i18n_match(setlocale(LC_MESSAGES, NULL))) != NULL)
+		return l->code;
+	return i18n_langs[0].code;
+}
+
+const struct i18n_lang *
+i18n_languages(size_t *n)
+{
+	*n = I18N_NLANGS;
+	return i18n_langs;
+}
