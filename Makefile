@@ -23,7 +23,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 
 PKGS_RPC = grpc libprotobuf-c
-PKGS_RPCD = $(PKGS_RPC) sqlite3 inih libsodium
+PKGS_RPCD = $(PKGS_RPC) sqlite3 inih libsodium pam
 PKGS_TUI = $(PKGS_RPC) ncursesw inih
 
 CPPFLAGS += -D_GNU_SOURCE -DSPIS_VERSION='"$(VERSION)"' \

@@ -1,37 +1,186 @@
 /*
  * authz.c: who may call what.  Each method names the permission it needs
- * in its service's table; this file is the only place that decides whether
- * the caller holds it.  Until officers can log in, only public methods are
- * reachable and everything else needs a session.
+ * in its service's table; the role table below is the only place that says
+ * which role holds which permission, and authz_check() the only place that
+ * decides.  PAM says who an officer is; this says what they may do.
  */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
 #include "rpcd.h"
+
+#define P(x) (1u << (x))
+
+static const struct {
+	const char *name;
+	unsigned perms;
+} authz_roles[ROLE__COUNT] = {
+	[ROLE_HELPDESK] = {"helpdesk", P(PERM_SESSION)},
+	[ROLE_CLERK] = {"clerk", P(PERM_SESSION)},
+	[ROLE_CASEWORKER] = {"caseworker", P(PERM_SESSION)},
+	[ROLE_SUPERVISOR] = {"supervisor", P(PERM_SESSION) |
+	    P(PERM_OFFICER_READ)},
+	[ROLE_AUDITOR] = {"auditor", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
+	    P(PERM_AUDIT_READ)},
+	[ROLE_ADMIN] = {"admin", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
+	    P(PERM_OFFICER_ADMIN)},
+	/* A volunteer acts for the citizen in front of them and nothing
+	 * else: no browsing, no officers, no audit. */
+	[ROLE_INTERMEDIARY] = {"intermediary", P(PERM_SESSION)},
+};
+
+static const char *const authz_perm_names[PERM__COUNT] = {
+	[PERM_PUBLIC] = "public",
+	[PERM_LOGIN] = "login",
+	[PERM_SESSION] = "session",
+	[PERM_OFFICER_READ] = "officer.read",
+	[PERM_OFFICER_ADMIN] = "officer.admin",
+	[PERM_AUDIT_READ] = "audit.read",
+};
+
+int
+authz_role_allows(enum rpcd_role r, enum rpcd_perm p)
+{
+	if (p == PERM_PUBLIC || p == PERM_LOGIN)
+		return 1;
+	return (authz_roles[r].perms & P(p)) != 0;
+}
+
+const char *
+authz_perm_name(enum rpcd_perm p)
+{
+	return authz_perm_names[p];
+}
+
+const char *
+authz_role_name(enum rpcd_role r)
+{
+	return authz_roles[r].name;
+}
+
+int
+authz_role_parse(const char *name)
+{
+	for (int r = 0; r < ROLE__COUNT; r++)
+		if (strcmp(name, authz_roles[r].name) == 0)
+			return r;
+	return -1;
+}
+
+int
+authz_roles_parse(const char *list, unsigned *bits, char *bad, size_t badlen)
+{
+	char buf[128], *save = NULL, *tok;
+	int r;
+
+	*bits = 0;
+	if (strlen(list) >= sizeof buf) {
+		snprintf(bad, badlen, "%.20s...", list);
+		return -1;
+	}
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((r = authz_role_parse(tok)) < 0) {
+			snprintf(bad, badlen, "%s", tok);
+			return -1;
+		}
+		*bits |= 1u << r;
+	}
+	if (*bits == 0) {
+		snprintf(bad, badlen, "%s", "(none)");
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+rpcd_peer_address(struct rpc_ctx *ctx)
+{
+	const char *peer = rpc_ctx_peer(ctx);
+	const char *colon = strrchr(peer, ':');
+
+	/* "ipv4:127.0.0.1:5555" and "ipv6:[::1]:5555" lose the port; a unix
+	 * peer ("unix:/path") has none to lose. */
+	if (strncmp(peer, "ipv", 3) == 0 && colon != NULL && colon > peer + 5)
+		return arena_strndup(rpc_ctx_arena(ctx), peer,
+		    (size_t)(colon - peer));
+	return peer;
+}
 
 grpc_status_code
 authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 {
-	(void)arg;
-	if (m->permission == PERM_PUBLIC)
+	struct rpcd *d = arg;
+	struct rpcd_caller *c;
+	const char *auth;
+	unsigned perms = 0;
+	char bad[64];
+
+	if (m->permission == PERM_PUBLIC || m->permission == PERM_LOGIN)
 		return GRPC_STATUS_OK;
-	return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
-	    "authorization: log in first");
+	auth = rpc_ctx_metadata(ctx, "authorization");
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
+	    auth[7] == '\0')
+		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
+		    "authorization: no session token; log in first");
+	c = arena_alloc(rpc_ctx_arena(ctx), sizeof *c);
+	crypto_hash_sha256(c->token_hash, (const unsigned char *)auth + 7,
+	    strlen(auth + 7));
+	switch (store_session_check(d->store, c->token_hash, time(NULL),
+	    d->auth.session_idle, &c->officer, &c->expires_at)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
+		    "authorization: session unknown, expired or ended; log "
+		    "in again");
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL,
+		    "internal error");
+	}
+	if (authz_roles_parse(c->officer.roles, &c->roles, bad, sizeof bad) !=
+	    0)
+		c->roles = 0;
+	for (int r = 0; r < ROLE__COUNT; r++)
+		if (c->roles & (1u << r))
+			perms |= authz_roles[r].perms;
+	rpc_ctx_set_user(ctx, c);
+	if ((perms & P(m->permission)) == 0)
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "%s: your roles (%s) do not include the %s permission",
+		    rpc_ctx_path(ctx), c->officer.roles,
+		    authz_perm_names[m->permission]);
+	return GRPC_STATUS_OK;
 }
 
 /*
  * Audits what must be audited about a finished call: every failure (bad
- * input, refused access, errors), so that probing the daemon leaves a trace.
- * Successful public calls such as health checks carry no personal data and
- * are not written.
+ * input, refused access, errors) and every call made in a session, so that
+ * probing the daemon leaves a trace.  Successful public calls such as health
+ * checks carry no personal data and are not written; logins audit
+ * themselves in login.c, where the outcome is known.
  */
 void
 rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
     grpc_status_code status, const char *message, void *arg)
 {
 	struct rpcd *d = arg;
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
 	struct store_audit a = {0};
 
-	(void)m;
-	if (status == GRPC_STATUS_OK)
+	if (m != NULL && m->permission == PERM_LOGIN)
 		return;
+	if (status == GRPC_STATUS_OK && (m == NULL ||
+	    m->permission == PERM_PUBLIC))
+		return;
+	if (c != NULL) {
+		a.actor = c->officer.username;
+		a.role = c->officer.roles;
+	}
 	a.terminal = rpc_ctx_client_cn(ctx);
 	if (a.terminal == NULL)
 		a.terminal = rpc_ctx_peer(ctx);

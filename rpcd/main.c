@@ -4,6 +4,7 @@
  * in flight and closes the store cleanly.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <ini.h>
+#include <sodium.h>
 
 #include "log.h"
 #include "rpc.h"
@@ -32,6 +34,44 @@ struct settings {
 	long max_message_bytes;
 	long grace_seconds;
 	int log_level;
+	char *pam_service;
+	char *pam_confdir;
+	long session_idle;
+	long session_max;
+	long login_timeout;
+	long max_logins;
+	long lockout_failures;
+	long lockout_seconds;
+	long peer_failures;
+	long fail_delay_ms;
+};
+
+/* Whole-number settings: name, where it lives, and its bounds. */
+struct num_setting {
+	const char *name;
+	size_t off;
+	long min, max;
+};
+
+static const struct num_setting num_settings[] = {
+	{"threads", offsetof(struct settings, threads), 0, 64},
+	{"max_message_bytes", offsetof(struct settings, max_message_bytes),
+	    1024, INT_MAX},
+	{"grace_seconds", offsetof(struct settings, grace_seconds), 0, 3600},
+	{"session_idle_seconds", offsetof(struct settings, session_idle), 30,
+	    86400},
+	{"session_max_seconds", offsetof(struct settings, session_max), 60,
+	    7 * 86400},
+	{"login_timeout_seconds", offsetof(struct settings, login_timeout), 1,
+	    3600},
+	{"max_logins", offsetof(struct settings, max_logins), 1, 10000},
+	{"lockout_failures", offsetof(struct settings, lockout_failures), 1,
+	    1000},
+	{"lockout_seconds", offsetof(struct settings, lockout_seconds), 1,
+	    86400},
+	{"peer_failures", offsetof(struct settings, peer_failures), 1, 100000},
+	{"login_fail_delay_ms", offsetof(struct settings, fail_delay_ms), 0,
+	    10000},
 };
 
 struct config_error {
@@ -61,8 +101,23 @@ usage(FILE *f)
 	    "  --country LT|TR           national ID scheme (default LT)\n"
 	    "  --log-level LEVEL         debug, info, warn or error "
 	    "(default info)\n"
+	    "  --pam-service NAME        PAM service for officer login "
+	    "(default spis)\n"
+	    "  --pam-confdir DIR         read the PAM stack from DIR, not "
+	    "/etc/pam.d\n"
 	    "  --help                    this text\n"
-	    "  --version                 the version\n");
+	    "  --version                 the version\n"
+	    "\n"
+	    "commands (run against --db, then exit):\n"
+	    "  officer add USER --role ROLE[,ROLE] [--municipality CODE] "
+	    "[--name NAME]\n"
+	    "  officer list\n"
+	    "  officer disable USER [--reason TEXT]\n"
+	    "  audit verify              check the audit trail's hash "
+	    "chain\n"
+	    "\n"
+	    "roles: helpdesk clerk caseworker supervisor auditor admin "
+	    "intermediary\n");
 }
 
 static void
@@ -117,26 +172,10 @@ apply(struct settings *s, const char *name, const char *value, char *err,
 			return -1;
 		}
 		set_str(&s->country, value);
-	} else if (strcmp(name, "threads") == 0) {
-		if (parse_long(value, 0, 64, &s->threads) != 0) {
-			snprintf(err, errlen, "threads must be a number from "
-			    "0 to 64, not \"%s\"", value);
-			return -1;
-		}
-	} else if (strcmp(name, "max_message_bytes") == 0) {
-		if (parse_long(value, 1024, INT_MAX, &s->max_message_bytes) !=
-		    0) {
-			snprintf(err, errlen, "max_message_bytes must be a "
-			    "number from 1024 to %d, not \"%s\"", INT_MAX,
-			    value);
-			return -1;
-		}
-	} else if (strcmp(name, "grace_seconds") == 0) {
-		if (parse_long(value, 0, 3600, &s->grace_seconds) != 0) {
-			snprintf(err, errlen, "grace_seconds must be a number "
-			    "from 0 to 3600, not \"%s\"", value);
-			return -1;
-		}
+	} else if (strcmp(name, "pam_service") == 0) {
+		set_str(&s->pam_service, value);
+	} else if (strcmp(name, "pam_confdir") == 0) {
+		set_str(&s->pam_confdir, value);
 	} else if (strcmp(name, "log_level") == 0) {
 		if ((lvl = log_level_parse(value)) < 0) {
 			snprintf(err, errlen, "log_level must be debug, info, "
@@ -145,6 +184,21 @@ apply(struct settings *s, const char *name, const char *value, char *err,
 		}
 		s->log_level = lvl;
 	} else {
+		for (size_t i = 0; i < sizeof num_settings /
+		    sizeof num_settings[0]; i++) {
+			const struct num_setting *n = &num_settings[i];
+
+			if (strcmp(name, n->name) != 0)
+				continue;
+			if (parse_long(value, n->min, n->max,
+			    (long *)((char *)s + n->off)) != 0) {
+				snprintf(err, errlen, "%s must be a number "
+				    "from %ld to %ld, not \"%s\"", name,
+				    n->min, n->max, value);
+				return -1;
+			}
+			return 0;
+		}
 		snprintf(err, errlen, "unknown setting \"%s\"", name);
 		return -1;
 	}
@@ -164,7 +218,7 @@ config_line(void *user, const char *section, const char *name,
 {
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
-	    "registry"};
+	    "registry", "auth"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -238,6 +292,8 @@ static const struct option long_opts[] = {
 	{"tls-client-ca", required_argument, NULL, 'A'},
 	{"country", required_argument, NULL, 'n'},
 	{"log-level", required_argument, NULL, 'L'},
+	{"pam-service", required_argument, NULL, 'P'},
+	{"pam-confdir", required_argument, NULL, 'D'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -268,6 +324,8 @@ flag_setting(int code)
 	case 'A': return "tls_client_ca";
 	case 'n': return "country";
 	case 'L': return "log_level";
+	case 'P': return "pam_service";
+	case 'D': return "pam_confdir";
 	}
 	return NULL;
 }
@@ -276,7 +334,10 @@ int
 main(int argc, char **argv)
 {
 	struct settings s = {.threads = 0, .max_message_bytes = 4 << 20,
-	    .grace_seconds = 10, .log_level = LOG_LVL_INFO};
+	    .grace_seconds = 10, .log_level = LOG_LVL_INFO,
+	    .session_idle = 900, .session_max = 8 * 3600, .login_timeout = 60,
+	    .max_logins = 32, .lockout_failures = 5, .lockout_seconds = 900,
+	    .peer_failures = 50, .fail_delay_ms = 1000};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
@@ -289,11 +350,12 @@ main(int argc, char **argv)
 	set_str(&s.listen, "127.0.0.1:50051");
 	set_str(&s.db, "spis.db");
 	set_str(&s.country, "LT");
+	set_str(&s.pam_service, "spis");
 
 	/* First pass: only --config, --help and --version, so that flags
 	 * given on the command line override the file whatever their order. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", long_opts, NULL)) != -1) {
 		if (c == 'c')
 			config = optarg;
 		else if (c == 'h') {
@@ -309,7 +371,7 @@ main(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", long_opts, NULL)) != -1) {
 		const char *name = flag_setting(c);
 
 		if (c == 'c')
@@ -331,12 +393,19 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "spis-rpcd: unexpected argument \"%s\"; see "
-		    "--help\n", argv[optind]);
-		return 2;
-	}
 	log_set_level(s.log_level);
+	if (optind < argc) {
+		/* An operator command: no server, just the store. */
+		if (sodium_init() < 0)
+			fatalx("libsodium could not be initialised");
+		if ((d.store = store_open(s.db, err, sizeof err)) == NULL) {
+			fprintf(stderr, "spis-rpcd: %s\n", err);
+			return 1;
+		}
+		rc = cli_run(d.store, argc - optind, argv + optind);
+		store_close(d.store);
+		return rc;
+	}
 
 	if ((s.tls_cert != NULL && (cert = read_pem("tls_cert", s.tls_cert)) ==
 		NULL) ||
@@ -358,6 +427,13 @@ main(int argc, char **argv)
 	grpc_init();
 	d.started = time(NULL);
 	d.country = s.country;
+	d.auth = (struct auth_cfg){.pam_service = s.pam_service,
+	    .pam_confdir = s.pam_confdir, .session_idle = s.session_idle,
+	    .session_max = s.session_max, .login_timeout = s.login_timeout,
+	    .max_logins = s.max_logins, .lockout_failures = s.lockout_failures,
+	    .lockout_seconds = s.lockout_seconds,
+	    .peer_failures = s.peer_failures, .fail_delay_ms = s.fail_delay_ms};
+	d.logins = login_new(&d);
 
 	so.listen = s.listen;
 	so.threads = (int)s.threads;
@@ -367,6 +443,7 @@ main(int argc, char **argv)
 	so.tls_client_ca_pem = ca;
 	so.authorize = authz_check;
 	so.finished = rpcd_audit_call;
+	so.stopping = login_stop_all;
 	so.arg = &d;
 	/* Bind before touching the database, so that a refused address
 	 * leaves no file behind. */
@@ -381,6 +458,7 @@ main(int argc, char **argv)
 	}
 	rpc_server_add(srv, health_methods, health_nmethods);
 	rpc_server_add(srv, system_methods, system_nmethods);
+	rpc_server_add(srv, auth_methods, auth_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");
@@ -404,6 +482,7 @@ main(int argc, char **argv)
 	rpc_server_free(srv);
 	rc = 0;
 out:
+	login_free(d.logins);
 	store_close(d.store);
 	if (d.store != NULL && rc == 0)
 		log_info("store closed cleanly; exiting");
@@ -418,5 +497,7 @@ out:
 	free(s.tls_key);
 	free(s.tls_client_ca);
 	free(s.country);
+	free(s.pam_service);
+	free(s.pam_confdir);
 	return rc;
 }

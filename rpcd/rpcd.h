@@ -6,16 +6,35 @@
 #define SPIS_RPCD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "rpc.h"
 #include "store.h"
+
+struct logins;
+
+/* Login, session and lockout settings ([auth] in the config file). */
+struct auth_cfg {
+	const char *pam_service;  /* "spis" */
+	const char *pam_confdir;  /* NULL: the system's /etc/pam.d */
+	long session_idle;	  /* seconds without a call before expiry */
+	long session_max;	  /* absolute lifetime in seconds */
+	long login_timeout;	  /* an abandoned conversation ends after */
+	long max_logins;	  /* conversations in progress at once */
+	long lockout_failures;	  /* failures for one username ... */
+	long lockout_seconds;	  /* ... within this period lock it as long */
+	long peer_failures;	  /* failures from one address in that period */
+	long fail_delay_ms;	  /* every failed login answers after this */
+};
 
 /* The daemon context: rpc_ctx_arg() of every call. */
 struct rpcd {
 	struct store *store;
 	time_t started;
 	const char *country; /* national ID scheme: "LT" or "TR" */
+	struct auth_cfg auth;
+	struct logins *logins;
 };
 
 /*
@@ -23,12 +42,71 @@ struct rpcd {
  * handler checks a role itself.
  */
 enum rpcd_perm {
-	PERM_PUBLIC, /* anyone, before login: health, version */
+	PERM_PUBLIC,	   /* anyone, before login: health, version */
+	PERM_LOGIN,	   /* anyone; login.c audits every outcome itself */
+	PERM_SESSION,	   /* any logged-in officer: WhoAmI, Logout */
+	PERM_OFFICER_READ, /* list officers */
+	PERM_OFFICER_ADMIN, /* add and disable officers */
+	PERM_AUDIT_READ,   /* read the audit trail */
+	PERM__COUNT
+};
+
+/* The roles of the design; an officer may hold several. */
+enum rpcd_role {
+	ROLE_HELPDESK,
+	ROLE_CLERK,
+	ROLE_CASEWORKER,
+	ROLE_SUPERVISOR,
+	ROLE_AUDITOR,
+	ROLE_ADMIN,
+	ROLE_INTERMEDIARY,
+	ROLE__COUNT
+};
+
+/* Who is calling, as the authorize hook established it (rpc_ctx_user). */
+struct rpcd_caller {
+	struct store_officer officer;
+	unsigned roles;	 /* bit per enum rpcd_role */
+	int64_t expires_at;
+	uint8_t token_hash[32];
 };
 
 /* Decides whether a call may proceed (the rpc authorize hook). */
 grpc_status_code authz_check(struct rpc_ctx *ctx, const struct rpc_method *m,
     void *arg);
+
+/* Role names: parse one ("clerk") or a comma list into bits; -1 for an
+ * unknown name, whose text is copied into bad. */
+int authz_role_parse(const char *name);
+int authz_roles_parse(const char *list, unsigned *bits, char *bad,
+    size_t badlen);
+const char *authz_role_name(enum rpcd_role r);
+
+/* Whether a role grants a permission: the table itself, for tests. */
+int authz_role_allows(enum rpcd_role r, enum rpcd_perm p);
+const char *authz_perm_name(enum rpcd_perm p);
+
+/* The caller's address without its port ("ipv4:127.0.0.1"), arena-owned. */
+const char *rpcd_peer_address(struct rpc_ctx *ctx);
+
+/* Officer records (officer.c).  officer_validate fills *o from the fields,
+ * or returns -1 with "field: problem" in why. */
+int officer_username_ok(const char *username);
+int officer_validate(const char *username, const char *display_name,
+    const char *municipality, const char *const *roles, size_t nroles,
+    struct store_officer *o, char *why, size_t whylen);
+
+/* Operator commands (cli.c): argv[0] is the command; returns the exit
+ * status. */
+int cli_run(struct store *st, int argc, char **argv);
+
+/* Logins in progress (login.c). */
+struct logins *login_new(struct rpcd *d);
+void login_stop_all(void *arg); /* the rpc stopping hook */
+void login_free(struct logins *l); /* waits for the PAM threads */
+grpc_status_code login_start(struct rpc_ctx *ctx, const char *username);
+grpc_status_code login_continue(struct rpc_ctx *ctx, const char *login_id,
+    char *const *responses, size_t n);
 
 /* Writes the audit row for a finished call (the rpc finished hook). */
 void rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
@@ -39,5 +117,7 @@ extern const struct rpc_method health_methods[];
 extern const size_t health_nmethods;
 extern const struct rpc_method system_methods[];
 extern const size_t system_nmethods;
+extern const struct rpc_method auth_methods[];
+extern const size_t auth_nmethods;
 
 #endif

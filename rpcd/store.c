@@ -40,6 +40,35 @@ static const char *const store_migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	"  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
+
+	/* 2: officers, their sessions and failed logins.  Sessions hold only
+	 * the SHA-256 of the token, so a copy of the database lets nobody in;
+	 * they live here rather than in memory so that several daemons can
+	 * share them.  Times are Unix seconds for easy arithmetic. */
+	"CREATE TABLE officers ("
+	"  username TEXT PRIMARY KEY,"
+	"  display_name TEXT NOT NULL,"
+	"  roles TEXT NOT NULL,"
+	"  municipality TEXT NOT NULL DEFAULT '',"
+	"  active INTEGER NOT NULL DEFAULT 1,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  disabled_reason TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE sessions ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  username TEXT NOT NULL REFERENCES officers(username),"
+	"  terminal TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  ended_at INTEGER);"
+	"CREATE TABLE login_failures ("
+	"  id INTEGER PRIMARY KEY,"
+	"  username TEXT NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX login_failures_user ON login_failures(username, at);"
+	"CREATE INDEX login_failures_peer ON login_failures(peer, at);",
 };
 
 #define STORE_NMIGRATIONS \

@@ -58,4 +58,69 @@ int store_audit_append(struct store *st, const struct store_audit *a);
  */
 int64_t store_audit_verify(struct store *st, int64_t *bad_id);
 
+/* Results of store functions that can fail in more than one way. */
+enum store_rc {
+	STORE_ERR = -1,	     /* a storage error, already logged */
+	STORE_OK = 0,
+	STORE_NOTFOUND = 1,
+	STORE_EXISTS = 2,
+};
+
+/* An officer as the registry knows them.  Fixed sizes: no ownership. */
+struct store_officer {
+	char username[65];
+	char display_name[129];
+	char roles[128];	/* comma-separated role names */
+	char municipality[16];	/* "" for national scope */
+	int active;
+	char created_at[32];
+	char disabled_reason[257];
+};
+
+/* Adds an officer; STORE_EXISTS when the username is taken. */
+enum store_rc store_officer_add(struct store *st,
+    const struct store_officer *o, const char *by);
+
+/* Fills *o; STORE_NOTFOUND when there is no such officer. */
+enum store_rc store_officer_get(struct store *st, const char *username,
+    struct store_officer *o);
+
+/* Disables an officer and ends their open sessions at once. */
+enum store_rc store_officer_disable(struct store *st, const char *username,
+    const char *reason, int64_t now);
+
+/* Calls fn for each officer in username order; stops when fn returns
+ * non-zero.  Returns STORE_OK or STORE_ERR. */
+enum store_rc store_officer_list(struct store *st, int include_disabled,
+    int (*fn)(void *arg, const struct store_officer *o), void *arg);
+
+/* Records a new session by the hash of its token. */
+enum store_rc store_session_create(struct store *st, const uint8_t hash[32],
+    const char *username, const char *terminal, int64_t now,
+    int64_t expires_at);
+
+/*
+ * Finds the live session with this token hash: not ended, not past its
+ * absolute expiry, not idle for idle_seconds or more, and its officer still
+ * active.  Fills *o with the officer and *expires_at, and marks the session
+ * seen (at most once a minute, to spare the disk).  STORE_NOTFOUND for
+ * anything else.
+ */
+enum store_rc store_session_check(struct store *st, const uint8_t hash[32],
+    int64_t now, int64_t idle_seconds, struct store_officer *o,
+    int64_t *expires_at);
+
+/* Ends a session (logout).  STORE_NOTFOUND when it was not live. */
+enum store_rc store_session_end(struct store *st, const uint8_t hash[32],
+    int64_t now);
+
+/* Records a failed login, and counts failures since a time for a username
+ * or for a peer address. */
+enum store_rc store_login_failure_add(struct store *st, const char *username,
+    const char *peer, int64_t now);
+int store_login_failures_user(struct store *st, const char *username,
+    int64_t since);
+int store_login_failures_peer(struct store *st, const char *peer,
+    int64_t since);
+
 #endif

@@ -1,0 +1,122 @@
+/*
+ * officer.c: what makes an officer record valid, shared by the Auth RPCs
+ * and the command line (`spis-rpcd officer add`).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rpcd.h"
+
+int
+officer_username_ok(const char *u)
+{
+	size_t n = strlen(u);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (; *u != '\0'; u++)
+		if (!((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') ||
+		    (*u >= '0' && *u <= '9') || *u == '.' || *u == '_' ||
+		    *u == '-' || *u == '@'))
+			return 0;
+	return 1;
+}
+
+/* Whether s is well-formed UTF-8 without control characters. */
+static int
+utf8_text_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		int n;
+		unsigned cp;
+
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0)
+			n = 1, cp = *p & 0x1f;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 2, cp = *p & 0x0f;
+		else if ((*p & 0xf8) == 0xf0)
+			n = 3, cp = *p & 0x07;
+		else
+			return 0;
+		p++;
+		for (int i = 0; i < n; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (*p & 0x3f);
+		}
+		/* Overlong forms, surrogates and values past Unicode. */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+	}
+	return 1;
+}
+
+int
+officer_validate(const char *username, const char *display_name,
+    const char *municipality, const char *const *roles, size_t nroles,
+    struct store_officer *o, char *why, size_t whylen)
+{
+	unsigned bits = 0;
+	size_t len = 0;
+
+	if (!officer_username_ok(username)) {
+		snprintf(why, whylen, "username: 1 to 64 letters, digits or "
+		    ". _ - @ are required");
+		return -1;
+	}
+	if (display_name[0] == '\0' || strlen(display_name) > 128 ||
+	    !utf8_text_ok(display_name)) {
+		snprintf(why, whylen, "display_name: 1 to 128 bytes of "
+		    "UTF-8 text are required");
+		return -1;
+	}
+	if (strlen(municipality) > 15) {
+		snprintf(why, whylen, "municipality: a code of at most 15 "
+		    "characters, or empty for national");
+		return -1;
+	}
+	for (const char *m = municipality; *m != '\0'; m++)
+		if (!((*m >= '0' && *m <= '9') || (*m >= 'A' && *m <= 'Z') ||
+		    (*m >= 'a' && *m <= 'z') || *m == '-')) {
+			snprintf(why, whylen, "municipality: letters, digits "
+			    "and - only");
+			return -1;
+		}
+	if (nroles == 0) {
+		snprintf(why, whylen, "roles: at least one role is required");
+		return -1;
+	}
+	for (size_t i = 0; i < nroles; i++) {
+		int r = authz_role_parse(roles[i]);
+
+		if (r < 0) {
+			snprintf(why, whylen, "roles: unknown role \"%.32s\"; "
+			    "known: helpdesk, clerk, caseworker, supervisor, "
+			    "auditor, admin, intermediary", roles[i]);
+			return -1;
+		}
+		bits |= 1u << r;
+	}
+	memset(o, 0, sizeof *o);
+	snprintf(o->username, sizeof o->username, "%s", username);
+	snprintf(o->display_name, sizeof o->display_name, "%s", display_name);
+	snprintf(o->municipality, sizeof o->municipality, "%s", municipality);
+	/* Stored in the table's order, so equal sets look equal. */
+	for (int r = 0; r < ROLE__COUNT; r++)
+		if (bits & (1u << r))
+			len += (size_t)snprintf(o->roles + len,
+			    sizeof o->roles - len, "%s%s", len ? "," : "",
+			    authz_role_name(r));
+	o->active = 1;
+	return 0;
+}
