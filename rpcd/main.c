@@ -58,7 +58,7 @@ static const struct num_setting num_settings[] = {
 	{"max_message_bytes", offsetof(struct settings, max_message_bytes),
 	    1024, INT_MAX},
 	{"grace_seconds", offsetof(struct settings, grace_seconds), 0, 3600},
-	{"session_idle_seconds", offsetof(struct settings, session_idle), 30,
+	{"session_idle_seconds", offsetof(struct settings, session_idle), 1,
 	    86400},
 	{"session_max_seconds", offsetof(struct settings, session_max), 60,
 	    7 * 86400},

@@ -81,6 +81,12 @@ spis_probe() {
 	"$SPIS_BUILD/tests/spis-probe" "$@"
 }
 
+# True once the port file is written; also true (ending the wait) when the
+# daemon has already died, which the caller then notices.
+spisd_port_or_dead() {
+	test -s "$SPISD_DIR/port" || ! kill -0 "$SPISD_PID" 2>/dev/null
+}
+
 # spisd_start [PORT] [EXTRA ARGS...]: starts the daemon on 127.0.0.1 (an
 # ephemeral port unless PORT is given and not 0) with a temporary database,
 # waits until Health answers SERVING, and exports SPISD_PORT, SPISD_ADDR,
@@ -99,8 +105,13 @@ spisd_start() {
 		--port-file "$SPISD_DIR/port" "$@" >>"$SPISD_LOG" 2>&1 &
 	SPISD_PID=$!
 	T_PIDS+=("$SPISD_PID")
-	if ! wait_for 30 test -s "$SPISD_DIR/port"; then
+	if ! wait_for 30 spisd_port_or_dead; then
 		echo "spis-rpcd did not start; its log:" >&2
+		tail -n 20 "$SPISD_LOG" >&2
+		return 1
+	fi
+	if ! test -s "$SPISD_DIR/port"; then
+		echo "spis-rpcd exited at start; its log:" >&2
 		tail -n 20 "$SPISD_LOG" >&2
 		return 1
 	fi

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Officer login through a real PAM stack (pam_matrix for the password,
+# pam_oath for a TOTP code made with oathtool) in a temporary confdir,
+# sessions, lockout, the role table, and bad input.  The checks are in
+# login.py; each line it prints is one check.
+. "$(dirname "$0")/../lib.sh"
+
+tmp=$(t_tmpdir)
+secret=3132333435363738393031323334353637383930
+mkdir -p "$tmp/pam.d" "$tmp/py"
+: >"$tmp/passdb"
+: >"$tmp/oath.users"
+# Every officer gets its own PAM user, so that pam_oath's replay guard (a
+# code is good once per user) never trips across checks.
+users="ok1 ok2 ok3 ok4 wrongpw wrongcode locked idle ghost disabled scoped
+helpdesk clerk caseworker supervisor auditor admin intermediary timing"
+for u in $users; do
+	echo "$u:secret:spis" >>"$tmp/passdb"
+	echo "HOTP/T30 $u - $secret" >>"$tmp/oath.users"
+done
+chmod 600 "$tmp/oath.users"
+cat >"$tmp/pam.d/spis" <<PAM
+auth    requisite /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$tmp/passdb
+auth    required  pam_oath.so usersfile=$tmp/oath.users window=3
+account required  /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$tmp/passdb
+PAM
+
+SPISD_DIR=$tmp
+db=$tmp/spis.db
+add() { "$SPIS_BUILD/spis-rpcd" --db "$db" officer add "$@" >/dev/null; }
+for u in ok1 ok2 ok3 ok4 wrongpw wrongcode locked idle timing; do add "$u" --role clerk --municipality 13; done
+add disabled --role clerk
+"$SPIS_BUILD/spis-rpcd" --db "$db" officer disable disabled --reason "left the office" >/dev/null
+add scoped --role admin --municipality 13 --name "Jonas Jonaitis"
+for r in helpdesk clerk caseworker supervisor auditor admin intermediary; do add "$r" --role "$r"; done
+add admin2 --role admin --name "Ąžuolas Šimkus" 2>/dev/null
+
+cat >"$tmp/spis.conf" <<CONF
+[auth]
+pam_confdir = $tmp/pam.d
+lockout_failures = 3
+lockout_seconds = 4
+peer_failures = 1000
+login_fail_delay_ms = 300
+login_timeout_seconds = 2
+session_idle_seconds = 3
+CONF
+spisd_start 0 --config "$tmp/spis.conf" || { t_fail "daemon starts" "see log"; exit 1; }
+
+protoc --python_out="$tmp/py" -Iproto proto/spis/v1/*.proto
+"$SPIS_PYTHON" tests/integration/login.py "$tmp/py" "$SPISD_ADDR" "$secret" >"$tmp/out" 2>&1
+rc=$?
+while IFS= read -r line; do
+	case "$line" in
+	"OK "*) t_ok "${line#OK }" ;;
+	"FAIL "*) rest=${line#FAIL }; t_fail "${rest%% -- *}" "${rest#* -- }" ;;
+	*) echo "$line" ;;
+	esac
+done <"$tmp/out"
+[ "$rc" -eq 0 ] && t_ok "login.py ran to the end" || t_fail "login.py ran to the end" "exit $rc"
+
+spisd_stop && t_ok "daemon exits 0 with logins behind it" || t_fail "daemon exits 0 with logins behind it" "rc=$?"
+out=$("$SPIS_BUILD/spis-rpcd" --db "$db" audit verify)
+t_match "audit verify: chain intact after the logins" '^audit trail intact: [0-9]+ rows' "$out"
+n=$("$SPIS_PYTHON" -c "
+import sqlite3; c = sqlite3.connect('$db')
+print(c.execute(\"SELECT count(*) FROM audit WHERE method LIKE '/spis.v1.Auth/%Login'\").fetchone()[0])")
+[ "${n:-0}" -ge 10 ] && t_ok "audit: login attempts are recorded ($n rows)" || t_fail "audit: login attempts are recorded" "n=$n"
+
+# The per-address limit, on a daemon of its own.
+unset SPISD_DIR
+cat >"$tmp/peer.conf" <<CONF
+[auth]
+pam_confdir = $tmp/pam.d
+peer_failures = 2
+login_fail_delay_ms = 0
+CONF
+spisd_start 0 --config "$tmp/peer.conf" || { t_fail "second daemon starts" "see log"; exit 1; }
+"$SPIS_PYTHON" tests/integration/login.py "$tmp/py" "$SPISD_ADDR" "$secret" peer >"$tmp/out2" 2>&1
+while IFS= read -r line; do
+	case "$line" in
+	"OK "*) t_ok "${line#OK }" ;;
+	"FAIL "*) rest=${line#FAIL }; t_fail "${rest%% -- *}" "${rest#* -- }" ;;
+	*) echo "$line" ;;
+	esac
+done <"$tmp/out2"
+spisd_stop
