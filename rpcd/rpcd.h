@@ -119,5 +119,7 @@ extern const struct rpc_method system_methods[];
 extern const size_t system_nmethods;
 extern const struct rpc_method auth_methods[];
 extern const size_t auth_nmethods;
+extern const struct rpc_method audit_methods[];
+extern const size_t audit_nmethods;
 
 #endif

@@ -369,3 +369,53 @@ store_audit_verify(struct store *st, int64_t *bad_id)
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }
+
+int
+store_audit_list(struct store *st, const struct store_audit_filter *f,
+    void (*fn)(void *arg, const struct store_audit_row *r), void *arg)
+{
+	sqlite3_stmt *s;
+	struct store_audit_row r;
+	int n = 0, rc;
+
+	pthread_mutex_lock(&st->lock);
+	s = store_prepare(st,
+	    "SELECT id, at, actor, role, terminal, method, subject, purpose,"
+	    " outcome, detail FROM audit"
+	    " WHERE (?1 = '' OR actor = ?1) AND (?2 = '' OR subject = ?2)"
+	    " AND (?3 = '' OR method = ?3) AND (?4 = '' OR at >= ?4)"
+	    " AND (?5 = '' OR at <= ?5) AND (?6 = 0 OR id < ?6)"
+	    " ORDER BY id DESC LIMIT ?7");
+	if (s == NULL) {
+		pthread_mutex_unlock(&st->lock);
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, nz(f->actor), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, nz(f->subject), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, nz(f->method), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, nz(f->from), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, nz(f->to), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, f->before_id);
+	sqlite3_bind_int(s, 7, f->limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.at = (const char *)sqlite3_column_text(s, 1);
+		r.a.actor = (const char *)sqlite3_column_text(s, 2);
+		r.a.role = (const char *)sqlite3_column_text(s, 3);
+		r.a.terminal = (const char *)sqlite3_column_text(s, 4);
+		r.a.method = (const char *)sqlite3_column_text(s, 5);
+		r.a.subject = (const char *)sqlite3_column_text(s, 6);
+		r.a.purpose = (const char *)sqlite3_column_text(s, 7);
+		r.a.outcome = (const char *)sqlite3_column_text(s, 8);
+		r.a.detail = (const char *)sqlite3_column_text(s, 9);
+		fn(arg, &r);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_log_error(st, "audit list");
+		n = -1;
+	}
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->lock);
+	return n;
+}

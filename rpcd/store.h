@@ -58,6 +58,28 @@ int store_audit_append(struct store *st, const struct store_audit *a);
  */
 int64_t store_audit_verify(struct store *st, int64_t *bad_id);
 
+/* A filter over the audit trail; empty strings match everything.  from and
+ * to compare as text against the UTC instants ("2026-11-24T10:00:00.000Z"). */
+struct store_audit_filter {
+	const char *actor, *subject, *method;
+	const char *from, *to;
+	int64_t before_id;	/* only rows with a smaller id; 0 for none */
+	int limit;
+};
+
+/* One audit row as read back.  Pointers are valid only during the
+ * callback. */
+struct store_audit_row {
+	int64_t id;
+	const char *at;
+	struct store_audit a;
+};
+
+/* Calls fn for each matching row, newest first, up to f->limit rows.
+ * Returns the number of rows passed, or -1. */
+int store_audit_list(struct store *st, const struct store_audit_filter *f,
+    void (*fn)(void *arg, const struct store_audit_row *r), void *arg);
+
 /* Results of store functions that can fail in more than one way. */
 enum store_rc {
 	STORE_ERR = -1,	     /* a storage error, already logged */

@@ -6,6 +6,7 @@ import time
 sys.path.insert(0, sys.argv[1])
 import grpc  # noqa: E402
 from spis.v1 import auth_pb2 as a  # noqa: E402
+from spis.v1 import audit_pb2 as au  # noqa: E402
 
 addr, secret = sys.argv[2], sys.argv[3]
 mode = sys.argv[4] if len(sys.argv) > 4 else "main"
@@ -29,6 +30,11 @@ logout = u("Logout", a.LogoutRequest, a.LogoutReply)
 add = u("AddOfficer", a.AddOfficerRequest, a.Officer)
 lst = u("ListOfficers", a.ListOfficersRequest, a.OfficerList)
 disable = u("DisableOfficer", a.DisableOfficerRequest, a.Officer)
+list_audit = ch.unary_unary("/spis.v1.Audit/ListAudit", request_serializer=au.ListAuditRequest.SerializeToString,
+                            response_deserializer=au.AuditPage.FromString)
+verify_audit = ch.unary_unary("/spis.v1.Audit/VerifyAudit",
+                              request_serializer=au.VerifyAuditRequest.SerializeToString,
+                              response_deserializer=au.AuditVerification.FromString)
 
 
 def totp():
@@ -161,16 +167,16 @@ check("idle session expires", c == grpc.StatusCode.OK and c2 == grpc.StatusCode.
 # Every role against every permission, through the real methods.  The
 # expected table is written out here, independently of rpcd/authz.c.
 expect = {
-    #              session officer.read officer.admin
-    "helpdesk":     (True,  False, False),
-    "clerk":        (True,  False, False),
-    "caseworker":   (True,  False, False),
-    "supervisor":   (True,  True,  False),
-    "auditor":      (True,  True,  False),
-    "admin":        (True,  True,  True),
-    "intermediary": (True,  False, False),
+    #              session officer.read officer.admin audit.read
+    "helpdesk":     (True,  False, False, False),
+    "clerk":        (True,  False, False, False),
+    "caseworker":   (True,  False, False, False),
+    "supervisor":   (True,  True,  False, False),
+    "auditor":      (True,  True,  False, True),
+    "admin":        (True,  True,  True,  False),
+    "intermediary": (True,  False, False, False),
 }
-for role, (p_session, p_read, p_admin) in expect.items():
+for role, (p_session, p_read, p_admin, p_audit) in expect.items():
     c, s, _ = login(role)
     if c != grpc.StatusCode.OK:
         check("role %s logs in" % role, False, (c, s))
@@ -179,9 +185,13 @@ for role, (p_session, p_read, p_admin) in expect.items():
            call(lst, a.ListOfficersRequest(), s.token)[0] == grpc.StatusCode.OK)
     c, d = call(add, a.AddOfficerRequest(request_id="r-" + role, officer=a.Officer(
         username="new-by-" + role, display_name="Naujas", roles=["helpdesk"])), s.token)
-    got = got + (c == grpc.StatusCode.OK,)
-    check("role %s: session/officer.read/officer.admin = %s" % (role, (p_session, p_read, p_admin)),
-          got == (p_session, p_read, p_admin), got)
+    got = got + (c == grpc.StatusCode.OK,
+                 call(verify_audit, au.VerifyAuditRequest(), s.token)[0] == grpc.StatusCode.OK)
+    check("role %s: session/officer.read/officer.admin/audit.read = %s"
+          % (role, (p_session, p_read, p_admin, p_audit)),
+          got == (p_session, p_read, p_admin, p_audit), got)
+    if role == "auditor":
+        auditor_token = s.token
     if not p_admin:
         check("role %s: refusal is PERMISSION_DENIED" % role, c == grpc.StatusCode.PERMISSION_DENIED, (c, d))
     else:
@@ -217,3 +227,33 @@ c, s, _ = login("timing")
 c, d = call(u("ListOfficers", a.ListOfficersRequest, a.OfficerList), a.ListOfficersRequest(), s.token)
 check("clerk ListOfficers refusal names the permission",
       c == grpc.StatusCode.PERMISSION_DENIED and "officer.read" in d, (c, d))
+
+# The trail read back by an auditor.
+c, v = call(verify_audit, au.VerifyAuditRequest(), auditor_token)
+check("VerifyAudit: intact", c == grpc.StatusCode.OK and v.intact and v.rows_checked > 10, (c, v))
+c, p = call(list_audit, au.ListAuditRequest(actor="wrongpw"), auditor_token)
+check("ListAudit by officer: the failed login is there",
+      c == grpc.StatusCode.OK and any(r.outcome == "UNAUTHENTICATED" and r.method.endswith("Login")
+                                      and r.terminal.startswith("ipv") for r in p.rows), (c, p))
+c, p = call(list_audit, au.ListAuditRequest(method="/spis.v1.Auth/AddOfficer", page_size=2), auditor_token)
+check("ListAudit by method, paged: 2 rows and a next page",
+      c == grpc.StatusCode.OK and len(p.rows) == 2 and p.next_page_token != "", (c, p))
+if c == grpc.StatusCode.OK:
+    c2, p2 = call(list_audit, au.ListAuditRequest(method="/spis.v1.Auth/AddOfficer", page_size=2,
+                                                   page_token=p.next_page_token), auditor_token)
+    check("ListAudit: next page continues with older rows",
+          c2 == grpc.StatusCode.OK and p2.rows and p2.rows[0].id < p.rows[-1].id, (c2, p2))
+c, p = call(list_audit, au.ListAuditRequest(to="2000-01-01"), auditor_token)
+check("ListAudit: a range before any row is empty", c == grpc.StatusCode.OK and len(p.rows) == 0, (c, p))
+today = time.strftime("%Y-%m-%d", time.gmtime())
+c, p = call(list_audit, au.ListAuditRequest(**{"from": today, "to": today}), auditor_token)
+check("ListAudit: today's range has rows", c == grpc.StatusCode.OK and len(p.rows) > 0, (c, p))
+for field, req in (("from", au.ListAuditRequest(**{"from": "yesterday"})),
+                   ("to", au.ListAuditRequest(to="2026-13-01")),
+                   ("page_size", au.ListAuditRequest(page_size=100000)),
+                   ("page_token", au.ListAuditRequest(page_token="abc"))):
+    c, d = call(list_audit, req, auditor_token)
+    check("ListAudit: bad %s is INVALID_ARGUMENT naming it" % field,
+          c == grpc.StatusCode.INVALID_ARGUMENT and d.startswith(field + ":"), (c, d))
+c, p = call(list_audit, au.ListAuditRequest(method="/spis.v1.Audit/ListAudit"), auditor_token)
+check("reading the trail is itself audited", c == grpc.StatusCode.OK and len(p.rows) > 0, (c, p))
