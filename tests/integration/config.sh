@@ -52,7 +52,7 @@ refused "out of range --threads is refused" '^spis-rpcd: --threads: .*"65"' \
 	--listen 127.0.0.1:0 --threads 65
 refused "bad --country is refused and named" '^spis-rpcd: --country: .*"XX"' \
 	--listen 127.0.0.1:0 --country XX
-refused "stray argument is refused and named" '^spis-rpcd: .*"stray"' \
+refused "unknown command is refused and named" '^spis-rpcd: .*"stray"' \
 	--listen 127.0.0.1:0 stray
 
 # Bad config files.
@@ -98,6 +98,36 @@ else
 fi
 kill -TERM "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
+
+# Every key in the sample, the commented ones too, is accepted: uncomment
+# them all, with real files for TLS and a real folder for PAM.
+if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$dir/tls.key" -out "$dir/tls.crt" -days 1 -subj /CN=localhost \
+	>"$dir/openssl.log" 2>&1; then
+	sed -E -e 's/^# ([a-z_]+ = )/\1/' \
+		-e "s|^tls_cert = .*|tls_cert = $dir/tls.crt|" \
+		-e "s|^tls_key = .*|tls_key = $dir/tls.key|" \
+		-e "s|^tls_client_ca = .*|tls_client_ca = $dir/tls.crt|" \
+		-e "s|^pam_confdir = .*|pam_confdir = $dir|" \
+		-e "s|^port_file = .*|port_file = $dir/all.port|" \
+		-e "s|^db = .*|db = $dir/all.db|" \
+		-e "s|^listen = .*|listen = 127.0.0.1:0|" \
+		"$SPIS_TOP/dist/spis.conf.sample" >"$dir/all.conf"
+	"$rpcd" --config "$dir/all.conf" >"$dir/all.log" 2>&1 &
+	pid=$!
+	T_PIDS+=("$pid")
+	if wait_for 30 test -s "$dir/all.port"; then
+		t_ok "every key of dist/spis.conf.sample is accepted"
+	else
+		t_fail "every key of dist/spis.conf.sample is accepted" \
+			"$(tail -n 5 "$dir/all.log")"
+	fi
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+else
+	t_fail "every key of dist/spis.conf.sample is accepted" \
+		"openssl: $(tail -n 3 "$dir/openssl.log")"
+fi
 
 # start_with LOG ARGS...: starts the daemon in the background with ARGS and
 # sets pid; the caller waits for what it expects.
