@@ -130,6 +130,19 @@ long rpc_ctx_remaining_ms(struct rpc_ctx *ctx);
 /* The common name of a verified TLS client certificate, or NULL. */
 const char *rpc_ctx_client_cn(struct rpc_ctx *ctx);
 
+/* The decoded request (valid from the authorize hook on). */
+const ProtobufCMessage *rpc_ctx_request(struct rpc_ctx *ctx);
+
+/*
+ * For the authorize hook: answer OK with these already-encoded response
+ * bytes instead of running the handler (a replayed first outcome).  The
+ * bytes are copied.
+ */
+void rpc_ctx_replay(struct rpc_ctx *ctx, const void *data, size_t len);
+
+/* For the finished hook: the encoded response of an OK call, or NULL. */
+const void *rpc_ctx_reply(struct rpc_ctx *ctx, size_t *len);
+
 /* Slots for the authorize hook to pass what it learnt to handlers. */
 void rpc_ctx_set_user(struct rpc_ctx *ctx, void *user);
 void *rpc_ctx_user(struct rpc_ctx *ctx);

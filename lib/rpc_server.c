@@ -90,6 +90,10 @@ struct rpc_ctx {
 	char *peer;
 	char *client_cn;
 	int client_cn_read;
+	const ProtobufCMessage *req;
+	uint8_t *reply;		/* encoded OK response, arena-owned */
+	size_t reply_len;
+	int replayed;
 };
 
 static void rpc_arm(struct rpc_worker *w);
@@ -198,6 +202,28 @@ rpc_ctx_client_cn(struct rpc_ctx *ctx)
 	}
 	grpc_auth_context_release(ac);
 	return ctx->client_cn;
+}
+
+const ProtobufCMessage *
+rpc_ctx_request(struct rpc_ctx *ctx)
+{
+	return ctx->req;
+}
+
+void
+rpc_ctx_replay(struct rpc_ctx *ctx, const void *data, size_t len)
+{
+	ctx->reply = arena_alloc(&ctx->arena, len);
+	memcpy(ctx->reply, data, len);
+	ctx->reply_len = len;
+	ctx->replayed = 1;
+}
+
+const void *
+rpc_ctx_reply(struct rpc_ctx *ctx, size_t *len)
+{
+	*len = ctx->reply_len;
+	return ctx->reply;
 }
 
 void
@@ -461,10 +487,22 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 		return;
 	}
 	ctx->status = GRPC_STATUS_OK;
+	ctx->req = req;
 	if (srv->opts.authorize != NULL &&
 	    (st = srv->opts.authorize(ctx, ctx->m, srv->opts.arg)) !=
 		GRPC_STATUS_OK) {
 		ctx->status = st;
+		rpc_finish(ctx);
+		return;
+	}
+	if (ctx->replayed) {
+		/* The first outcome of a retried request, encoded already. */
+		grpc_slice out = grpc_slice_from_copied_buffer(
+		    (const char *)ctx->reply, ctx->reply_len);
+
+		ctx->send = grpc_raw_byte_buffer_create(&out, 1);
+		grpc_slice_unref(out);
+		ctx->status = GRPC_STATUS_OK;
 		rpc_finish(ctx);
 		return;
 	}
@@ -490,8 +528,11 @@ rpc_complete(struct rpc_ctx *ctx, grpc_status_code st, ProtobufCMessage *resp)
 			rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 		} else {
 			len = protobuf_c_message_get_packed_size(resp);
-			out = grpc_slice_malloc(len);
-			protobuf_c_message_pack(resp, GRPC_SLICE_START_PTR(out));
+			ctx->reply = arena_alloc(&ctx->arena, len);
+			ctx->reply_len = protobuf_c_message_pack(resp,
+			    ctx->reply);
+			out = grpc_slice_from_copied_buffer(
+			    (const char *)ctx->reply, ctx->reply_len);
 			ctx->send = grpc_raw_byte_buffer_create(&out, 1);
 			grpc_slice_unref(out);
 		}

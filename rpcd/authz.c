@@ -154,7 +154,7 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 		    "%s: your roles (%s) do not include the %s permission",
 		    rpc_ctx_path(ctx), c->officer.roles,
 		    authz_perm_names[m->permission]);
-	return GRPC_STATUS_OK;
+	return idem_begin(ctx, c);
 }
 
 /*
@@ -174,6 +174,7 @@ rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
 
 	if (m != NULL && m->permission == PERM_LOGIN)
 		return;
+	idem_end(ctx, c, status, message);
 	if (status == GRPC_STATUS_OK && (m == NULL ||
 	    m->permission == PERM_PUBLIC))
 		return;

@@ -69,6 +69,7 @@ struct rpcd_caller {
 	unsigned roles;	 /* bit per enum rpcd_role */
 	int64_t expires_at;
 	uint8_t token_hash[32];
+	const char *request_id; /* claimed by idem_begin, or NULL */
 };
 
 /* Decides whether a call may proceed (the rpc authorize hook). */
@@ -95,6 +96,12 @@ int officer_username_ok(const char *username);
 int officer_validate(const char *username, const char *display_name,
     const char *municipality, const char *const *roles, size_t nroles,
     struct store_officer *o, char *why, size_t whylen);
+
+/* At most once for requests carrying a request_id (idem.c): idem_begin
+ * claims the id or replays the first outcome; idem_end records it. */
+grpc_status_code idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c);
+void idem_end(struct rpc_ctx *ctx, struct rpcd_caller *c, grpc_status_code st,
+    const char *message);
 
 /* Operator commands (cli.c): argv[0] is the command; returns the exit
  * status. */

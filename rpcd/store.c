@@ -69,6 +69,19 @@ static const char *const store_migrations[] = {
 	"  at INTEGER NOT NULL);"
 	"CREATE INDEX login_failures_user ON login_failures(username, at);"
 	"CREATE INDEX login_failures_peer ON login_failures(peer, at);",
+
+	/* 3: outcomes of mutating requests by (actor, request_id), so that a
+	 * retry returns the first outcome instead of acting twice.  status
+	 * is NULL while the first attempt runs. */
+	"CREATE TABLE idempotency ("
+	"  actor TEXT NOT NULL,"
+	"  request_id TEXT NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  status INTEGER,"
+	"  message TEXT NOT NULL DEFAULT '',"
+	"  response BLOB,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (actor, request_id));",
 };
 
 #define STORE_NMIGRATIONS \
@@ -418,4 +431,94 @@ store_audit_list(struct store *st, const struct store_audit_filter *f,
 	sqlite3_finalize(s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
+}
+
+enum store_rc
+store_idem_claim(struct store *st, const char *actor, const char *request_id,
+    const char *method, int64_t now, struct store_idem *out)
+{
+	sqlite3_stmt *ins = NULL, *sel = NULL;
+	enum store_rc rc = STORE_ERR;
+	const void *blob;
+
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&st->lock);
+	ins = store_prepare(st, "INSERT INTO idempotency (actor, request_id,"
+	    " method, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+	if (ins == NULL)
+		goto out;
+	sqlite3_bind_text(ins, 1, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, request_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 3, method, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 4, now);
+	if (sqlite3_step(ins) != SQLITE_DONE) {
+		store_log_error(st, "idempotency claim");
+		goto out;
+	}
+	if (sqlite3_changes(st->db) == 1) {
+		rc = STORE_OK;
+		goto out;
+	}
+	sel = store_prepare(st, "SELECT method, status, message, response"
+	    " FROM idempotency WHERE actor = ? AND request_id = ?");
+	if (sel == NULL)
+		goto out;
+	sqlite3_bind_text(sel, 1, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(sel, 2, request_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(sel) != SQLITE_ROW) {
+		store_log_error(st, "idempotency read");
+		goto out;
+	}
+	snprintf(out->method, sizeof out->method, "%s",
+	    (const char *)sqlite3_column_text(sel, 0));
+	out->pending = sqlite3_column_type(sel, 1) == SQLITE_NULL;
+	out->status = sqlite3_column_int(sel, 1);
+	snprintf(out->message, sizeof out->message, "%s",
+	    (const char *)sqlite3_column_text(sel, 2));
+	out->len = (size_t)sqlite3_column_bytes(sel, 3);
+	blob = sqlite3_column_blob(sel, 3);
+	if (out->len > 0 && (out->response = malloc(out->len)) != NULL)
+		memcpy(out->response, blob, out->len);
+	else
+		out->len = 0;
+	rc = STORE_EXISTS;
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(sel);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+enum store_rc
+store_idem_finish(struct store *st, const char *actor, const char *request_id,
+    int status, const char *message, const void *response, size_t len)
+{
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_ERR;
+
+	pthread_mutex_lock(&st->lock);
+	if (status < 0)
+		s = store_prepare(st, "DELETE FROM idempotency WHERE actor = ?1"
+		    " AND request_id = ?2 AND status IS NULL");
+	else
+		s = store_prepare(st, "UPDATE idempotency SET status = ?3,"
+		    " message = ?4, response = ?5 WHERE actor = ?1"
+		    " AND request_id = ?2 AND status IS NULL");
+	if (s != NULL) {
+		sqlite3_bind_text(s, 1, actor, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, request_id, -1, SQLITE_STATIC);
+		if (status >= 0) {
+			sqlite3_bind_int(s, 3, status);
+			sqlite3_bind_text(s, 4, nz(message), -1, SQLITE_STATIC);
+			sqlite3_bind_blob(s, 5, response, (int)len,
+			    SQLITE_STATIC);
+		}
+		if (sqlite3_step(s) == SQLITE_DONE)
+			rc = STORE_OK;
+		else
+			store_log_error(st, "idempotency finish");
+	}
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
 }

@@ -58,6 +58,31 @@ int store_audit_append(struct store *st, const struct store_audit *a);
  */
 int64_t store_audit_verify(struct store *st, int64_t *bad_id);
 
+/* A remembered outcome of a mutating request. */
+struct store_idem {
+	char method[128];
+	int pending;	 /* the first attempt has not finished */
+	int status;
+	char message[512];
+	void *response;	 /* malloc'd encoded response, the caller frees */
+	size_t len;
+};
+
+/*
+ * Claims (actor, request_id) for a method about to run: STORE_OK when it is
+ * new (run it, then store_idem_finish), STORE_EXISTS with *out filled when
+ * it was seen before.
+ */
+enum store_rc store_idem_claim(struct store *st, const char *actor,
+    const char *request_id, const char *method, int64_t now,
+    struct store_idem *out);
+
+/* Records the outcome of a claimed request; a negative status releases the
+ * claim instead, so that a retry runs again (for transient failures). */
+enum store_rc store_idem_finish(struct store *st, const char *actor,
+    const char *request_id, int status, const char *message,
+    const void *response, size_t len);
+
 /* A filter over the audit trail; empty strings match everything.  from and
  * to compare as text against the UTC instants ("2026-11-24T10:00:00.000Z"). */
 struct store_audit_filter {

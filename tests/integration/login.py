@@ -2,6 +2,7 @@
 import subprocess
 import sys
 import time
+import uuid
 
 sys.path.insert(0, sys.argv[1])
 import grpc  # noqa: E402
@@ -35,6 +36,10 @@ list_audit = ch.unary_unary("/spis.v1.Audit/ListAudit", request_serializer=au.Li
 verify_audit = ch.unary_unary("/spis.v1.Audit/VerifyAudit",
                               request_serializer=au.VerifyAuditRequest.SerializeToString,
                               response_deserializer=au.AuditVerification.FromString)
+
+
+def rid():
+    return str(uuid.uuid4())
 
 
 def totp():
@@ -195,29 +200,49 @@ for role, (p_session, p_read, p_admin, p_audit) in expect.items():
     if not p_admin:
         check("role %s: refusal is PERMISSION_DENIED" % role, c == grpc.StatusCode.PERMISSION_DENIED, (c, d))
     else:
-        c, d = call(add, a.AddOfficerRequest(officer=a.Officer(
+        c, d = call(add, a.AddOfficerRequest(request_id=rid(), officer=a.Officer(
             username="bad user", display_name="x", roles=["clerk"])), s.token)
         check("AddOfficer: bad username is INVALID_ARGUMENT naming officer.username",
               c == grpc.StatusCode.INVALID_ARGUMENT and d.startswith("officer.username"), (c, d))
-        c, d = call(add, a.AddOfficerRequest(officer=a.Officer(
+        c, d = call(add, a.AddOfficerRequest(request_id=rid(), officer=a.Officer(
             username="x2", display_name="x", roles=["wizard"])), s.token)
         check("AddOfficer: unknown role is INVALID_ARGUMENT naming officer.roles",
               c == grpc.StatusCode.INVALID_ARGUMENT and d.startswith("officer.roles"), (c, d))
-        c, d = call(add, a.AddOfficerRequest(officer=a.Officer(
+        c, d = call(add, a.AddOfficerRequest(request_id=rid(), officer=a.Officer(
             username="new-by-admin", display_name="Naujas", roles=["helpdesk"])), s.token)
         check("AddOfficer: existing username is ALREADY_EXISTS", c == grpc.StatusCode.ALREADY_EXISTS, (c, d))
-        c, d = call(disable, a.DisableOfficerRequest(username="new-by-admin", reason="test"), s.token)
+        req = a.AddOfficerRequest(request_id="retry-1", officer=a.Officer(
+            username="retried", display_name="Retried", roles=["clerk"]))
+        c1, first = call(add, req, s.token)
+        c2, again = call(add, req, s.token)
+        check("AddOfficer retried with the same request_id returns the first outcome",
+              c1 == grpc.StatusCode.OK and c2 == grpc.StatusCode.OK and first == again, (c1, c2))
+        c, d = call(add, a.AddOfficerRequest(officer=a.Officer(
+            username="no-id", display_name="X", roles=["clerk"])), s.token)
+        check("AddOfficer without request_id is INVALID_ARGUMENT naming request_id",
+              c == grpc.StatusCode.INVALID_ARGUMENT and d.startswith("request_id:"), (c, d))
+        c, d = call(disable, a.DisableOfficerRequest(request_id="retry-1", username="retried", reason="x"),
+                    s.token)
+        check("a request_id reused for another method is INVALID_ARGUMENT",
+              c == grpc.StatusCode.INVALID_ARGUMENT and "already used" in d, (c, d))
+        req = a.AddOfficerRequest(request_id="retry-2", officer=a.Officer(
+            username="retried", display_name="Retried", roles=["clerk"]))
+        c1, d1 = call(add, req, s.token)
+        c2, d2 = call(add, req, s.token)
+        check("a refused change replays its refusal (ALREADY_EXISTS twice)",
+              c1 == c2 == grpc.StatusCode.ALREADY_EXISTS and d1 == d2, (c1, c2))
+        c, d = call(disable, a.DisableOfficerRequest(request_id=rid(), username="new-by-admin", reason="test"), s.token)
         check("DisableOfficer works for a national admin", c == grpc.StatusCode.OK and not d.active, (c, d))
-        c, d = call(disable, a.DisableOfficerRequest(username="admin", reason="test"), s.token)
+        c, d = call(disable, a.DisableOfficerRequest(request_id=rid(), username="admin", reason="test"), s.token)
         check("an admin cannot disable themselves", c == grpc.StatusCode.FAILED_PRECONDITION, (c, d))
 
 c, s, _ = login("scoped")
 if c == grpc.StatusCode.OK:
-    c, d = call(add, a.AddOfficerRequest(officer=a.Officer(
+    c, d = call(add, a.AddOfficerRequest(request_id=rid(), officer=a.Officer(
         username="other-town", display_name="X", roles=["clerk"], municipality="19")), s.token)
     check("municipal admin cannot add an officer elsewhere (PERMISSION_DENIED)",
           c == grpc.StatusCode.PERMISSION_DENIED and d.startswith("officer.municipality"), (c, d))
-    c, d = call(add, a.AddOfficerRequest(officer=a.Officer(
+    c, d = call(add, a.AddOfficerRequest(request_id=rid(), officer=a.Officer(
         username="same-town", display_name="Šarūnas", roles=["clerk"], municipality="13")), s.token)
     check("municipal admin adds an officer in their municipality", c == grpc.StatusCode.OK, (c, d))
 else:
