@@ -112,6 +112,32 @@ tui_signals(enum tui_mode mode)
 	}
 }
 
+/*
+ * Home and End have several spellings, and terminfo knows only the one its
+ * terminal sends: tmux and the Linux console send ESC [1~ and ESC [4~ to a
+ * program that believes it runs in an xterm, which sends ESC OH and ESC OF.
+ * Unknown, they would arrive as Esc and stray characters.
+ */
+static void
+tui_define_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int code;
+	} keys[] = {
+		{"\033[1~", KEY_HOME}, {"\033[7~", KEY_HOME},
+		{"\033[H", KEY_HOME}, {"\033OH", KEY_HOME},
+		{"\033[4~", KEY_END}, {"\033[8~", KEY_END},
+		{"\033[F", KEY_END}, {"\033OF", KEY_END},
+		{"\033[3~", KEY_DC}, {"\033[Z", KEY_BTAB},
+		{"\033[5~", KEY_PPAGE}, {"\033[6~", KEY_NPAGE},
+	};
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (key_defined(keys[i].seq) == 0)
+			define_key(keys[i].seq, keys[i].code);
+}
+
 struct tui *
 tui_open(const char *program, enum tui_mode mode, const char *log_path,
     char *err, size_t errlen)
@@ -178,6 +204,7 @@ tui_open(const char *program, enum tui_mode mode, const char *log_path,
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	tui_define_keys();
 	wtimeout(stdscr, TUI_TIMEOUT_MS);
 	set_escdelay(100);
 	if (has_colors() && start_color() == OK) {
@@ -402,40 +429,54 @@ tui_box(struct tui *t, int y, int x, int rows, int cols)
 	mvaddch(y + rows - 1, x + cols - 1, ACS_LRCORNER);
 }
 
-/* The header: program, who, where, and the state of the link. */
+/*
+ * The header: program and who on the left, server and link state on the
+ * right.  When they do not all fit, the address loses its label, then goes;
+ * the link state stays.
+ */
 static void
 tui_draw_header(struct tui *t)
 {
-	const char *link;
-	int x = 0, attr;
+	char left[256], right[3][256];
+	const char *conn;
+	int lw, rw, attr, i;
 
+	switch (t->conn) {
+	case TUI_CONN_UP:
+		conn = _("connected");
+		break;
+	case TUI_CONN_DOWN:
+		conn = _("no connection");
+		break;
+	default:
+		conn = _("connecting…");
+		break;
+	}
+	snprintf(left, sizeof left, " %s | %s", _(t->program),
+	    t->user != NULL ? t->user : _("not logged in"));
+	snprintf(right[2], sizeof right[2], "%s ", conn);
+	if (t->server != NULL) {
+		char label[200];
+
+		snprintf(label, sizeof label, _("server %s"), t->server);
+		snprintf(right[0], sizeof right[0], "%s | %s ", label, conn);
+		snprintf(right[1], sizeof right[1], "%s | %s ", t->server, conn);
+	} else {
+		snprintf(right[0], sizeof right[0], "%s", right[2]);
+		snprintf(right[1], sizeof right[1], "%s", right[2]);
+	}
+	lw = tui_text_width(left);
+	for (i = 0; i < 2; i++)
+		if (lw + 1 + tui_text_width(right[i]) <= COLS)
+			break;
+
+	attr = TUI_A_REVERSE | (t->conn == TUI_CONN_DOWN ? TUI_A_BOLD : 0);
 	attron(A_REVERSE);
 	mvhline(0, 0, ' ', COLS);
 	attroff(A_REVERSE);
-	switch (t->conn) {
-	case TUI_CONN_UP:
-		link = _("connected");
-		break;
-	case TUI_CONN_DOWN:
-		link = _("no connection");
-		break;
-	default:
-		link = _("connecting…");
-		break;
-	}
-	x += tui_put(t, 0, x + 1, COLS - x - 1, TUI_A_REVERSE | TUI_A_BOLD,
-	    _(t->program)) + 1;
-	x += tui_put(t, 0, x, COLS - x, TUI_A_REVERSE, " | ");
-	x += tui_put(t, 0, x, COLS - x, TUI_A_REVERSE,
-	    t->user != NULL ? t->user : _("not logged in"));
-	if (t->server != NULL) {
-		x += tui_put(t, 0, x, COLS - x, TUI_A_REVERSE, " | ");
-		x += tui_putf(t, 0, x, COLS - x, TUI_A_REVERSE, _("server %s"),
-		    t->server);
-	}
-	x += tui_put(t, 0, x, COLS - x, TUI_A_REVERSE, " | ");
-	attr = TUI_A_REVERSE | (t->conn == TUI_CONN_DOWN ? TUI_A_BOLD : 0);
-	tui_put(t, 0, x, COLS - x, attr, link);
+	rw = tui_text_width(right[i]);
+	tui_put(t, 0, 0, COLS - rw - 1, TUI_A_REVERSE | TUI_A_BOLD, left);
+	tui_put(t, 0, COLS - rw, rw, attr, right[i]);
 }
 
 /* The footer on the last row: the keys of the screen on top. */

@@ -1,6 +1,7 @@
 /*
  * tui_confirm.c: the yes/no dialog, a screen drawn over the one below.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,12 @@ struct tui_confirm {
 	void (*done)(struct tui *t, int yes, void *arg);
 	void *arg;
 	/* Footer labels: the first letters of the translated answers. */
-	char ykey[8], nkey[8];
+	char ykey[MB_LEN_MAX + 1], nkey[MB_LEN_MAX + 1];
 	struct tui_hint hints[5];
 };
 
-/* The first letter of a translated answer, lower case, as a key. */
+/* The first letter of a translated answer, lower case: the key that
+ * gives that answer, and its label for the footer. */
 static wint_t
 tui_confirm_letter(const char *word, char *label, size_t len)
 {
@@ -30,15 +32,17 @@ tui_confirm_letter(const char *word, char *label, size_t len)
 	mbstate_t st;
 	size_t n;
 
+	label[0] = '\0';
 	memset(&st, 0, sizeof st);
 	n = mbrtowc(&wc, word, strlen(word), &st);
-	if (n == (size_t)-1 || n == (size_t)-2 || n == 0 || n >= len) {
-		label[0] = '\0';
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
 		return 0;
-	}
-	memcpy(label, word, n);
+	wc = (wchar_t)towlower((wint_t)wc);
+	memset(&st, 0, sizeof st);
+	if (len < MB_LEN_MAX + 1 || (n = wcrtomb(label, wc, &st)) == (size_t)-1)
+		return 0;
 	label[n] = '\0';
-	return towlower((wint_t)wc);
+	return (wint_t)wc;
 }
 
 static void
@@ -56,7 +60,7 @@ static int
 tui_confirm_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 {
 	struct tui_confirm *c = (struct tui_confirm *)s;
-	char label[8];
+	char label[MB_LEN_MAX + 1];
 	wint_t y = tui_confirm_letter(_("Yes"), label, sizeof label);
 	wint_t n = tui_confirm_letter(_("No"), label, sizeof label);
 
