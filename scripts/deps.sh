@@ -19,6 +19,7 @@ packages=(
 	protobuf-c-compiler # protoc-c generates the C code from proto/
 	grpc-proto          # grpc/health/v1/health.proto
 	libsqlite3-dev      # the store
+	sqlite3             # the sqlite3 shell: the audit tests tamper with a database
 	libinih-dev         # the config file parser
 	libsodium-dev       # argon2id for PINs, random tokens
 	libncurses-dev      # ncursesw for the console and the kiosk
@@ -37,7 +38,7 @@ packages=(
 	protobuf-compiler   # protoc --python_out for that client
 	nghttp2-client      # h2load, load from a second process
 	openssl             # test TLS certificates
-	procps              # ps and pgrep in the tests
+	procps              # ps and pgrep, for looking at the daemons a run started
 )
 names=()
 for p in "${packages[@]}"; do
