@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 #include <sodium.h>
@@ -235,8 +236,15 @@ static int
 load_config(struct settings *s, const char *path)
 {
 	struct config_ctx c = {.s = s};
+	struct stat sb;
 	int rc;
 
+	/* fopen() happily opens a folder, which inih then reads as empty. */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "spis-rpcd: config %s: not a regular file\n",
+		    path);
+		return -1;
+	}
 	rc = ini_parse(path, config_line, &c);
 	if (rc == -1) {
 		fprintf(stderr, "spis-rpcd: config %s: cannot read it: %s\n",
@@ -395,7 +403,14 @@ main(int argc, char **argv)
 	}
 	log_set_level(s.log_level);
 	if (optind < argc) {
-		/* An operator command: no server, just the store. */
+		/* An operator command: no server, just the store.  An unknown
+		 * one is refused before the database is touched. */
+		if (strcmp(argv[optind], "officer") != 0 &&
+		    strcmp(argv[optind], "audit") != 0) {
+			fprintf(stderr, "spis-rpcd: unknown command \"%s\"; "
+			    "see --help\n", argv[optind]);
+			return 2;
+		}
 		if (sodium_init() < 0)
 			fatalx("libsodium could not be initialised");
 		if ((d.store = store_open(s.db, err, sizeof err)) == NULL) {
