@@ -156,6 +156,11 @@ else
 fi
 [ $((SECONDS - started)) -ge 1 ] && t_ok "idle: not wiped before the idle time" ||
 	t_fail "idle: not wiped before the idle time" "after $((SECONDS - started)) s"
+# A hang-up (the tty going away) ends it cleanly as well.
+kill -HUP "$(tui_pid "$S")"
+st=$(tui_wait_exit "$S" 10)
+[ "$st" = 0 ] && t_ok "SIGHUP: clean exit with status 0" ||
+	t_fail "SIGHUP: clean exit with status 0" "status '${st:-still running}'"
 tmux -L "$S" kill-server
 
 tui_check_san "no sanitizer reports" "$d"

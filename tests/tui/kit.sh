@@ -128,6 +128,10 @@ tmux_wait "$S" 'The terminal is too' 10 &&
 tmux -L "$S" resize-window -x 80 -y 24
 tmux_wait "$S" 'Kit form' 5 && t_ok "and draws once it is large enough" ||
 	t_fail "and draws once it is large enough" "$(tmux_screen "$S")"
+kill -TERM "$(tui_pid "$S")"
+st=$(tui_wait_exit "$S" 10)
+[ "$st" = 143 ] && t_ok "SIGTERM ends it with status 143" ||
+	t_fail "SIGTERM ends it with status 143" "status '${st:-still running}'"
 tmux -L "$S" kill-server
 
 tui_check_san "no sanitizer reports" "$d"
