@@ -46,7 +46,7 @@ status_draw(struct tui *t, struct tui_screen *s)
 {
 	struct status *st = (struct status *)s;
 	const struct tui_link_state *ls = &st->c->st;
-	char addr[300], schema[16], text[512];
+	char schema[16], text[512];
 	int top, rows, cols, y;
 
 	tui_body(t, &top, &rows, &cols);
@@ -73,12 +73,12 @@ status_draw(struct tui *t, struct tui_screen *s)
 		return;
 	}
 
-	snprintf(addr, sizeof addr, "%s (%s)", st->c->server,
-	    st->c->tls ? _("TLS") : _("plaintext, this machine only"));
 	snprintf(schema, sizeof schema, "%d", ls->schema_version);
 	{
 		const char *const info[] = {
-		    _("Address"), addr,
+		    _("Address"), st->c->server,
+		    _("Encryption"), st->c->tls ? _("TLS") :
+			_("none (this machine only)"),
 		    _("Health"), tui_link_health_name(ls->health),
 		    _("Version"), ls->version,
 		    _("Started at"), ls->started_at,
@@ -88,9 +88,9 @@ status_draw(struct tui *t, struct tui_screen *s)
 		    _("SQLite"), ls->sqlite_version,
 		};
 		/* The version arrives just after the health on a
-		 * (re)connection; until then only the first two rows. */
+		 * (re)connection; until then only the first three rows. */
 		status_rows(t, y, cols, info,
-		    ls->have_version ? sizeof info / sizeof info[0] : 4);
+		    ls->have_version ? sizeof info / sizeof info[0] : 6);
 	}
 }
 
