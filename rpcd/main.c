@@ -368,14 +368,18 @@ main(int argc, char **argv)
 			config = optarg;
 		else if (c == 'h') {
 			usage(stdout);
-			return 0;
+			rc = 0;
+			goto done;
 		} else if (c == 'V') {
 			printf("spis-rpcd %s\n", SPIS_VERSION);
-			return 0;
+			rc = 0;
+			goto done;
 		}
 	}
-	if (config != NULL && load_config(&s, config) != 0)
-		return 2;
+	if (config != NULL && load_config(&s, config) != 0) {
+		rc = 2;
+		goto done;
+	}
 
 	optind = 1;
 	opterr = 0;
@@ -391,14 +395,16 @@ main(int argc, char **argv)
 			else
 				fprintf(stderr, "spis-rpcd: unknown option "
 				    "\"%s\"; see --help\n", argv[optind - 1]);
-			return 2;
+			rc = 2;
+			goto done;
 		}
 		if (name == NULL)
 			continue;
 		if (apply(&s, name, optarg, err, sizeof err) != 0) {
 			fprintf(stderr, "spis-rpcd: --%s: %s\n",
 			    long_name(c), err);
-			return 2;
+			rc = 2;
+			goto done;
 		}
 	}
 	log_set_level(s.log_level);
@@ -409,17 +415,19 @@ main(int argc, char **argv)
 		    strcmp(argv[optind], "audit") != 0) {
 			fprintf(stderr, "spis-rpcd: unknown command \"%s\"; "
 			    "see --help\n", argv[optind]);
-			return 2;
+			rc = 2;
+			goto done;
 		}
 		if (sodium_init() < 0)
 			fatalx("libsodium could not be initialised");
 		if ((d.store = store_open(s.db, err, sizeof err)) == NULL) {
 			fprintf(stderr, "spis-rpcd: %s\n", err);
-			return 1;
+			rc = 1;
+			goto done;
 		}
 		rc = cli_run(d.store, argc - optind, argv + optind);
 		store_close(d.store);
-		return rc;
+		goto done;
 	}
 
 	if ((s.tls_cert != NULL && (cert = read_pem("tls_cert", s.tls_cert)) ==
@@ -427,8 +435,10 @@ main(int argc, char **argv)
 	    (s.tls_key != NULL && (key = read_pem("tls_key", s.tls_key)) ==
 		NULL) ||
 	    (s.tls_client_ca != NULL &&
-		(ca = read_pem("tls_client_ca", s.tls_client_ca)) == NULL))
-		return 2;
+		(ca = read_pem("tls_client_ca", s.tls_client_ca)) == NULL)) {
+		rc = 2;
+		goto done;
+	}
 
 	/* Every thread, gRPC's included, inherits this mask; main takes the
 	 * signals synchronously with sigwait and never in a handler. */
@@ -503,6 +513,7 @@ out:
 	if (d.store != NULL && rc == 0)
 		log_info("store closed cleanly; exiting");
 	grpc_shutdown();
+done:
 	free(cert);
 	free(key);
 	free(ca);

@@ -13,7 +13,7 @@ trap 'rm -f "$results"' EXIT
 
 if [ "${SPIS_SAN:-0}" = 1 ]; then
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:halt_on_error=1}
-	export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
+	export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 fi
 
