@@ -74,6 +74,14 @@ def login(user, password="secret", code=None):
     return grpc.StatusCode.OK, st.session, steps
 
 
+if mode == "password":
+    c, st = call(start, a.StartLoginRequest(username="ok4"))
+    c, st = call(cont, a.ContinueLoginRequest(login_id=st.login_id, responses=["secret"]))
+    check("password-only stack: one prompt gives a session", c == grpc.StatusCode.OK and st.HasField("session"), (c, st))
+    c, d, _ = login("ok4", "wrong")
+    check("password-only stack: wrong password fails", c == grpc.StatusCode.UNAUTHENTICATED, (c, d))
+    sys.exit(0)
+
 if mode == "peer":
     for i in range(2):
         login("nobody%d" % i, "x")

@@ -45,6 +45,9 @@ login_fail_delay_ms = 300
 login_timeout_seconds = 2
 session_idle_seconds = 3
 CONF
+# Only for the daemons that load pam_oath: see pam_oath.supp.
+plain_lsan=${LSAN_OPTIONS:-}
+export LSAN_OPTIONS="${plain_lsan:+$plain_lsan:}suppressions=$SPIS_TOP/tests/integration/pam_oath.supp"
 spisd_start 0 --config "$tmp/spis.conf" || { t_fail "daemon starts" "see log"; exit 1; }
 
 protoc --python_out="$tmp/py" -Iproto proto/spis/v1/*.proto
@@ -85,3 +88,26 @@ while IFS= read -r line; do
 	esac
 done <"$tmp/out2"
 spisd_stop
+
+# A password-only stack, with no sanitizer suppression: a success and a
+# failure, and the daemon must still exit 0 (under ASan: nothing leaked).
+export LSAN_OPTIONS=$plain_lsan
+unset SPISD_DIR
+mkdir -p "$tmp/pam1.d"
+cat >"$tmp/pam1.d/spis" <<PAM
+auth    requisite /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$tmp/passdb
+account required  /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$tmp/passdb
+PAM
+spisd_start 0 --pam-confdir "$tmp/pam1.d" --config "$tmp/peer.conf" ||
+	{ t_fail "password-only daemon starts" "see log"; exit 1; }
+"$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" officer add ok4 --role clerk >/dev/null 2>&1
+"$SPIS_PYTHON" tests/integration/login.py "$tmp/py" "$SPISD_ADDR" "$secret" password >"$tmp/out3" 2>&1
+while IFS= read -r line; do
+	case "$line" in
+	"OK "*) t_ok "${line#OK }" ;;
+	"FAIL "*) rest=${line#FAIL }; t_fail "${rest%% -- *}" "${rest#* -- }" ;;
+	*) echo "$line" ;;
+	esac
+done <"$tmp/out3"
+spisd_stop && t_ok "password-only daemon exits 0 (no leaks under ASan)" ||
+	t_fail "password-only daemon exits 0 (no leaks under ASan)" "rc=$?"
