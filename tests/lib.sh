@@ -14,7 +14,7 @@ case "$SPIS_BUILD" in /*) ;; *) SPIS_BUILD=$SPIS_TOP/$SPIS_BUILD ;; esac
 T_NAME=$(basename "$0" .sh)
 T_DIRS=()
 T_PIDS=()
-T_TMUX=()
+T_TMUX=() # tmux sockets to kill at exit
 
 # Python with Debian's grpcio, whatever python3 is first on PATH.
 SPIS_PYTHON=${SPIS_PYTHON:-/usr/bin/python3}
@@ -137,15 +137,6 @@ spisd_stop() {
 	return $rc
 }
 
-# tmux_start SOCKET COLS ROWS CMD: a detached session whose pane stays after
-# the program exits, so that its exit status can be read.
-tmux_start() {
-	T_TMUX+=("$1")
-	tmux -L "$1" -f /dev/null new-session -d -x "$2" -y "$3" \
-		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $4" &&
-		tmux -L "$1" set-option -g remain-on-exit on >/dev/null
-}
-
 # tmux_screen SOCKET: the pane's text.
 tmux_screen() {
 	tmux -L "$1" capture-pane -p -J 2>/dev/null
@@ -163,10 +154,4 @@ tmux_wait() {
 		fi
 		sleep 0.1
 	done
-}
-
-# tmux_dead_status SOCKET: the exit status of the pane's program, or nothing
-# while it still runs.
-tmux_dead_status() {
-	tmux -L "$1" display-message -p '#{?pane_dead,#{pane_dead_status},}' 2>/dev/null
 }
