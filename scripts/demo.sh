@@ -93,6 +93,7 @@ start_daemon() {
 		# subshell ends, so that it outlives the console.
 		(
 			setsid "$rpcd" --listen "$addr" --db "$db" \
+				--pam-confdir "$demo/pam.d" \
 				--port-file "$portfile" </dev/null >>"$logfile" 2>&1 &
 			echo $! >"$pidfile"
 		)
@@ -113,12 +114,32 @@ start_daemon() {
 		"see demo/rpcd.log"
 }
 
-# seed_demo: brings the demo registry to life.  For now that is only the
-# database, demo/spis.db, which the daemon creates and migrates when it
-# first opens it; a demo officer and demo people arrive with the issues
-# that add officers and people to the registry.
+# The demo officer.  Printed for the new user; nothing secret about it.
+demo_user=demo
+demo_password=demo-pass
+
+# seed_demo: brings the demo registry to life: a PAM stack of its own in
+# demo/pam.d (pam_matrix from libpam-wrapper, password only, so that the
+# demo touches no system account), the demo officer in the registry with
+# every office role, then the daemon.  A real office points the daemon at
+# /etc/pam.d/spis instead, with pam_unix or pam_sss and pam_oath.
 seed_demo() {
+	local matrix=/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so
+	mkdir -p "$demo/pam.d"
+	printf '%s:%s:spis\n' "$demo_user" "$demo_password" >"$demo/passdb"
+	cat >"$demo/pam.d/spis" <<PAM
+# The demo's PAM stack: a password checked against demo/passdb.
+auth    required $matrix passdb=$demo/passdb
+account required $matrix passdb=$demo/passdb
+PAM
+	if ! "$rpcd" --db "$db" officer list 2>/dev/null | grep -q "^$demo_user "; then
+		"$rpcd" --db "$db" officer add "$demo_user" \
+			--role clerk,caseworker,supervisor,auditor,admin \
+			--name "Demo Officer" >/dev/null 2>>"$logfile" ||
+			die "could not add the demo officer; see demo/rpcd.log"
+	fi
 	start_daemon
+	say "log in as \"$demo_user\" with the password \"$demo_password\""
 }
 
 # stop_pid NAME PID: SIGTERM, then waits up to 30 seconds for the exit (the
