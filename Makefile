@@ -141,6 +141,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/spis $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -m 0644 dist/spis.conf.sample $(DESTDIR)$(SYSCONFDIR)/spis/spis.conf.sample
+	install -m 0644 dist/spis.pam.sample $(DESTDIR)$(SYSCONFDIR)/spis/spis.pam.sample
 	sed 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/spis-rpcd.service.in \
 		> $(DESTDIR)$(UNITDIR)/spis-rpcd.service
 	sed 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/spis-kiosk@.service.in \

@@ -72,6 +72,7 @@ t_match "installed spis-rpcd runs" "^spis-rpcd $(tr -d '[:space:]' <"$SPIS_TOP/V
 mode_is "sample config installed 0644" 644 "$root/etc/spis/spis.conf.sample"
 t_check "sample config is dist/spis.conf.sample" \
 	cmp "$root/etc/spis/spis.conf.sample" "$SPIS_TOP/dist/spis.conf.sample"
+mode_is "sample PAM stack installed 0644" 644 "$root/etc/spis/spis.pam.sample"
 
 units=$root/usr/lib/systemd/system
 rpcd_unit=$units/spis-rpcd.service
