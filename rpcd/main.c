@@ -61,7 +61,7 @@ static const struct num_setting num_settings[] = {
 	{"grace_seconds", offsetof(struct settings, grace_seconds), 0, 3600},
 	{"session_idle_seconds", offsetof(struct settings, session_idle), 1,
 	    86400},
-	{"session_max_seconds", offsetof(struct settings, session_max), 60,
+	{"session_max_seconds", offsetof(struct settings, session_max), 1,
 	    7 * 86400},
 	{"login_timeout_seconds", offsetof(struct settings, login_timeout), 1,
 	    3600},

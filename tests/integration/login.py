@@ -80,6 +80,14 @@ if mode == "password":
     check("password-only stack: one prompt gives a session", c == grpc.StatusCode.OK and st.HasField("session"), (c, st))
     c, d, _ = login("ok4", "wrong")
     check("password-only stack: wrong password fails", c == grpc.StatusCode.UNAUTHENTICATED, (c, d))
+    c, st = call(start, a.StartLoginRequest(username="ok4"))
+    c, st = call(cont, a.ContinueLoginRequest(login_id=st.login_id, responses=["secret"]))
+    token = st.session.token if c == grpc.StatusCode.OK else "x"
+    c1 = call(who, a.WhoAmIRequest(), token)[0]
+    time.sleep(2.5)
+    c2 = call(who, a.WhoAmIRequest(), token)[0]
+    check("session ends at its absolute lifetime even when in use",
+          c1 == grpc.StatusCode.OK and c2 == grpc.StatusCode.UNAUTHENTICATED, (c1, c2))
     sys.exit(0)
 
 if mode == "peer":
@@ -288,5 +296,12 @@ for field, req in (("from", au.ListAuditRequest(**{"from": "yesterday"})),
     c, d = call(list_audit, req, auditor_token)
     check("ListAudit: bad %s is INVALID_ARGUMENT naming it" % field,
           c == grpc.StatusCode.INVALID_ARGUMENT and d.startswith(field + ":"), (c, d))
+c, p = call(list_audit, au.ListAuditRequest(method="/spis.v1.Auth/StartLogin", page_size=500), auditor_token)
+check("bad login input is audited (INVALID_ARGUMENT rows)",
+      c == grpc.StatusCode.OK and any(r.outcome == "INVALID_ARGUMENT" for r in p.rows), (c, len(p.rows)))
+c, p = call(list_audit, au.ListAuditRequest(method="/spis.v1.Auth/ContinueLogin", page_size=500), auditor_token)
+check("expired login and surplus responses are audited",
+      c == grpc.StatusCode.OK and any(r.outcome == "NOT_FOUND" for r in p.rows)
+      and any("responses" in r.detail for r in p.rows), (c, len(p.rows)))
 c, p = call(list_audit, au.ListAuditRequest(method="/spis.v1.Audit/ListAudit"), auditor_token)
 check("reading the trail is itself audited", c == grpc.StatusCode.OK and len(p.rows) > 0, (c, p))

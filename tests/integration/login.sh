@@ -98,7 +98,13 @@ cat >"$tmp/pam1.d/spis" <<PAM
 auth    requisite /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$tmp/passdb
 account required  /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$tmp/passdb
 PAM
-spisd_start 0 --pam-confdir "$tmp/pam1.d" --config "$tmp/peer.conf" ||
+cat >"$tmp/pw.conf" <<CONF
+[auth]
+pam_confdir = $tmp/pam1.d
+login_fail_delay_ms = 0
+session_max_seconds = 2
+CONF
+spisd_start 0 --config "$tmp/pw.conf" ||
 	{ t_fail "password-only daemon starts" "see log"; exit 1; }
 "$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" officer add ok4 --role clerk >/dev/null 2>&1
 "$SPIS_PYTHON" tests/integration/login.py "$tmp/py" "$SPISD_ADDR" "$secret" password >"$tmp/out3" 2>&1

@@ -54,7 +54,12 @@ t_match "a client without a certificate still connects" '^SERVING$' "$out"
 out=$(spis_probe --deadline 1500 --tls-ca "$tmp/ca.crt" --tls-cert "$tmp/rogue.crt" \
 	--tls-key "$tmp/rogue.key" "$addr" health 2>&1)
 t_match "certificate from an unknown CA is refused" 'UNAVAILABLE|DEADLINE_EXCEEDED' "$out"
+# A refused call from the terminal is audited under the certificate's name.
+spis_probe --tls-ca "$tmp/ca.crt" --tls-cert "$tmp/kiosk.crt" --tls-key "$tmp/kiosk.key" \
+	"$addr" health no.such.Service >/dev/null
 spisd_stop
+t_match "audit names the terminal by its certificate" '^kiosk-vilnius-lib-01$' \
+	"$(sqlite3 "$SPISD_DIR/spis.db" "SELECT terminal FROM audit WHERE outcome = 'NOT_FOUND'")"
 unset SPISD_DIR
 
 # Off loopback, TLS makes listening allowed.
