@@ -50,6 +50,19 @@ t_match() {
 	fi
 }
 
+# t_report FILE: records each "OK name" or "FAIL name -- why" line that a
+# checking program (the Python clients) wrote to FILE; other lines are shown.
+t_report() {
+	local line rest
+	while IFS= read -r line; do
+		case "$line" in
+		"OK "*) t_ok "${line#OK }" ;;
+		"FAIL "*) rest=${line#FAIL }; t_fail "${rest%% -- *}" "${rest#* -- }" ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done <"$1"
+}
+
 # t_tmpdir: prints a fresh directory that is removed when the script ends.
 t_tmpdir() {
 	local d

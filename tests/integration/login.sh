@@ -53,13 +53,7 @@ spisd_start 0 --config "$tmp/spis.conf" || { t_fail "daemon starts" "see log"; e
 protoc --python_out="$tmp/py" -Iproto proto/spis/v1/*.proto
 "$SPIS_PYTHON" tests/integration/login.py "$tmp/py" "$SPISD_ADDR" "$secret" >"$tmp/out" 2>&1
 rc=$?
-while IFS= read -r line; do
-	case "$line" in
-	"OK "*) t_ok "${line#OK }" ;;
-	"FAIL "*) rest=${line#FAIL }; t_fail "${rest%% -- *}" "${rest#* -- }" ;;
-	*) echo "$line" ;;
-	esac
-done <"$tmp/out"
+t_report "$tmp/out"
 [ "$rc" -eq 0 ] && t_ok "login.py ran to the end" || t_fail "login.py ran to the end" "exit $rc"
 
 spisd_stop && t_ok "daemon exits 0 with logins behind it" || t_fail "daemon exits 0 with logins behind it" "rc=$?"
@@ -80,13 +74,7 @@ login_fail_delay_ms = 0
 CONF
 spisd_start 0 --config "$tmp/peer.conf" || { t_fail "second daemon starts" "see log"; exit 1; }
 "$SPIS_PYTHON" tests/integration/login.py "$tmp/py" "$SPISD_ADDR" "$secret" peer >"$tmp/out2" 2>&1
-while IFS= read -r line; do
-	case "$line" in
-	"OK "*) t_ok "${line#OK }" ;;
-	"FAIL "*) rest=${line#FAIL }; t_fail "${rest%% -- *}" "${rest#* -- }" ;;
-	*) echo "$line" ;;
-	esac
-done <"$tmp/out2"
+t_report "$tmp/out2"
 spisd_stop
 
 # A password-only stack, with no sanitizer suppression: a success and a
@@ -108,12 +96,6 @@ spisd_start 0 --config "$tmp/pw.conf" ||
 	{ t_fail "password-only daemon starts" "see log"; exit 1; }
 "$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" officer add ok4 --role clerk >/dev/null 2>&1
 "$SPIS_PYTHON" tests/integration/login.py "$tmp/py" "$SPISD_ADDR" "$secret" password >"$tmp/out3" 2>&1
-while IFS= read -r line; do
-	case "$line" in
-	"OK "*) t_ok "${line#OK }" ;;
-	"FAIL "*) rest=${line#FAIL }; t_fail "${rest%% -- *}" "${rest#* -- }" ;;
-	*) echo "$line" ;;
-	esac
-done <"$tmp/out3"
+t_report "$tmp/out3"
 spisd_stop && t_ok "password-only daemon exits 0 (no leaks under ASan)" ||
 	t_fail "password-only daemon exits 0 (no leaks under ASan)" "rc=$?"

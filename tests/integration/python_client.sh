@@ -117,13 +117,7 @@ check("audit: successful health checks not recorded",
       not audited("/grpc.health.v1.Health/Check", "OK"), rows)
 PY
 rc=$?
-while IFS= read -r line; do
-	case "$line" in
-	"OK "*) t_ok "${line#OK }" ;;
-	"FAIL "*) rest=${line#FAIL }; t_fail "${rest%% -- *}" "${rest#* -- }" ;;
-	*) echo "$line" ;;
-	esac
-done <"$tmp/out"
+t_report "$tmp/out"
 if [ "$rc" -eq 0 ]; then t_ok "python client ran to the end"; else t_fail "python client ran to the end" "exit $rc"; fi
 
 if spisd_stop; then t_ok "daemon exits 0 on SIGTERM"; else t_fail "daemon exits 0 on SIGTERM" "status $?"; fi
