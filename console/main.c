@@ -29,7 +29,8 @@ enum { OPT_SERVER = 1, OPT_TLS_CA, OPT_CONFIG, OPT_LOG, OPT_HELP,
 
 static const struct option console_flags[] = {
 	{"server", required_argument, NULL, OPT_SERVER},
-	{"tls-ca", required_argument, NULL, OPT_TLS_CA},
+	{"ca", required_argument, NULL, OPT_TLS_CA},
+	{"tls-ca", required_argument, NULL, OPT_TLS_CA}, /* the old name */
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"log", required_argument, NULL, OPT_LOG},
 	{"help", no_argument, NULL, OPT_HELP},
@@ -40,22 +41,23 @@ static const struct option console_flags[] = {
 static void
 console_usage(void)
 {
-	printf(_("Usage: %s [--server ADDR] [--tls-ca FILE] [--config FILE] "
+	printf(_("Usage: %s [--server ADDR] [--ca FILE] [--config FILE] "
 		 "[--log FILE]\n"), CONSOLE_NAME);
 	printf("%s\n\n", _("The SPIS officer console, a terminal client of "
 			   "spis-rpcd."));
 	printf("%s\n", _("  --server ADDR  the daemon: host:port or unix:PATH "
 			 "(default 127.0.0.1:50051)"));
-	printf("%s\n", _("  --tls-ca FILE  use TLS, trusting the server "
-			 "certificates this CA (PEM) signed"));
+	printf("%s\n", _("  --ca FILE      use TLS, trusting the server "
+			 "certificates this CA (PEM) signed; --tls-ca is the "
+			 "same"));
 	printf("%s\n", _("  --config FILE  read settings from an INI file; "
 			 "flags override it"));
 	printf("%s\n", _("  --log FILE     append diagnostics to FILE (else "
 			 "they are dropped: the screen is the console's)"));
 	printf("%s\n", _("  --help         show this help and exit"));
 	printf("%s\n\n", _("  --version      show the version and exit"));
-	printf("%s\n", _("Config keys: server, tls_ca and log, in any of the "
-			 "sections [server], [tls] and [log]."));
+	printf("%s\n", _("Config keys: server, ca (or tls_ca) and log, in any "
+			 "of the sections [server], [tls] and [log]."));
 }
 
 /* Sets the setting named as in the config file ("tls_ca").  Returns 0, or
@@ -68,7 +70,7 @@ console_apply(struct console_opts *o, const char *name, const char *value,
 
 	if (strcmp(name, "server") == 0)
 		dst = &o->server;
-	else if (strcmp(name, "tls_ca") == 0)
+	else if (strcmp(name, "ca") == 0 || strcmp(name, "tls_ca") == 0)
 		dst = &o->tls_ca;
 	else if (strcmp(name, "log") == 0)
 		dst = &o->log;
@@ -214,7 +216,7 @@ main(int argc, char **argv)
 	struct console_opts o = {.server = "127.0.0.1:50051"};
 	struct tui_link_opts lo;
 	struct console c;
-	struct tui_screen *home;
+	struct tui_screen *home, *login;
 	char err[512];
 	int rc;
 
@@ -249,7 +251,17 @@ main(int argc, char **argv)
 		goto out;
 	}
 	tui_push(c.tui, home);
+	if ((login = console_login_new(&c, 0)) == NULL) {
+		tui_close(c.tui);
+		tui_link_close(c.link);
+		fprintf(stderr, "%s: %s\n", CONSOLE_NAME, strerror(ENOMEM));
+		rc = 1;
+		goto out;
+	}
+	tui_push(c.tui, login);
 	rc = tui_run(c.tui, console_tick, &c);
+	/* A signal ends the loop with the officer still logged in. */
+	console_session_end(&c);
 	tui_close(c.tui);
 	tui_link_close(c.link);
 out:

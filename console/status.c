@@ -6,6 +6,11 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "spis/v1/auth.pb-c.h"
 
 #include "console.h"
 #include "i18n.h"
@@ -13,11 +18,24 @@
 struct status {
 	struct tui_screen s; /* first: the stack sees only this */
 	struct console *c;
+	char note[512];	     /* the outcome of the last check */
+	int note_error;
 };
 
+/* Auditors have one key more; the others are not shown a key they may
+ * not use. */
 static const struct tui_hint status_hints[] = {
 	{"q", N_("Quit")},
 	{"r", N_("Check the server now")},
+	{"F10", N_("Log out")},
+	{NULL, NULL},
+};
+
+static const struct tui_hint status_hints_auditor[] = {
+	{"q", N_("Quit")},
+	{"r", N_("Check the server now")},
+	{"a", N_("Audit trail")},
+	{"F10", N_("Log out")},
 	{NULL, NULL},
 };
 
@@ -41,43 +59,39 @@ status_rows(struct tui *t, int y, int cols, const char *const *rows,
 	return y;
 }
 
-static void
-status_draw(struct tui *t, struct tui_screen *s)
+int
+console_server_draw(struct console *c, struct tui *t, int y, int rows,
+    int cols, int full)
 {
-	struct status *st = (struct status *)s;
-	const struct tui_link_state *ls = &st->c->st;
+	const struct tui_link_state *ls = &c->st;
 	char schema[16], text[512];
-	int top, rows, cols, y;
-
-	tui_body(t, &top, &rows, &cols);
-	y = top + 1;
-	tui_put(t, y, 2, cols - 4, TUI_A_BOLD, _("SPIS server"));
-	y += 2;
+	int y0 = y;
 
 	if (ls->conn == TUI_CONN_CONNECTING) {
 		snprintf(text, sizeof text,
-		    _("Connecting to the SPIS server at %s…"), st->c->server);
-		tui_wrap(t, y, 2, cols - 4, rows - y, TUI_A_NORMAL, text);
-		return;
+		    _("Connecting to the SPIS server at %s…"), c->server);
+		return tui_wrap(t, y, 2, cols - 4, rows, TUI_A_NORMAL, text);
 	}
 	if (ls->conn == TUI_CONN_DOWN) {
 		snprintf(text, sizeof text,
 		    _("Cannot reach the SPIS server at %s. Retrying…"),
-		    st->c->server);
+		    c->server);
 		y += tui_wrap(t, y, 2, cols - 4, 3, TUI_A_ERROR, text) + 1;
 		snprintf(text, sizeof text, _("Last error: %s"), ls->error);
 		y += tui_wrap(t, y, 2, cols - 4, 3, TUI_A_NORMAL, text) + 1;
-		tui_wrap(t, y, 2, cols - 4, 3, TUI_A_NORMAL,
-		    _("The console checks again every two seconds and carries "
-		      "on as soon as the server answers."));
-		return;
+		if (y - y0 < rows)
+			y += tui_wrap(t, y, 2, cols - 4, rows - (y - y0),
+			    TUI_A_NORMAL, _("The console checks again every two "
+			    "seconds and carries on as soon as the server "
+			    "answers."));
+		return y - y0;
 	}
 
 	snprintf(schema, sizeof schema, "%d", ls->schema_version);
 	{
 		const char *const info[] = {
-		    _("Address"), st->c->server,
-		    _("Encryption"), st->c->tls ? _("TLS") :
+		    _("Address"), c->server,
+		    _("Encryption"), c->tls ? _("TLS") :
 			_("none (this machine only)"),
 		    _("Health"), tui_link_health_name(ls->health),
 		    _("Version"), ls->version,
@@ -87,35 +101,123 @@ status_draw(struct tui *t, struct tui_screen *s)
 		    _("gRPC core"), ls->grpc_version,
 		    _("SQLite"), ls->sqlite_version,
 		};
+		size_t n = full ? sizeof info / sizeof info[0] : 8;
+
 		/* The version arrives just after the health on a
 		 * (re)connection; until then only the first three rows. */
-		status_rows(t, y, cols, info,
-		    ls->have_version ? sizeof info / sizeof info[0] : 6);
+		if (!ls->have_version)
+			n = 6;
+		if ((int)n / 2 > rows)
+			n = 2 * (size_t)rows;
+		return status_rows(t, y, cols, info, n) - y;
 	}
+}
+
+static void
+status_draw(struct tui *t, struct tui_screen *s)
+{
+	struct status *st = (struct status *)s;
+	struct console *c = st->c;
+	int top, rows, cols, y;
+
+	tui_body(t, &top, &rows, &cols);
+	y = top + 1;
+	tui_put(t, y, 2, cols - 4, TUI_A_BOLD, _("SPIS server"));
+	y += 2;
+	y += console_server_draw(c, t, y, top + rows - y, cols, 1) + 1;
+	if (st->note[0] != '\0' && y < top + rows)
+		tui_wrap(t, y, 2, cols - 4, top + rows - y,
+		    st->note_error ? TUI_A_ERROR : TUI_A_NORMAL, st->note);
 }
 
 static void
 status_quit(struct tui *t, int yes, void *arg)
 {
-	(void)arg;
-	if (yes)
-		tui_quit(t, 0);
+	struct console *c = arg;
+
+	if (!yes)
+		return;
+	console_session_end(c);
+	tui_quit(t, 0);
+}
+
+/*
+ * Asks the daemon whether the session still stands.  An expired one puts
+ * the login screen on top (console_call), and this screen is found again
+ * after the login.
+ */
+static void
+status_check_session(struct status *st)
+{
+	Spis__V1__WhoAmIRequest req = SPIS__V1__WHO_AM_IREQUEST__INIT;
+	ProtobufCMessage *resp;
+	grpc_status_code rc;
+	char msg[256];
+
+	rc = console_call(st->c, &spis__v1__auth__descriptor, 3, &req.base,
+	    &resp, msg, sizeof msg);
+	if (rc == GRPC_STATUS_OK) {
+		const Spis__V1__Session *who = (Spis__V1__Session *)resp;
+
+		snprintf(st->note, sizeof st->note,
+		    _("Session checked: logged in as %s."), who->username);
+		st->note_error = 0;
+		protobuf_c_message_free_unpacked(resp, NULL);
+	} else if (rc != GRPC_STATUS_UNAUTHENTICATED) {
+		console_status_text(rc, msg, st->note, sizeof st->note);
+		st->note_error = 1;
+	}
 }
 
 static int
 status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 {
 	struct status *st = (struct status *)s;
+	struct console *c = st->c;
+	struct tui_screen *audit;
 
 	if (tui_key_is(k, 'q', 0) || tui_key_is(k, 'Q', 0)) {
-		tui_confirm(t, _("Quit the SPIS console?"), status_quit, NULL);
+		tui_confirm(t, _("Quit the SPIS console?"), status_quit, c);
 		return 1;
 	}
 	if (tui_key_is(k, 'r', 0) || tui_key_is(k, 'R', 0)) {
-		tui_link_retry(st->c->link);
+		st->note[0] = '\0';
+		tui_link_retry(c->link);
+		if (c->sess.active)
+			status_check_session(st);
+		return 1;
+	}
+	if (tui_key_is(k, 0, KEY_F(10)) && c->sess.active) {
+		console_logout(c);
+		return 1;
+	}
+	if ((tui_key_is(k, 'a', 0) || tui_key_is(k, 'A', 0)) &&
+	    c->sess.active && c->sess.auditor) {
+		if ((audit = console_audit_new(c)) != NULL)
+			tui_push(t, audit);
 		return 1;
 	}
 	return 0;
+}
+
+/* The footer follows the officer's roles. */
+static void
+status_tick(struct tui *t, struct tui_screen *s)
+{
+	struct status *st = (struct status *)s;
+
+	(void)t;
+	st->s.hints = st->c->sess.auditor ? status_hints_auditor :
+	    status_hints;
+}
+
+/* The note may name the officer; it goes with the session. */
+static void
+status_wipe(struct tui_screen *s)
+{
+	struct status *st = (struct status *)s;
+
+	explicit_bzero(st->note, sizeof st->note);
 }
 
 static void
@@ -134,6 +236,8 @@ console_status_new(struct console *c)
 	st->c = c;
 	st->s.draw = status_draw;
 	st->s.key = status_key;
+	st->s.tick = status_tick;
+	st->s.wipe = status_wipe;
 	st->s.destroy = status_destroy;
 	st->s.hints = status_hints;
 	return &st->s;

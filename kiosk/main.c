@@ -36,6 +36,10 @@ enum { OPT_SERVER = 1, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_IDLE,
 
 static const struct option kiosk_flags[] = {
 	{"server", required_argument, NULL, OPT_SERVER},
+	{"ca", required_argument, NULL, OPT_TLS_CA},
+	{"cert", required_argument, NULL, OPT_TLS_CERT},
+	{"key", required_argument, NULL, OPT_TLS_KEY},
+	/* The old names, kept for existing service files. */
 	{"tls-ca", required_argument, NULL, OPT_TLS_CA},
 	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
@@ -51,18 +55,20 @@ static const struct option kiosk_flags[] = {
 static void
 kiosk_usage(void)
 {
-	printf(_("Usage: %s [--server ADDR] [--tls-ca FILE] [--tls-cert FILE "
-		 "--tls-key FILE]\n"
+	printf(_("Usage: %s [--server ADDR] [--ca FILE] [--cert FILE "
+		 "--key FILE]\n"
 		 "       [--idle SECONDS] [--language CODE] [--config FILE] "
 		 "[--log FILE]\n"), KIOSK_NAME);
 	printf("%s\n\n", _("The SPIS citizen kiosk, for terminals in "
 			   "libraries and NGOs."));
 	printf("%s\n", _("  --server ADDR    the daemon: host:port or "
 			 "unix:PATH (default 127.0.0.1:50051)"));
-	printf("%s\n", _("  --tls-ca FILE    use TLS, trusting the server "
+	printf("%s\n", _("  --ca FILE        use TLS, trusting the server "
 			 "certificates this CA (PEM) signed"));
-	printf("%s\n", _("  --tls-cert FILE  this terminal's certificate "
-			 "(PEM), with --tls-key its key"));
+	printf("%s\n", _("  --cert FILE      this terminal's certificate "
+			 "(PEM), with --key its key"));
+	printf("%s\n", _("  --tls-ca, --tls-cert, --tls-key  the same as "
+			 "--ca, --cert and --key"));
 	printf("%s\n", _("  --idle SECONDS   wipe the screen and start again "
 			 "after this long without a key (default 120)"));
 	printf("%s\n", _("  --language CODE  the language a new visitor sees: "
@@ -72,9 +78,10 @@ kiosk_usage(void)
 	printf("%s\n", _("  --log FILE       append diagnostics to FILE"));
 	printf("%s\n", _("  --help           show this help and exit"));
 	printf("%s\n\n", _("  --version        show the version and exit"));
-	printf("%s\n", _("Config keys: server, tls_ca, tls_cert, tls_key, "
-			 "idle, language and log, in any of the sections "
-			 "[server], [tls], [kiosk] and [log]."));
+	printf("%s\n", _("Config keys: server, ca, cert, key (or tls_ca, "
+			 "tls_cert, tls_key), idle, language and log, in any "
+			 "of the sections [server], [tls], [kiosk] and "
+			 "[log]."));
 	printf("%s\n", _("The kiosk has no quit key: stop it with its "
 			 "service (SIGTERM)."));
 }
@@ -95,11 +102,11 @@ kiosk_apply(struct kiosk_opts *o, const char *name, const char *value,
 	}
 	if (strcmp(name, "server") == 0)
 		dst = &o->server;
-	else if (strcmp(name, "tls_ca") == 0)
+	else if (strcmp(name, "ca") == 0 || strcmp(name, "tls_ca") == 0)
 		dst = &o->tls_ca;
-	else if (strcmp(name, "tls_cert") == 0)
+	else if (strcmp(name, "cert") == 0 || strcmp(name, "tls_cert") == 0)
 		dst = &o->tls_cert;
-	else if (strcmp(name, "tls_key") == 0)
+	else if (strcmp(name, "key") == 0 || strcmp(name, "tls_key") == 0)
 		dst = &o->tls_key;
 	else if (strcmp(name, "log") == 0)
 		dst = &o->log;
@@ -284,13 +291,13 @@ main(int argc, char **argv)
 	if ((rc = kiosk_flags_parse(&o, argc, argv)) >= 0)
 		goto out;
 	if ((o.tls_cert == NULL) != (o.tls_key == NULL)) {
-		fprintf(stderr, _("%s: --tls-cert and --tls-key go together\n"),
+		fprintf(stderr, _("%s: --cert and --key go together\n"),
 		    KIOSK_NAME);
 		rc = 2;
 		goto out;
 	}
 	if (o.tls_cert != NULL && o.tls_ca == NULL) {
-		fprintf(stderr, _("%s: --tls-cert needs --tls-ca as well\n"),
+		fprintf(stderr, _("%s: --cert needs --ca as well\n"),
 		    KIOSK_NAME);
 		rc = 2;
 		goto out;

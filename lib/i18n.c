@@ -9,6 +9,7 @@
  */
 #include <limits.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -62,28 +63,52 @@ i18n_env_locale(void)
 	return NULL;
 }
 
-/* The catalogue folder: see i18n.h.  buf holds the result when it is the
- * folder next to the binary. */
+/* True when dir/lt/LC_MESSAGES/spis.mo or the like exists: a folder of
+ * catalogues, not merely a folder of that name. */
+static int
+i18n_has_catalogues(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	for (size_t i = 0; i < I18N_NLANGS; i++) {
+		if ((size_t)snprintf(path, sizeof path, "%s/%s/LC_MESSAGES/%s.mo",
+		    dir, i18n_langs[i].code, I18N_DOMAIN) >= sizeof path)
+			continue;
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The catalogue folder: see i18n.h.  buf holds the result when it is found
+ * from the binary's own place.  The prefix is chosen at install time, not
+ * at build time (`make` then `make install PREFIX=/usr`), so the folder
+ * beside bin/ is looked at before the compiled-in one.
+ */
 static const char *
 i18n_dir(char *buf, size_t len)
 {
+	static const char *const beside[] = {"/locale", "/../share/locale"};
 	const char *env;
-	char *slash;
-	struct stat st;
+	char exe[PATH_MAX], *slash;
 	ssize_t n;
 
 	if ((env = getenv("SPIS_LOCALEDIR")) != NULL && *env != '\0')
 		return env;
-	n = readlink("/proc/self/exe", buf, len - 1);
-	if (n > 0) {
-		buf[n] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash != NULL &&
-		    (size_t)(slash - buf) + sizeof "/locale" <= len) {
-			memcpy(slash, "/locale", sizeof "/locale");
-			if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-				return buf;
-		}
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return SPIS_LOCALEDIR;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return SPIS_LOCALEDIR;
+	*slash = '\0';
+	for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+		if ((size_t)snprintf(buf, len, "%s%s", exe, beside[i]) >= len)
+			continue;
+		if (i18n_has_catalogues(buf))
+			return buf;
 	}
 	return SPIS_LOCALEDIR;
 }

@@ -27,8 +27,10 @@ struct i18n_lang {
  * Under the bare "C" locale, where gettext ignores LANGUAGE and ncursesw
  * cannot show UTF-8, messages and characters switch to C.UTF-8.  Catalogues
  * are looked for in $SPIS_LOCALEDIR if set, else in a "locale" folder next
- * to the running binary (an uninstalled build), else in the compiled-in
- * SPIS_LOCALEDIR.  Returns the folder in use (owned by gettext).
+ * to the running binary (an uninstalled build), else in ../share/locale
+ * from the binary's folder (installed under whatever prefix `make install`
+ * was given), else in the compiled-in SPIS_LOCALEDIR.  Returns the folder
+ * in use (owned by gettext).
  */
 const char *i18n_init(void);
 

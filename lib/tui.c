@@ -536,6 +536,12 @@ tui_draw(struct tui *t)
 	refresh();
 }
 
+void
+tui_redraw(struct tui *t)
+{
+	tui_draw(t);
+}
+
 int
 tui_run(struct tui *t, void (*tick)(struct tui *t, void *arg), void *arg)
 {

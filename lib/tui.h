@@ -118,6 +118,12 @@ struct tui_screen *tui_top(struct tui *t);
 int tui_run(struct tui *t, void (*tick)(struct tui *t, void *arg), void *arg);
 void tui_quit(struct tui *t, int status);
 
+/*
+ * Draws every screen now instead of at the next turn of the loop: for a
+ * screen about to wait on the network, so that "please wait" is seen.
+ */
+void tui_redraw(struct tui *t);
+
 /* Milliseconds since the last key (or since tui_open). */
 long tui_idle_ms(const struct tui *t);
 /* True once a key has been read since tui_open() or tui_reset(). */
@@ -226,6 +232,15 @@ int tui_field_set(struct tui_field *f, const char *value);
 
 /* Zeroes the value and the error. */
 void tui_field_wipe(struct tui_field *f);
+
+/*
+ * Draws the field's input area alone at row y, column x, at most cols
+ * columns (its maxlen plus one at most), for screens that lay out their
+ * own labels.  With focus set the cursor rests in it.  The field's error is
+ * not drawn.  Returns the columns used.
+ */
+int tui_field_draw_at(struct tui *t, struct tui_field *f, int y, int x,
+    int cols, int focus);
 
 enum tui_form_result {
 	TUI_FORM_IGNORED, /* the key is not for the form */

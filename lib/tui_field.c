@@ -267,6 +267,22 @@ tui_field_draw(struct tui_field *f, int y, int x, int cols)
 }
 
 int
+tui_field_draw_at(struct tui *t, struct tui_field *f, int y, int x, int cols,
+    int focus)
+{
+	int cur;
+
+	if (cols > tui_field_cap(f) + 1)
+		cols = tui_field_cap(f) + 1;
+	if (cols < 1)
+		return 0;
+	cur = tui_field_draw(f, y, x, cols);
+	if (focus)
+		tui_cursor(t, y, x + cur);
+	return cols;
+}
+
+int
 tui_form_rows(const struct tui_form *f)
 {
 	return 2 * f->n;

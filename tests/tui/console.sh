@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # spis-console in a real terminal (tmux): start, resize, the daemon going
-# away and coming back, quitting, flags and the Lithuanian catalogue.
+# away and coming back, quitting, flags and the Lithuanian catalogue.  The
+# console starts on its login screen, which shows the server's state as the
+# home screen does; logging in is in console_login.sh.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tui.bash"
 
@@ -9,7 +11,7 @@ d=$(t_tmpdir)
 version=$(cat VERSION)
 console=$SPIS_BUILD/spis-console
 header='SPIS officer console \| not logged in'
-footer='q Quit +r Check the server now'
+footer='Enter Continue +F5 Check the server now +F10 Quit'
 
 # Flags first: no terminal or daemon needed.
 out=$("$console" --bogus 2>&1)
@@ -25,6 +27,19 @@ rc=$?
 	t_fail "flag without its value: exit 2 naming it" "rc=$rc: $out"
 t_match "--version prints the version" "^spis-console $version\$" "$("$console" --version)"
 t_match "--help lists the flags" '--server ADDR.*' "$("$console" --help)"
+t_match "--help names --ca and the old --tls-ca" '--ca FILE .*--tls-ca is the same' "$("$console" --help)"
+# --ca and --tls-ca both reach the TLS set-up, which reads the file.
+for f in ca tls-ca; do
+	out=$("$console" --server 127.0.0.1:1 --$f "$d/none.pem" 2>&1)
+	rc=$?
+	[ "$rc" -eq 1 ] && printf '%s' "$out" | grep -q 'none.pem' &&
+		t_ok "--$f is read as the CA file" ||
+		t_fail "--$f is read as the CA file" "rc=$rc: $out"
+done
+printf '[tls]\nca = %s\n' "$d/none.pem" >"$d/ca.conf"
+out=$("$console" --server 127.0.0.1:1 --config "$d/ca.conf" 2>&1)
+[ $? -eq 1 ] && printf '%s' "$out" | grep -q 'none.pem' &&
+	t_ok "config key ca is accepted" || t_fail "config key ca is accepted" "$out"
 printf '[server]\nserver = 127.0.0.1:1\nbogus = 1\n' >"$d/bad.conf"
 out=$("$console" --config "$d/bad.conf" 2>&1)
 rc=$?
@@ -82,11 +97,12 @@ fi
 	t_fail "daemon back: same console process, no restart" "pid $pid, now $(tui_pid "$S")"
 
 # Quitting asks first; "no" keeps the console, "yes" leaves with status 0.
-tmux -L "$S" send-keys q
+# On the login screen letters are typed into the username, so F10 quits.
+tmux -L "$S" send-keys F10
 if tmux_wait "$S" 'Quit the SPIS console\?' 5 && tmux_wait "$S" '\[ Yes \] +\[ No \]' 5; then
-	t_ok "q asks for confirmation"
+	t_ok "F10 asks for confirmation"
 else
-	t_fail "q asks for confirmation" "$(tmux_screen "$S")"
+	t_fail "F10 asks for confirmation" "$(tmux_screen "$S")"
 fi
 t_match "the dialog's keys are in the footer" 'y Yes +n No +Enter Choose +Esc Cancel' "$(tmux_screen "$S" | tail -n 1)"
 tmux -L "$S" send-keys n
@@ -96,12 +112,12 @@ if tui_wait_gone "$S" 'Quit the SPIS console' 5 && tui_alive "$S" "$pid" &&
 else
 	t_fail "answering no keeps the console running" "$(tmux_screen "$S")"
 fi
-tmux -L "$S" send-keys q
+tmux -L "$S" send-keys F10
 tmux_wait "$S" 'Quit the SPIS console\?' 5
 tmux -L "$S" send-keys y
 st=$(tui_wait_exit "$S" 10)
-[ "$st" = 0 ] && t_ok "q then yes exits with status 0" ||
-	t_fail "q then yes exits with status 0" "status '${st:-still running}'"
+[ "$st" = 0 ] && t_ok "F10 then yes exits with status 0" ||
+	t_fail "F10 then yes exits with status 0" "status '${st:-still running}'"
 # Curses has ended: the shell's line is on the ordinary screen, alone.
 t_match "the terminal is given back" '^\[exit 0\]$' "$(tmux_screen "$S" | grep -v '^$')"
 tmux -L "$S" kill-server
@@ -110,12 +126,12 @@ tmux -L "$S" kill-server
 S=spis-console-lt-$$
 tui_start "$S" 80 24 "$(tui_san_env "$d") LANGUAGE=lt $console --server $SPISD_ADDR"
 if tmux_wait "$S" 'Būklė +SERVING' 15 && tmux_wait "$S" 'SPIS darbuotojo konsolė \| neprisijungta' 5 &&
-	tmux_wait "$S" 'q Išeiti' 5; then
+	tmux_wait "$S" 'F10 Išeiti' 5; then
 	t_ok "LANGUAGE=lt shows the Lithuanian catalogue"
 else
 	t_fail "LANGUAGE=lt shows the Lithuanian catalogue" "$(tmux_screen "$S")"
 fi
-tmux -L "$S" send-keys q
+tmux -L "$S" send-keys F10
 tmux_wait "$S" 'Išeiti iš SPIS konsolės\?' 5
 tmux -L "$S" send-keys t
 st=$(tui_wait_exit "$S" 10)

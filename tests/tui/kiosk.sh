@@ -23,11 +23,21 @@ rc=$?
 [ "$rc" -eq 2 ] && printf '%s' "$out" | grep -q -- '--quit' &&
 	t_ok "unknown flag: exit 2 naming it" ||
 	t_fail "unknown flag: exit 2 naming it" "rc=$rc: $out"
-out=$("$kiosk" --tls-cert "$d/none.pem" 2>&1)
+out=$("$kiosk" --cert "$d/none.pem" 2>&1)
 rc=$?
-[ "$rc" -eq 2 ] && printf '%s' "$out" | grep -q -- '--tls-key' &&
+[ "$rc" -eq 2 ] && printf '%s' "$out" | grep -q -- '--cert and --key go together' &&
 	t_ok "a certificate without its key is refused" ||
 	t_fail "a certificate without its key is refused" "rc=$rc: $out"
+out=$("$kiosk" --tls-cert "$d/none.pem" 2>&1)
+rc=$?
+[ "$rc" -eq 2 ] && printf '%s' "$out" | grep -q -- '--key' &&
+	t_ok "the old name --tls-cert still works" ||
+	t_fail "the old name --tls-cert still works" "rc=$rc: $out"
+out=$("$kiosk" --help)
+printf '%s' "$out" | grep -q -- '--ca FILE' && printf '%s' "$out" | grep -q -- '--cert FILE' &&
+	printf '%s' "$out" | grep -q -- '--tls-ca, --tls-cert, --tls-key' &&
+	t_ok "--help names --ca, --cert, --key and the old names" ||
+	t_fail "--help names --ca, --cert, --key and the old names" "$out"
 t_match "--version prints the version" "^spis-kiosk $(cat VERSION)\$" "$("$kiosk" --version)"
 
 spisd_start || { t_fail "daemon starts" "see $SPISD_LOG"; exit 1; }

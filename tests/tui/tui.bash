@@ -23,6 +23,14 @@ tui_check_san() {
 	fi
 }
 
+# tmux_start SOCKET COLS ROWS CMD: a detached session of its own socket,
+# killed when the script ends, running CMD in a UTF-8 locale.
+tmux_start() {
+	T_TMUX+=("$1")
+	tmux -L "$1" -f /dev/null new-session -d -x "$2" -y "$3" \
+		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $4"
+}
+
 # tui_start SOCKET COLS ROWS CMD: tmux_start with the program run by a
 # shell that prints "[exit STATUS]" when it ends.  tmux 3.3a does not always
 # reap a pane's program (it stays a zombie, #{pane_dead_status} empty), so
