@@ -45,7 +45,9 @@ struct login {
 	char msgs[LOGIN_MSGS_MAX][LOGIN_TEXT_MAX];
 	int nmsgs;
 	char error[512];
-	int busy; /* a call is under way: "please wait" */
+	int unreachable; /* the error says the server could not be reached:
+			    1, and 2 once the link has seen it down */
+	int busy;	 /* a call is under way: "please wait" */
 };
 
 static const struct tui_hint login_hints_user[] = {
@@ -83,6 +85,8 @@ static void
 login_failed(struct login *l, grpc_status_code st, const char *msg)
 {
 	login_forget(l);
+	l->unreachable = st == GRPC_STATUS_UNAVAILABLE ||
+	    st == GRPC_STATUS_DEADLINE_EXCEEDED;
 	if (st == GRPC_STATUS_NOT_FOUND)
 		snprintf(l->error, sizeof l->error, "%s",
 		    _("The login took too long; start again"));
@@ -305,6 +309,23 @@ login_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 	return tui_field_key(&l->fields[l->focus], k);
 }
 
+/* Once the link has gone down and come up again, "cannot reach" is old
+ * news.  The link may not have noticed the failure yet when the call made
+ * it, hence the two steps. */
+static void
+login_tick(struct tui *t, struct tui_screen *s)
+{
+	struct login *l = (struct login *)s;
+
+	(void)t;
+	if (l->unreachable == 1 && l->c->st.conn != TUI_CONN_UP)
+		l->unreachable = 2;
+	else if (l->unreachable == 2 && l->c->st.conn == TUI_CONN_UP) {
+		l->unreachable = 0;
+		l->error[0] = '\0';
+	}
+}
+
 static void
 login_draw(struct tui *t, struct tui_screen *s)
 {
@@ -385,6 +406,7 @@ console_login_new(struct console *c, int resume)
 	l->state = LOGIN_USER;
 	l->s.draw = login_draw;
 	l->s.key = login_key;
+	l->s.tick = login_tick;
 	l->s.wipe = login_wipe;
 	l->s.destroy = login_destroy;
 	l->s.hints = login_hints_user;

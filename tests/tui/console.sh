@@ -83,6 +83,14 @@ else
 fi
 t_match "daemon stopped: header says no connection" 'no connection' "$(tmux_screen "$S" | head -n 1)"
 t_match "daemon stopped: the last error is shown" 'Last error: [A-Z_]+' "$(tmux_screen "$S")"
+# A login tried meanwhile says why it cannot go on, and stays on login.
+tmux -L "$S" send-keys -l officer1
+tmux -L "$S" send-keys Enter
+if tmux_wait "$S" 'Cannot reach the SPIS server: ' 15 && tmux_wait "$S" '^  Username +officer1' 5; then
+	t_ok "daemon stopped: a login says the server cannot be reached"
+else
+	t_fail "daemon stopped: a login says the server cannot be reached" "$(tmux_screen "$S")"
+fi
 
 # It comes back on the same port: the same console process carries on.
 spisd_start "$SPISD_PORT" || { t_fail "daemon restarts on its port" "see $SPISD_LOG"; exit 1; }
