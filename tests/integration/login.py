@@ -88,6 +88,13 @@ if mode == "password":
     c2 = call(who, a.WhoAmIRequest(), token)[0]
     check("session ends at its absolute lifetime even when in use",
           c1 == grpc.StatusCode.OK and c2 == grpc.StatusCode.UNAUTHENTICATED, (c1, c2))
+    # Two conversations left open fill max_logins = 2; the daemon is then
+    # stopped with them still waiting for answers.
+    open_ = [call(start, a.StartLoginRequest(username="ok4"))[0] for _ in range(2)]
+    c, d = call(start, a.StartLoginRequest(username="ok4"))
+    check("logins in progress are bounded: the third is RESOURCE_EXHAUSTED",
+          open_ == [grpc.StatusCode.OK] * 2 and c == grpc.StatusCode.RESOURCE_EXHAUSTED
+          and "in progress" in d, (open_, c, d))
     sys.exit(0)
 
 if mode == "peer":
