@@ -2,7 +2,10 @@
  * status.c: the console's first screen, the daemon it talks to.  It shows
  * the version and health while the daemon answers, and says plainly that it
  * cannot be reached while it does not; the link retries by itself, so the
- * screen follows without the officer doing anything.
+ * screen follows without the officer doing anything.  Once an officer has
+ * logged in it is the home screen: r also checks the session (an expired
+ * one leads to the login screen and back), auditors reach the audit trail
+ * from here, and F10 logs out.
  */
 #include <stdio.h>
 #include <stdlib.h>
