@@ -3,13 +3,11 @@
  * optional config file, opens the link to the daemon, and runs the screens.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
+#include "cliconf.h"
 #include "console.h"
 #include "i18n.h"
 
@@ -19,24 +17,21 @@ struct console_opts {
 	const char *server;
 	const char *tls_ca;
 	const char *log;
-	const char *config;
-	char *owned[8]; /* values copied from the config file */
-	int nowned;
 };
-
-enum { OPT_SERVER = 1, OPT_TLS_CA, OPT_CONFIG, OPT_LOG, OPT_HELP,
-	OPT_VERSION };
 
 static const struct option console_flags[] = {
-	{"server", required_argument, NULL, OPT_SERVER},
-	{"ca", required_argument, NULL, OPT_TLS_CA},
-	{"tls-ca", required_argument, NULL, OPT_TLS_CA}, /* the old name */
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"log", required_argument, NULL, OPT_LOG},
-	{"help", no_argument, NULL, OPT_HELP},
-	{"version", no_argument, NULL, OPT_VERSION},
+	{"server", required_argument, NULL, CLICONF_SETTING},
+	{"ca", required_argument, NULL, CLICONF_SETTING},
+	{"tls-ca", required_argument, NULL, CLICONF_SETTING}, /* old name */
+	{"config", required_argument, NULL, CLICONF_CONFIG},
+	{"log", required_argument, NULL, CLICONF_SETTING},
+	{"help", no_argument, NULL, CLICONF_HELP},
+	{"version", no_argument, NULL, CLICONF_VERSION},
 	{NULL, 0, NULL, 0},
 };
+
+static const char *const console_sections[] = {"", "server", "tls", "log",
+	NULL};
 
 static void
 console_usage(void)
@@ -63,9 +58,10 @@ console_usage(void)
 /* Sets the setting named as in the config file ("tls_ca").  Returns 0, or
  * -1 with the reason in err. */
 static int
-console_apply(struct console_opts *o, const char *name, const char *value,
-    char *err, size_t errlen)
+console_apply(void *arg, const char *name, const char *value, char *err,
+    size_t errlen)
 {
+	struct console_opts *o = arg;
 	const char **dst;
 
 	if (strcmp(name, "server") == 0)
@@ -86,120 +82,6 @@ console_apply(struct console_opts *o, const char *name, const char *value,
 	return 0;
 }
 
-struct console_ini {
-	struct console_opts *o;
-	char err[256];
-};
-
-static int
-console_ini_line(void *user, const char *section, const char *name,
-    const char *value)
-{
-	static const char *const sections[] = {"", "server", "tls", "log"};
-	struct console_ini *c = user;
-	struct console_opts *o = c->o;
-	char *copy;
-	int known = 0;
-
-	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
-		known |= strcmp(section, sections[i]) == 0;
-	if (!known) {
-		snprintf(c->err, sizeof c->err, _("unknown section [%s]"),
-		    section);
-		return 0;
-	}
-	if (o->nowned == (int)(sizeof o->owned / sizeof o->owned[0])) {
-		snprintf(c->err, sizeof c->err, _("%s is set too often"), name);
-		return 0;
-	}
-	if ((copy = strdup(value)) == NULL) {
-		snprintf(c->err, sizeof c->err, "%s", strerror(errno));
-		return 0;
-	}
-	o->owned[o->nowned++] = copy;
-	return console_apply(o, name, copy, c->err, sizeof c->err) == 0;
-}
-
-static int
-console_config(struct console_opts *o, const char *path)
-{
-	struct console_ini c = {.o = o};
-	int rc;
-
-	rc = ini_parse(path, console_ini_line, &c);
-	if (rc == -1) {
-		fprintf(stderr, _("%s: config %s: cannot read it: %s\n"),
-		    CONSOLE_NAME, path, strerror(errno));
-		return -1;
-	}
-	if (rc != 0) {
-		fprintf(stderr, _("%s: config %s line %d: %s\n"), CONSOLE_NAME,
-		    path, rc, c.err[0] != '\0' ? c.err : _("not an INI line"));
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Reads the flags into o: the config file first, then the flags over it.
- * Returns -1 to go on, or the exit status.
- */
-static int
-console_flags_parse(struct console_opts *o, int argc, char **argv)
-{
-	const char *names[argc], *values[argc];
-	char err[256];
-	int n = 0, c, idx;
-
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", console_flags, &idx)) != -1) {
-		switch (c) {
-		case OPT_HELP:
-			console_usage();
-			return 0;
-		case OPT_VERSION:
-			printf("%s %s\n", CONSOLE_NAME, SPIS_VERSION);
-			return 0;
-		case OPT_CONFIG:
-			o->config = optarg;
-			break;
-		case ':':
-			fprintf(stderr, _("%s: %s needs a value (see --help)\n"),
-			    CONSOLE_NAME, argv[optind - 1]);
-			return 2;
-		case '?':
-			fprintf(stderr, _("%s: unknown flag %s (see --help)\n"),
-			    CONSOLE_NAME, argv[optind - 1]);
-			return 2;
-		default:
-			names[n] = console_flags[idx].name;
-			values[n++] = optarg;
-			break;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, _("%s: unexpected argument %s (see --help)\n"),
-		    CONSOLE_NAME, argv[optind]);
-		return 2;
-	}
-	if (o->config != NULL && console_config(o, o->config) != 0)
-		return 2;
-	for (int i = 0; i < n; i++) {
-		char key[32];
-
-		snprintf(key, sizeof key, "%s", names[i]);
-		for (char *p = key; *p != '\0'; p++)
-			if (*p == '-')
-				*p = '_';
-		if (console_apply(o, key, values[i], err, sizeof err) != 0) {
-			fprintf(stderr, "%s: --%s: %s\n", CONSOLE_NAME,
-			    names[i], err);
-			return 2;
-		}
-	}
-	return -1;
-}
-
 /* Every turn of the loop: the screens read the link's latest state. */
 static void
 console_tick(struct tui *t, void *arg)
@@ -214,6 +96,9 @@ int
 main(int argc, char **argv)
 {
 	struct console_opts o = {.server = "127.0.0.1:50051"};
+	struct cliconf cc = {.prog = CONSOLE_NAME, .flags = console_flags,
+	    .sections = console_sections, .apply = console_apply,
+	    .usage = console_usage, .arg = &o};
 	struct tui_link_opts lo;
 	struct console c;
 	struct tui_screen *home, *login;
@@ -221,7 +106,7 @@ main(int argc, char **argv)
 	int rc;
 
 	i18n_init();
-	if ((rc = console_flags_parse(&o, argc, argv)) >= 0)
+	if ((rc = cliconf_parse(&cc, argc, argv)) >= 0)
 		goto out;
 
 	memset(&c, 0, sizeof c);
@@ -265,7 +150,6 @@ main(int argc, char **argv)
 	tui_close(c.tui);
 	tui_link_close(c.link);
 out:
-	for (int i = 0; i < o.nowned; i++)
-		free(o.owned[i]);
+	cliconf_free(&cc);
 	return rc;
 }

@@ -5,13 +5,11 @@
  * shell.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
+#include "cliconf.h"
 #include "i18n.h"
 #include "kiosk.h"
 
@@ -26,31 +24,28 @@ struct kiosk_opts {
 	const char *log;
 	const char *language;
 	long idle_s;
-	const char *config;
-	char *owned[16]; /* values copied from the config file */
-	int nowned;
 };
-
-enum { OPT_SERVER = 1, OPT_TLS_CA, OPT_TLS_CERT, OPT_TLS_KEY, OPT_IDLE,
-	OPT_LANGUAGE, OPT_CONFIG, OPT_LOG, OPT_HELP, OPT_VERSION };
 
 static const struct option kiosk_flags[] = {
-	{"server", required_argument, NULL, OPT_SERVER},
-	{"ca", required_argument, NULL, OPT_TLS_CA},
-	{"cert", required_argument, NULL, OPT_TLS_CERT},
-	{"key", required_argument, NULL, OPT_TLS_KEY},
+	{"server", required_argument, NULL, CLICONF_SETTING},
+	{"ca", required_argument, NULL, CLICONF_SETTING},
+	{"cert", required_argument, NULL, CLICONF_SETTING},
+	{"key", required_argument, NULL, CLICONF_SETTING},
 	/* The old names, kept for existing service files. */
-	{"tls-ca", required_argument, NULL, OPT_TLS_CA},
-	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
-	{"idle", required_argument, NULL, OPT_IDLE},
-	{"language", required_argument, NULL, OPT_LANGUAGE},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"log", required_argument, NULL, OPT_LOG},
-	{"help", no_argument, NULL, OPT_HELP},
-	{"version", no_argument, NULL, OPT_VERSION},
+	{"tls-ca", required_argument, NULL, CLICONF_SETTING},
+	{"tls-cert", required_argument, NULL, CLICONF_SETTING},
+	{"tls-key", required_argument, NULL, CLICONF_SETTING},
+	{"idle", required_argument, NULL, CLICONF_SETTING},
+	{"language", required_argument, NULL, CLICONF_SETTING},
+	{"config", required_argument, NULL, CLICONF_CONFIG},
+	{"log", required_argument, NULL, CLICONF_SETTING},
+	{"help", no_argument, NULL, CLICONF_HELP},
+	{"version", no_argument, NULL, CLICONF_VERSION},
 	{NULL, 0, NULL, 0},
 };
+
+static const char *const kiosk_sections[] = {"", "server", "tls", "kiosk",
+	"log", NULL};
 
 static void
 kiosk_usage(void)
@@ -89,9 +84,10 @@ kiosk_usage(void)
 /* Sets the setting named as in the config file ("tls_cert").  Returns 0,
  * or -1 with the reason in err. */
 static int
-kiosk_apply(struct kiosk_opts *o, const char *name, const char *value,
-    char *err, size_t errlen)
+kiosk_apply(void *arg, const char *name, const char *value, char *err,
+    size_t errlen)
 {
+	struct kiosk_opts *o = arg;
 	const char **dst = NULL;
 	char *end;
 	long n;
@@ -143,121 +139,6 @@ kiosk_apply(struct kiosk_opts *o, const char *name, const char *value,
 	return 0;
 }
 
-struct kiosk_ini {
-	struct kiosk_opts *o;
-	char err[256];
-};
-
-static int
-kiosk_ini_line(void *user, const char *section, const char *name,
-    const char *value)
-{
-	static const char *const sections[] = {"", "server", "tls", "kiosk",
-	    "log"};
-	struct kiosk_ini *c = user;
-	struct kiosk_opts *o = c->o;
-	char *copy;
-	int known = 0;
-
-	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
-		known |= strcmp(section, sections[i]) == 0;
-	if (!known) {
-		snprintf(c->err, sizeof c->err, _("unknown section [%s]"),
-		    section);
-		return 0;
-	}
-	if (o->nowned == (int)(sizeof o->owned / sizeof o->owned[0])) {
-		snprintf(c->err, sizeof c->err, _("%s is set too often"), name);
-		return 0;
-	}
-	if ((copy = strdup(value)) == NULL) {
-		snprintf(c->err, sizeof c->err, "%s", strerror(errno));
-		return 0;
-	}
-	o->owned[o->nowned++] = copy;
-	return kiosk_apply(o, name, copy, c->err, sizeof c->err) == 0;
-}
-
-static int
-kiosk_config(struct kiosk_opts *o, const char *path)
-{
-	struct kiosk_ini c = {.o = o};
-	int rc;
-
-	rc = ini_parse(path, kiosk_ini_line, &c);
-	if (rc == -1) {
-		fprintf(stderr, _("%s: config %s: cannot read it: %s\n"),
-		    KIOSK_NAME, path, strerror(errno));
-		return -1;
-	}
-	if (rc != 0) {
-		fprintf(stderr, _("%s: config %s line %d: %s\n"), KIOSK_NAME,
-		    path, rc, c.err[0] != '\0' ? c.err : _("not an INI line"));
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Reads the flags into o: the config file first, then the flags over it.
- * Returns -1 to go on, or the exit status.
- */
-static int
-kiosk_flags_parse(struct kiosk_opts *o, int argc, char **argv)
-{
-	const char *names[argc], *values[argc];
-	char err[256];
-	int n = 0, c, idx;
-
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", kiosk_flags, &idx)) != -1) {
-		switch (c) {
-		case OPT_HELP:
-			kiosk_usage();
-			return 0;
-		case OPT_VERSION:
-			printf("%s %s\n", KIOSK_NAME, SPIS_VERSION);
-			return 0;
-		case OPT_CONFIG:
-			o->config = optarg;
-			break;
-		case ':':
-			fprintf(stderr, _("%s: %s needs a value (see --help)\n"),
-			    KIOSK_NAME, argv[optind - 1]);
-			return 2;
-		case '?':
-			fprintf(stderr, _("%s: unknown flag %s (see --help)\n"),
-			    KIOSK_NAME, argv[optind - 1]);
-			return 2;
-		default:
-			names[n] = kiosk_flags[idx].name;
-			values[n++] = optarg;
-			break;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, _("%s: unexpected argument %s (see --help)\n"),
-		    KIOSK_NAME, argv[optind]);
-		return 2;
-	}
-	if (o->config != NULL && kiosk_config(o, o->config) != 0)
-		return 2;
-	for (int i = 0; i < n; i++) {
-		char key[32];
-
-		snprintf(key, sizeof key, "%s", names[i]);
-		for (char *p = key; *p != '\0'; p++)
-			if (*p == '-')
-				*p = '_';
-		if (kiosk_apply(o, key, values[i], err, sizeof err) != 0) {
-			fprintf(stderr, "%s: --%s: %s\n", KIOSK_NAME, names[i],
-			    err);
-			return 2;
-		}
-	}
-	return -1;
-}
-
 /*
  * Every turn of the loop: the screens read the link's latest state, and a
  * kiosk left alone for the idle time is wiped back to a new visitor's
@@ -281,6 +162,9 @@ main(int argc, char **argv)
 {
 	struct kiosk_opts o = {.server = "127.0.0.1:50051", .idle_s = 120,
 	    .language = "en"};
+	struct cliconf cc = {.prog = KIOSK_NAME, .flags = kiosk_flags,
+	    .sections = kiosk_sections, .apply = kiosk_apply,
+	    .usage = kiosk_usage, .arg = &o};
 	struct tui_link_opts lo;
 	struct kiosk k;
 	struct tui_screen *home;
@@ -288,7 +172,7 @@ main(int argc, char **argv)
 	int rc;
 
 	i18n_init();
-	if ((rc = kiosk_flags_parse(&o, argc, argv)) >= 0)
+	if ((rc = cliconf_parse(&cc, argc, argv)) >= 0)
 		goto out;
 	if ((o.tls_cert == NULL) != (o.tls_key == NULL)) {
 		fprintf(stderr, _("%s: --cert and --key go together\n"),
@@ -341,7 +225,6 @@ main(int argc, char **argv)
 	tui_link_close(k.link);
 	rc = 0;
 out:
-	for (int i = 0; i < o.nowned; i++)
-		free(o.owned[i]);
+	cliconf_free(&cc);
 	return rc;
 }

@@ -51,6 +51,12 @@ rc=$?
 [ "$rc" -ne 0 ] && printf '%s' "$out" | grep -q 'missing.conf' &&
 	t_ok "unreadable config: non-zero exit naming it" ||
 	t_fail "unreadable config: non-zero exit naming it" "rc=$rc: $out"
+out=$("$console" --config "$d" 2>&1)
+rc=$?
+[ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] &&
+	printf '%s' "$out" | grep -q "not a regular file" &&
+	t_ok "a folder as config: one line, exit 2" ||
+	t_fail "a folder as config: one line, exit 2" "rc=$rc: $out"
 
 spisd_start || { t_fail "daemon starts" "see $SPISD_LOG"; exit 1; }
 
