@@ -116,7 +116,8 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 {
 	struct rpcd *d = arg;
 	struct rpcd_caller *c;
-	const char *auth;
+	const char *auth, *cn;
+	char terminal[128];
 	unsigned perms = 0;
 	char bad[64];
 
@@ -131,8 +132,16 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 	crypto_hash_sha256(c->token_hash, (const unsigned char *)auth + 7,
 	    strlen(auth + 7));
 	switch (store_session_check(d->store, c->token_hash, time(NULL),
-	    d->auth.session_idle, &c->officer, &c->expires_at)) {
+	    d->auth.session_idle, &c->officer, &c->expires_at, terminal,
+	    sizeof terminal)) {
 	case STORE_OK:
+		/* A token taken off a kiosk is no good anywhere else. */
+		cn = rpc_ctx_client_cn(ctx);
+		if (terminal[0] != '\0' && (cn == NULL ||
+		    strcmp(cn, terminal) != 0))
+			return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
+			    "authorization: this session belongs to another "
+			    "terminal");
 		break;
 	case STORE_NOTFOUND:
 		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,

@@ -39,6 +39,7 @@ struct login {
 	char id[33];
 	char username[65];
 	char peer[96];
+	char terminal[128];	/* verified terminal certificate name, or "" */
 	int locked;		/* locked out: fake the conversation */
 
 	/* The rest is guarded by set->mu. */
@@ -126,7 +127,8 @@ static void
 login_audit(struct login *g, const char *method, const char *outcome,
     const char *detail)
 {
-	struct store_audit a = {.actor = g->username, .terminal = g->peer,
+	struct store_audit a = {.actor = g->username,
+	    .terminal = g->terminal[0] ? g->terminal : g->peer,
 	    .method = method, .outcome = outcome, .detail = detail};
 
 	store_audit_append(g->set->d->store, &a);
@@ -313,7 +315,7 @@ login_session(struct login *g, struct rpc_ctx *ctx, Spis__V1__LoginStep *step,
     char *why, size_t whylen)
 {
 	struct rpcd *d = g->set->d;
-	struct store_officer o;
+	struct store_officer o = {0};
 	unsigned char raw[32];
 	uint8_t hash[32];
 	char token[sodium_base64_ENCODED_LEN(32,
@@ -329,27 +331,38 @@ login_session(struct login *g, struct rpc_ctx *ctx, Spis__V1__LoginStep *step,
 
 	switch (store_officer_get(d->store, g->username, &o)) {
 	case STORE_OK:
-		if (o.active)
-			break;
-		snprintf(why, whylen, "officer is disabled");
-		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
-		    "username: %s is not an active officer; ask an "
-		    "administrator", g->username);
+		break;
 	case STORE_NOTFOUND:
-		snprintf(why, whylen, "not in the officers table");
-		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
-		    "username: %s is not an active officer; ask an "
-		    "administrator", g->username);
+		o.active = 0;
+		break;
 	default:
 		snprintf(why, whylen, "store error");
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	if (!o.active) {
+		snprintf(why, whylen, "%s", o.username[0] ?
+		    "officer is disabled" : "not in the officers table");
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "username: %s is not an active officer; ask an "
+		    "administrator", g->username);
+	}
+	if (authz_roles_parse(o.roles, &bits, bad, sizeof bad) != 0)
+		bits = 0;
+	/* A volunteer acts for the citizen in front of a registered kiosk,
+	 * so logs in only from one. */
+	if ((bits & (1u << ROLE_INTERMEDIARY)) && !g->terminal[0]) {
+		snprintf(why, whylen, "intermediary not at a kiosk terminal");
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "username: an intermediary logs in only at a registered "
+		    "kiosk terminal");
 	}
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2base64(token, sizeof token, raw, sizeof raw,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof raw);
 	crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
-	if (store_session_create(d->store, hash, g->username, g->peer, now,
+	if (store_session_create(d->store, hash, g->username,
+	    g->terminal[0] ? g->terminal : "", now,
 	    exp) != STORE_OK) {
 		snprintf(why, whylen, "store error");
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
@@ -364,8 +377,6 @@ login_session(struct login *g, struct rpc_ctx *ctx, Spis__V1__LoginStep *step,
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	s->expires_at = arena_strdup(a, when);
 	s->idle_timeout_seconds = (int32_t)d->auth.session_idle;
-	if (authz_roles_parse(o.roles, &bits, bad, sizeof bad) != 0)
-		bits = 0;
 	s->roles = arena_alloc(a, sizeof *s->roles * ROLE__COUNT);
 	for (int r = 0; r < ROLE__COUNT; r++)
 		if (bits & (1u << r))
@@ -518,6 +529,8 @@ login_start(struct rpc_ctx *ctx, const char *username)
 	g->set = l;
 	snprintf(g->username, sizeof g->username, "%s", username);
 	snprintf(g->peer, sizeof g->peer, "%s", peer);
+	snprintf(g->terminal, sizeof g->terminal, "%s",
+	    rpc_ctx_client_cn(ctx) != NULL ? rpc_ctx_client_cn(ctx) : "");
 	g->locked = locked;
 	randombytes_buf(rid, sizeof rid);
 	sodium_bin2hex(g->id, sizeof g->id, rid, sizeof rid);

@@ -141,7 +141,9 @@ enum store_rc store_officer_disable(struct store *st, const char *username,
 enum store_rc store_officer_list(struct store *st, int include_disabled,
     int (*fn)(void *arg, const struct store_officer *o), void *arg);
 
-/* Records a new session by the hash of its token. */
+/* Records a new session by the hash of its token.  terminal is the
+ * verified terminal certificate name it was opened at, or "": a session
+ * opened at a terminal is good only from that terminal. */
 enum store_rc store_session_create(struct store *st, const uint8_t hash[32],
     const char *username, const char *terminal, int64_t now,
     int64_t expires_at);
@@ -150,12 +152,12 @@ enum store_rc store_session_create(struct store *st, const uint8_t hash[32],
  * Finds the live session with this token hash: not ended, not past its
  * absolute expiry, not idle for idle_seconds or more, and its officer still
  * active.  Fills *o with the officer and *expires_at, and marks the session
- * seen (at most once a minute, to spare the disk).  STORE_NOTFOUND for
- * anything else.
+ * seen (at most once a minute, to spare the disk).  Copies the terminal it
+ * was opened at into terminal.  STORE_NOTFOUND for anything else.
  */
 enum store_rc store_session_check(struct store *st, const uint8_t hash[32],
     int64_t now, int64_t idle_seconds, struct store_officer *o,
-    int64_t *expires_at);
+    int64_t *expires_at, char *terminal, size_t terminal_len);
 
 /* Ends a session (logout).  STORE_NOTFOUND when it was not live. */
 enum store_rc store_session_end(struct store *st, const uint8_t hash[32],

@@ -211,7 +211,8 @@ store_session_create(struct store *st, const uint8_t hash[32],
 
 enum store_rc
 store_session_check(struct store *st, const uint8_t hash[32], int64_t now,
-    int64_t idle_seconds, struct store_officer *o, int64_t *expires_at)
+    int64_t idle_seconds, struct store_officer *o, int64_t *expires_at,
+    char *terminal, size_t terminal_len)
 {
 	sqlite3_stmt *s, *seen = NULL;
 	enum store_rc rc = STORE_ERR;
@@ -219,7 +220,8 @@ store_session_check(struct store *st, const uint8_t hash[32], int64_t now,
 
 	pthread_mutex_lock(&st->lock);
 	s = store_prepare(st, "SELECT " OFFICER_COLS ", s.expires_at,"
-	    " s.last_seen FROM sessions s JOIN officers o USING (username)"
+	    " s.last_seen, s.terminal FROM sessions s"
+	    " JOIN officers o USING (username)"
 	    " WHERE s.token_hash = ? AND s.ended_at IS NULL"
 	    " AND s.expires_at > ? AND s.last_seen + ? > ? AND o.active = 1");
 	if (s == NULL)
@@ -233,6 +235,7 @@ store_session_check(struct store *st, const uint8_t hash[32], int64_t now,
 		officer_from_row(o, s, 0);
 		*expires_at = sqlite3_column_int64(s, 7);
 		last_seen = sqlite3_column_int64(s, 8);
+		col_copy(terminal, terminal_len, s, 9);
 		rc = STORE_OK;
 		break;
 	case SQLITE_DONE:

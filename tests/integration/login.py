@@ -11,7 +11,15 @@ from spis.v1 import audit_pb2 as au  # noqa: E402
 
 addr, secret = sys.argv[2], sys.argv[3]
 mode = sys.argv[4] if len(sys.argv) > 4 else "main"
-ch = grpc.insecure_channel(addr)
+if mode == "kiosk":
+    # argv[5..7]: CA, kiosk certificate and key (PEM files).
+    ca, cert, key = (open(f, "rb").read() for f in sys.argv[5:8])
+    ch = grpc.secure_channel(addr, grpc.ssl_channel_credentials(ca, key, cert),
+                             options=[("grpc.ssl_target_name_override", "localhost")])
+    bare = grpc.secure_channel(addr, grpc.ssl_channel_credentials(ca),
+                               options=[("grpc.ssl_target_name_override", "localhost")])
+else:
+    ch = grpc.insecure_channel(addr)
 FAILED = "login failed: wrong username, password or one-time code"
 
 
@@ -73,6 +81,24 @@ def login(user, password="secret", code=None):
         steps.append(st)
     return grpc.StatusCode.OK, st.session, steps
 
+
+if mode == "kiosk":
+    c, s, _ = login("kioskvol")
+    check("intermediary at a registered kiosk terminal logs in", c == grpc.StatusCode.OK, (c, s))
+    token = s.token if c == grpc.StatusCode.OK else "x"
+    got = tuple(call(fn, req, token)[0] == grpc.StatusCode.OK for fn, req in (
+        (who, a.WhoAmIRequest()), (lst, a.ListOfficersRequest()),
+        (add, a.AddOfficerRequest(request_id=rid(), officer=a.Officer(
+            username="x", display_name="x", roles=["clerk"]))),
+        (verify_audit, au.VerifyAuditRequest())))
+    check("role intermediary: session/officer.read/officer.admin/audit.read = (True, False, False, False)",
+          got == (True, False, False, False), got)
+    who_bare = bare.unary_unary("/spis.v1.Auth/WhoAmI", request_serializer=a.WhoAmIRequest.SerializeToString,
+                                response_deserializer=a.Session.FromString)
+    c, d = call(who_bare, a.WhoAmIRequest(), token)
+    check("the kiosk session's token is refused from a connection without the terminal certificate",
+          c == grpc.StatusCode.UNAUTHENTICATED and "another terminal" in d, (c, d))
+    sys.exit(0)
 
 if mode == "password":
     c, st = call(start, a.StartLoginRequest(username="ok4"))
@@ -202,8 +228,12 @@ expect = {
     "supervisor":   (True,  True,  False, False),
     "auditor":      (True,  True,  False, True),
     "admin":        (True,  True,  True,  False),
-    "intermediary": (True,  False, False, False),
 }
+# An intermediary logs in only at a kiosk terminal: checked here without
+# one, and with a terminal certificate in the "kiosk" mode below.
+c, d, _ = login("intermediary")
+check("intermediary without a terminal certificate is PERMISSION_DENIED",
+      c == grpc.StatusCode.PERMISSION_DENIED and "kiosk terminal" in d, (c, d))
 for role, (p_session, p_read, p_admin, p_audit) in expect.items():
     c, s, _ = login(role)
     if c != grpc.StatusCode.OK:

@@ -13,7 +13,7 @@ mkdir -p "$tmp/pam.d" "$tmp/py"
 # Every officer gets its own PAM user, so that pam_oath's replay guard (a
 # code is good once per user) never trips across checks.
 users="ok1 ok2 ok3 ok4 wrongpw wrongcode locked idle ghost disabled scoped
-helpdesk clerk caseworker supervisor auditor admin intermediary timing"
+helpdesk clerk caseworker supervisor auditor admin intermediary timing kioskvol"
 for u in $users; do
 	echo "$u:secret:spis" >>"$tmp/passdb"
 	echo "HOTP/T30 $u - $secret" >>"$tmp/oath.users"
@@ -100,3 +100,33 @@ spisd_start 0 --config "$tmp/pw.conf" ||
 t_report "$tmp/out3"
 spisd_stop && t_ok "daemon with logins still open exits 0 (no leaks under ASan)" ||
 	t_fail "daemon with logins still open exits 0 (no leaks under ASan)" "rc=$?"
+
+# An intermediary at a registered kiosk terminal: TLS with a terminal
+# certificate whose name the session is then bound to.
+unset SPISD_DIR
+mk() { # mk NAME CN [SIGNER]
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/$1.key" \
+		-out "$tmp/$1.csr" -subj "/CN=$2" 2>/dev/null
+	if [ -z "${3:-}" ]; then
+		openssl x509 -req -in "$tmp/$1.csr" -signkey "$tmp/$1.key" -days 2 -out "$tmp/$1.crt" \
+			-extfile <(printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign\n') 2>/dev/null
+	else
+		openssl x509 -req -in "$tmp/$1.csr" -CA "$tmp/$3.crt" -CAkey "$tmp/$3.key" -CAcreateserial \
+			-days 2 -out "$tmp/$1.crt" -extfile <(printf 'subjectAltName=DNS:localhost\n') 2>/dev/null
+	fi
+}
+mk ca "SPIS test CA"
+mk server localhost ca
+mk kiosk kiosk-kaunas-library-3 ca
+SPISD_DIR=$(t_tmpdir)
+"$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" officer add kioskvol --role intermediary >/dev/null 2>&1
+export LSAN_OPTIONS="${plain_lsan:+$plain_lsan:}suppressions=$SPIS_TOP/tests/integration/pam_oath.supp"
+SPISD_PROBE_OPTS="--tls-ca $tmp/ca.crt --server-name localhost"
+spisd_start 0 --config "$tmp/peer.conf" --tls-cert "$tmp/server.crt" --tls-key "$tmp/server.key" \
+	--tls-client-ca "$tmp/ca.crt" || { t_fail "kiosk TLS daemon starts" "see log"; exit 1; }
+"$SPIS_PYTHON" tests/integration/login.py "$tmp/py" "$SPISD_ADDR" "$secret" kiosk \
+	"$tmp/ca.crt" "$tmp/kiosk.crt" "$tmp/kiosk.key" >"$tmp/out4" 2>&1
+t_report "$tmp/out4"
+spisd_stop
+t_match "the kiosk login is audited under the terminal's name" 'kiosk-kaunas-library-3' \
+	"$(sqlite3 "$SPISD_DIR/spis.db" "SELECT terminal FROM audit WHERE method LIKE '%Login' AND outcome = 'OK'")"
