@@ -61,6 +61,8 @@ struct rpc_server {
 	int started;
 	atomic_int stopping;
 	atomic_int cancelled; /* the shutdown grace period ran out */
+	atomic_int handling;  /* calls in a handler or deferred, not yet
+				 answered: shutdown waits for them */
 
 	struct rpc_entry *table;
 	size_t ntable, captable;
@@ -506,6 +508,9 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 		rpc_finish(ctx);
 		return;
 	}
+	/* Counted until rpc_complete has started the answer, so that a
+	 * shutdown never frees the server under a deferred call. */
+	atomic_fetch_add(&srv->handling, 1);
 	st = ctx->m->handler(ctx, req, &resp);
 	if (st == RPC_DEFERRED)
 		return;
@@ -515,6 +520,7 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 void
 rpc_complete(struct rpc_ctx *ctx, grpc_status_code st, ProtobufCMessage *resp)
 {
+	struct rpc_server *srv = ctx->w->srv;
 	const ProtobufCMethodDescriptor *md;
 	size_t len;
 	grpc_slice out;
@@ -540,6 +546,8 @@ rpc_complete(struct rpc_ctx *ctx, grpc_status_code st, ProtobufCMessage *resp)
 		rpc_error(ctx, st, "%s", rpc_status_name(st));
 	}
 	rpc_finish(ctx);
+	/* The last touch of srv: ctx may already be freed. */
+	atomic_fetch_sub(&srv->handling, 1);
 }
 
 static void *
@@ -784,6 +792,15 @@ rpc_server_shutdown(struct rpc_server *srv, long grace_ms)
 		grpc_server_cancel_all_calls(srv->server);
 		while (!rpc_wait_shutdown(srv, 1000))
 			;
+	}
+	/* Core may report the shutdown done while deferred calls are still
+	 * held by their owners (a PAM module that takes its time); their
+	 * answers need the server and the queues, so wait for them. */
+	for (int ms = 0; atomic_load(&srv->handling) > 0; ms += 10) {
+		if (ms % 5000 == 0)
+			log_warn("rpc: waiting for %d deferred call(s) to be "
+			    "answered", atomic_load(&srv->handling));
+		usleep(10000);
 	}
 	grpc_server_destroy(srv->server);
 	srv->server = NULL;

@@ -130,3 +130,37 @@ t_report "$tmp/out4"
 spisd_stop
 t_match "the kiosk login is audited under the terminal's name" 'kiosk-kaunas-library-3' \
 	"$(sqlite3 "$SPISD_DIR/spis.db" "SELECT terminal FROM audit WHERE method LIKE '%Login' AND outcome = 'OK'")"
+
+# SIGTERM while a PAM module is still working (pam_exec running sleep) and
+# no grace period: the deferred login must be answered before the server is
+# freed, and the daemon exits 0 (under ASan: no use after free).
+unset SPISD_DIR SPISD_PROBE_OPTS
+mkdir -p "$tmp/slow.d"
+printf 'auth required pam_exec.so /bin/sleep 3\naccount required pam_permit.so\n' >"$tmp/slow.d/spis"
+export LSAN_OPTIONS=$plain_lsan
+spisd_start 0 --pam-confdir "$tmp/slow.d" || { t_fail "slow-PAM daemon starts" "see log"; exit 1; }
+printf '[server]\ngrace_seconds = 0\n' >"$tmp/nograce.conf"
+spisd_stop
+: >"$SPISD_LOG"
+spisd_start 0 --pam-confdir "$tmp/slow.d" --config "$tmp/nograce.conf" ||
+	{ t_fail "slow-PAM daemon restarts" "see log"; exit 1; }
+"$SPIS_PYTHON" - "$tmp/py" "$SPISD_ADDR" >"$tmp/out5" 2>&1 <<'PY' &
+import sys
+sys.path.insert(0, sys.argv[1])
+import grpc
+from spis.v1 import auth_pb2 as a
+ch = grpc.insecure_channel(sys.argv[2])
+start = ch.unary_unary("/spis.v1.Auth/StartLogin", request_serializer=a.StartLoginRequest.SerializeToString,
+                       response_deserializer=a.LoginStep.FromString)
+try:
+    start(a.StartLoginRequest(username="ok1"), timeout=15)
+    print("answered OK")
+except grpc.RpcError as e:
+    print("answered", e.code())
+PY
+client=$!
+sleep 1
+spisd_stop && t_ok "SIGTERM during a slow PAM module: daemon exits 0" ||
+	t_fail "SIGTERM during a slow PAM module: daemon exits 0" "rc=$?: $(tail -n 5 "$SPISD_LOG")"
+wait "$client"
+t_match "the login in progress gets an answer, not a hang" '^answered' "$(cat "$tmp/out5")"
