@@ -48,8 +48,11 @@ arena_free(struct arena *a)
 {
 	struct arena_chunk *c, *next;
 
+	/* Requests carry passwords and one-time codes: nothing of a call
+	 * is left behind in freed memory. */
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
+		explicit_bzero(c->data, c->used);
 		free(c);
 	}
 	a->head = NULL;

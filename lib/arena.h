@@ -20,7 +20,8 @@ struct arena {
 
 void arena_init(struct arena *a);
 
-/* Releases every allocation made from the arena; it may be reused after. */
+/* Releases every allocation made from the arena, zeroing it first; the
+ * arena may be reused after. */
 void arena_free(struct arena *a);
 
 /* Zeroed memory owned by the arena; aborts when memory is exhausted. */

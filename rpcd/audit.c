@@ -127,17 +127,17 @@ audit_verify(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 {
 	struct rpcd *d = rpc_ctx_arg(ctx);
 	Spis__V1__AuditVerification *v;
-	int64_t n, bad;
+	int64_t n, bad, checked;
 
 	(void)reqm;
 	v = RPC_NEW(ctx, Spis__V1__AuditVerification,
 	    spis__v1__audit_verification__init);
-	n = store_audit_verify(d->store, &bad);
+	n = store_audit_verify(d->store, &bad, &checked);
 	if (n < 0 && bad == 0)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	v->intact = n >= 0;
-	v->rows_checked = n >= 0 ? n : bad - 1;
-	v->first_bad_row = n >= 0 ? 0 : bad;
+	v->rows_checked = checked;
+	v->first_bad_row = bad;
 	*respm = &v->base;
 	return GRPC_STATUS_OK;
 }

@@ -181,7 +181,10 @@ rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
 	struct rpcd_caller *c = rpc_ctx_user(ctx);
 	struct store_audit a = {0};
 
-	if (m != NULL && m->permission == PERM_LOGIN)
+	/* Login calls that reached their handler audit themselves; those
+	 * refused before it (no decodable body) are audited here. */
+	if (m != NULL && m->permission == PERM_LOGIN &&
+	    rpc_ctx_request(ctx) != NULL)
 		return;
 	idem_end(ctx, c, status, message);
 	if (status == GRPC_STATUS_OK && (m == NULL ||

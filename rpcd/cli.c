@@ -162,18 +162,19 @@ usage:
 static int
 cli_audit_cmd(struct store *st, int argc, char **argv)
 {
-	int64_t n, bad;
+	int64_t n, bad, checked;
 
 	if (argc != 2 || strcmp(argv[1], "verify") != 0) {
 		fprintf(stderr, "usage: spis-rpcd audit verify\n");
 		return 2;
 	}
-	n = store_audit_verify(st, &bad);
+	n = store_audit_verify(st, &bad, &checked);
 	if (n < 0) {
 		if (bad > 0)
 			printf("audit trail BROKEN at row %" PRId64 ": it was "
 			    "altered, or a row before it was deleted or "
-			    "inserted\n", bad);
+			    "inserted (%" PRId64 " rows before it verify)\n",
+			    bad, checked);
 		else
 			printf("audit trail could not be read\n");
 		return 1;

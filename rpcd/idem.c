@@ -48,7 +48,7 @@ idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c)
 		    "make one per change and send it again when retrying",
 		    IDEM_MAX_ID);
 	switch (store_idem_claim(d->store, c->officer.username, id,
-	    rpc_ctx_path(ctx), time(NULL), &prev)) {
+	    rpc_ctx_path(ctx), time(NULL), (int64_t)d->started, &prev)) {
 	case STORE_OK:
 		c->request_id = id;
 		return GRPC_STATUS_OK;
@@ -61,8 +61,8 @@ idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c)
 		st = rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT, "request_id: "
 		    "already used for %s; make a new one", prev.method);
 	else if (prev.pending)
-		st = rpc_error(ctx, GRPC_STATUS_ABORTED, "request_id: the "
-		    "first attempt is still running; retry in a moment");
+		st = rpc_error(ctx, GRPC_STATUS_UNAVAILABLE, "request_id: "
+		    "the first attempt is still running; retry in a moment");
 	else if (prev.status == GRPC_STATUS_OK) {
 		rpc_ctx_replay(ctx, prev.response != NULL ? prev.response : "",
 		    prev.len);

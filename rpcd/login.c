@@ -234,22 +234,25 @@ login_conv(int n, const struct pam_message **msg, struct pam_response **resp,
 		switch (msg[i]->msg_style) {
 		case PAM_PROMPT_ECHO_OFF:
 		case PAM_PROMPT_ECHO_ON:
-			g->prompt_text[np] = strdup(msg[i]->msg);
+			if ((g->prompt_text[np] = strdup(msg[i]->msg)) ==
+			    NULL)
+				goto out;
 			g->prompt_echo[np] =
 			    msg[i]->msg_style == PAM_PROMPT_ECHO_ON;
-			np++;
+			g->nprompts = ++np;
 			break;
 		case PAM_ERROR_MSG:
 		case PAM_TEXT_INFO:
-			if (g->nmessages < LOGIN_MAX_MESSAGES)
-				g->messages[g->nmessages++] =
-				    strdup(msg[i]->msg);
+			if (g->nmessages < LOGIN_MAX_MESSAGES &&
+			    (g->messages[g->nmessages] = strdup(msg[i]->msg)) !=
+				NULL)
+				g->nmessages++;
 			break;
 		default:
+			/* A binary prompt or worse: nothing we can relay. */
 			goto out;
 		}
 	}
-	g->nprompts = np;
 	if (np == 0) {
 		rc = PAM_SUCCESS;
 		goto out;
@@ -412,7 +415,7 @@ login_thread(void *arg)
 	grpc_status_code st;
 	char why[160];
 	long wait;
-	int rc;
+	int rc, aborted, expired;
 
 	if (g->locked) {
 		rc = login_fake(g);
@@ -433,7 +436,9 @@ login_thread(void *arg)
 
 	pthread_mutex_lock(&l->mu);
 	ctx = login_take_waiting(g);
-	if (ctx == NULL || g->aborted || g->expired) {
+	aborted = g->aborted;
+	expired = g->expired;
+	if (ctx == NULL || aborted || expired) {
 		/* Abandoned, or the daemon is stopping: nobody to answer
 		 * but a stopping daemon's last call. */
 		if (ctx != NULL) {
@@ -442,8 +447,8 @@ login_thread(void *arg)
 			rpc_complete(ctx, GRPC_STATUS_UNAVAILABLE, NULL);
 		}
 		pthread_mutex_unlock(&l->mu);
-		login_audit(g, "/spis.v1.Auth/ContinueLogin", g->aborted ?
-		    "UNAVAILABLE" : "ABANDONED", g->expired ?
+		login_audit(g, "/spis.v1.Auth/ContinueLogin", aborted ?
+		    "UNAVAILABLE" : "ABANDONED", expired ?
 		    "login abandoned mid-conversation and expired" : why);
 		goto done;
 	}
@@ -506,7 +511,8 @@ login_start(struct rpc_ctx *ctx, const char *username)
 	pthread_t t;
 	grpc_status_code st;
 	unsigned char rid[16];
-	int locked;
+	struct login *busy;
+	int locked, failures;
 
 	if (!officer_username_ok(username)) {
 		st = rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT, "username: "
@@ -514,15 +520,16 @@ login_start(struct rpc_ctx *ctx, const char *username)
 		login_audit_ctx(ctx, "", st, "bad username");
 		return st;
 	}
-	if (store_login_failures_peer(d->store, peer, since) >=
-	    d->auth.peer_failures) {
+	/* A store that cannot count counts as over the limit. */
+	failures = store_login_failures_peer(d->store, peer, since);
+	if (failures < 0 || failures >= d->auth.peer_failures) {
 		st = rpc_error(ctx, GRPC_STATUS_RESOURCE_EXHAUSTED, "too many "
 		    "failed logins from this address; wait and try again");
 		login_audit_ctx(ctx, username, st, "address rate-limited");
 		return st;
 	}
-	locked = store_login_failures_user(d->store, username, since) >=
-	    d->auth.lockout_failures;
+	failures = store_login_failures_user(d->store, username, since);
+	locked = failures < 0 || failures >= d->auth.lockout_failures;
 
 	if ((g = calloc(1, sizeof *g)) == NULL)
 		fatalx("out of memory");
@@ -539,13 +546,27 @@ login_start(struct rpc_ctx *ctx, const char *username)
 	g->waiting = ctx;
 
 	pthread_mutex_lock(&l->mu);
-	if (l->stopping || l->count >= d->auth.max_logins) {
+	for (busy = l->list; busy != NULL; busy = busy->next)
+		if (strcmp(busy->username, username) == 0)
+			break;
+	if (l->stopping || busy != NULL || l->count >= d->auth.max_logins) {
 		pthread_mutex_unlock(&l->mu);
 		pthread_cond_destroy(&g->cond);
 		free(g);
-		st = rpc_error(ctx, GRPC_STATUS_RESOURCE_EXHAUSTED, "too many "
-		    "logins in progress; try again in a minute");
-		login_audit_ctx(ctx, username, st, "login limit reached");
+		if (l->stopping)
+			st = rpc_error(ctx, GRPC_STATUS_UNAVAILABLE, "the server "
+			    "is shutting down; try again shortly");
+		else if (busy != NULL)
+			/* One conversation per username at a time, so that
+			 * parallel guesses cannot outrun the lockout. */
+			st = rpc_error(ctx, GRPC_STATUS_RESOURCE_EXHAUSTED,
+			    "username: a login for it is already in progress; "
+			    "finish it or wait a minute");
+		else
+			st = rpc_error(ctx, GRPC_STATUS_RESOURCE_EXHAUSTED,
+			    "too many logins in progress; try again in a "
+			    "minute");
+		login_audit_ctx(ctx, username, st, "login refused");
 		return st;
 	}
 	g->next = l->list;
@@ -598,7 +619,14 @@ login_continue(struct rpc_ctx *ctx, const char *login_id,
 	for (g = l->list; g != NULL; g = g->next)
 		if (strcmp(g->id, login_id) == 0)
 			break;
-	if (g == NULL || g->expired || g->aborted) {
+	if (g != NULL && g->aborted) {
+		pthread_mutex_unlock(&l->mu);
+		st = rpc_error(ctx, GRPC_STATUS_UNAVAILABLE, "the server is "
+		    "shutting down; log in again shortly");
+		login_audit_ctx(ctx, "", st, "login aborted by shutdown");
+		return st;
+	}
+	if (g == NULL || g->expired) {
 		pthread_mutex_unlock(&l->mu);
 		st = rpc_error(ctx, GRPC_STATUS_NOT_FOUND, "login_id: unknown "
 		    "or expired login; start again");

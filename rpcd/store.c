@@ -347,14 +347,16 @@ out:
 }
 
 int64_t
-store_audit_verify(struct store *st, int64_t *bad_id)
+store_audit_verify(struct store *st, int64_t *bad_id, int64_t *checked)
 {
 	sqlite3_stmt *s;
 	unsigned char prev[32] = {0}, hash[32];
 	const char *fields[9];
 	int64_t n = 0;
+	int rc;
 
 	*bad_id = 0;
+	*checked = 0;
 	pthread_mutex_lock(&st->lock);
 	s = store_prepare(st,
 	    "SELECT id, at, actor, role, terminal, method, subject, purpose,"
@@ -363,7 +365,7 @@ store_audit_verify(struct store *st, int64_t *bad_id)
 		pthread_mutex_unlock(&st->lock);
 		return -1;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		for (int i = 0; i < 9; i++)
 			fields[i] = (const char *)sqlite3_column_text(s, i + 1);
 		store_audit_hash(hash, prev, sizeof prev, fields, 9);
@@ -372,11 +374,18 @@ store_audit_verify(struct store *st, int64_t *bad_id)
 		    sqlite3_column_bytes(s, 11) != 32 ||
 		    memcmp(sqlite3_column_blob(s, 11), hash, 32) != 0) {
 			*bad_id = sqlite3_column_int64(s, 0);
-			n = -1;
 			break;
 		}
 		memcpy(prev, hash, sizeof prev);
 		n++;
+	}
+	*checked = n;
+	/* A read error is not the end of the trail: say it could not be
+	 * checked rather than "intact". */
+	if (*bad_id != 0 || rc != SQLITE_DONE) {
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			store_log_error(st, "audit verify");
+		n = -1;
 	}
 	sqlite3_finalize(s);
 	pthread_mutex_unlock(&st->lock);
@@ -435,7 +444,8 @@ store_audit_list(struct store *st, const struct store_audit_filter *f,
 
 enum store_rc
 store_idem_claim(struct store *st, const char *actor, const char *request_id,
-    const char *method, int64_t now, struct store_idem *out)
+    const char *method, int64_t now, int64_t stale_before,
+    struct store_idem *out)
 {
 	sqlite3_stmt *ins = NULL, *sel = NULL;
 	enum store_rc rc = STORE_ERR;
@@ -453,6 +463,27 @@ store_idem_claim(struct store *st, const char *actor, const char *request_id,
 	sqlite3_bind_int64(ins, 4, now);
 	if (sqlite3_step(ins) != SQLITE_DONE) {
 		store_log_error(st, "idempotency claim");
+		goto out;
+	}
+	if (sqlite3_changes(st->db) == 1) {
+		rc = STORE_OK;
+		goto out;
+	}
+	/* A claim still pending from before stale_before was left by a
+	 * daemon that died mid-request: take it over. */
+	sqlite3_finalize(ins);
+	ins = store_prepare(st, "UPDATE idempotency SET at = ?4 WHERE actor = ?1"
+	    " AND request_id = ?2 AND method = ?3 AND status IS NULL"
+	    " AND at < ?5");
+	if (ins == NULL)
+		goto out;
+	sqlite3_bind_text(ins, 1, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, request_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 3, method, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 4, now);
+	sqlite3_bind_int64(ins, 5, stale_before);
+	if (sqlite3_step(ins) != SQLITE_DONE) {
+		store_log_error(st, "idempotency take over");
 		goto out;
 	}
 	if (sqlite3_changes(st->db) == 1) {

@@ -54,9 +54,12 @@ int store_audit_append(struct store *st, const struct store_audit *a);
 
 /*
  * Walks the whole audit trail recomputing the hash chain.  Returns the
- * number of rows checked, or -1 and the id of the first bad row in *bad_id.
+ * number of rows checked, or -1 with the id of the first bad row in *bad_id
+ * (0 when the trail could not be read).  *checked is the number of rows
+ * that verified before the first bad one.
  */
-int64_t store_audit_verify(struct store *st, int64_t *bad_id);
+int64_t store_audit_verify(struct store *st, int64_t *bad_id,
+    int64_t *checked);
 
 /* A remembered outcome of a mutating request. */
 struct store_idem {
@@ -70,12 +73,13 @@ struct store_idem {
 
 /*
  * Claims (actor, request_id) for a method about to run: STORE_OK when it is
- * new (run it, then store_idem_finish), STORE_EXISTS with *out filled when
- * it was seen before.
+ * new, or only pending since before stale_before (left by a daemon that
+ * died mid-request), so run it, then store_idem_finish; STORE_EXISTS with
+ * *out filled when it was seen before.
  */
 enum store_rc store_idem_claim(struct store *st, const char *actor,
     const char *request_id, const char *method, int64_t now,
-    struct store_idem *out);
+    int64_t stale_before, struct store_idem *out);
 
 /* Records the outcome of a claimed request; a negative status releases the
  * claim instead, so that a retry runs again (for transient failures). */

@@ -116,8 +116,12 @@ if mode == "password":
           c1 == grpc.StatusCode.OK and c2 == grpc.StatusCode.UNAUTHENTICATED, (c1, c2))
     # Two conversations left open fill max_logins = 2; the daemon is then
     # stopped with them still waiting for answers.
-    open_ = [call(start, a.StartLoginRequest(username="ok4"))[0] for _ in range(2)]
-    c, d = call(start, a.StartLoginRequest(username="ok4"))
+    open_ = [call(start, a.StartLoginRequest(username="slot1"))[0]]
+    c, d = call(start, a.StartLoginRequest(username="slot1"))
+    check("a second login for a username in progress is RESOURCE_EXHAUSTED naming username",
+          c == grpc.StatusCode.RESOURCE_EXHAUSTED and d.startswith("username:"), (c, d))
+    open_.append(call(start, a.StartLoginRequest(username="slot2"))[0])
+    c, d = call(start, a.StartLoginRequest(username="slot3"))
     check("logins in progress are bounded: the third is RESOURCE_EXHAUSTED",
           open_ == [grpc.StatusCode.OK] * 2 and c == grpc.StatusCode.RESOURCE_EXHAUSTED
           and "in progress" in d, (open_, c, d))

@@ -125,12 +125,13 @@ test_audit_chain_verifies(void **state)
 	struct tdb *t = *state;
 	char err[256];
 	struct store *st = store_open(t->path, err, sizeof err);
-	int64_t bad;
+	int64_t bad, checked;
 
-	assert_int_equal(store_audit_verify(st, &bad), 0);
+	assert_int_equal(store_audit_verify(st, &bad, &checked), 0);
 	for (int i = 0; i < 50; i++)
 		append(st, "/spis.v1.Registry/GetPerson", "OK");
-	assert_int_equal(store_audit_verify(st, &bad), 50);
+	assert_int_equal(store_audit_verify(st, &bad, &checked), 50);
+	assert_int_equal(checked, 50);
 	store_close(st);
 }
 
@@ -155,7 +156,7 @@ test_audit_tampering_detected(void **state)
 	struct tdb *t = *state;
 	char err[256];
 	struct store *st = store_open(t->path, err, sizeof err);
-	int64_t bad;
+	int64_t bad, checked;
 
 	for (int i = 0; i < 10; i++)
 		append(st, "/spis.v1.Registry/GetPerson", "OK");
@@ -163,21 +164,24 @@ test_audit_tampering_detected(void **state)
 	raw_exec(t->path, "DROP TRIGGER audit_no_update;"
 	    "UPDATE audit SET subject = '48001010000' WHERE id = 4", 1);
 	st = store_open(t->path, err, sizeof err);
-	assert_int_equal(store_audit_verify(st, &bad), -1);
+	assert_int_equal(store_audit_verify(st, &bad, &checked), -1);
 	assert_int_equal(bad, 4);
+	assert_int_equal(checked, 3);
 	store_close(st);
 
 	raw_exec(t->path, "UPDATE audit SET subject = '39001010000' WHERE id = 4",
 	    1);
 	st = store_open(t->path, err, sizeof err);
-	assert_int_equal(store_audit_verify(st, &bad), 10);
+	assert_int_equal(store_audit_verify(st, &bad, &checked), 10);
 	store_close(st);
 
 	raw_exec(t->path, "DROP TRIGGER audit_no_delete;"
 	    "DELETE FROM audit WHERE id = 7", 1);
 	st = store_open(t->path, err, sizeof err);
-	assert_int_equal(store_audit_verify(st, &bad), -1);
+	assert_int_equal(store_audit_verify(st, &bad, &checked), -1);
 	assert_int_equal(bad, 8);
+	/* Rows 1 to 6 verify; 7 is gone. */
+	assert_int_equal(checked, 6);
 	store_close(st);
 }
 
