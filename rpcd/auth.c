@@ -46,10 +46,7 @@ auth_session_of(struct rpc_ctx *ctx, const struct rpcd_caller *c)
 	s->username = arena_strdup(a, c->officer.username);
 	s->display_name = arena_strdup(a, c->officer.display_name);
 	s->municipality = arena_strdup(a, c->officer.municipality);
-	s->roles = arena_alloc(a, sizeof *s->roles * ROLE__COUNT);
-	for (int r = 0; r < ROLE__COUNT; r++)
-		if (c->roles & (1u << r))
-			s->roles[s->n_roles++] = (char *)authz_role_name(r);
+	s->roles = authz_role_names(a, c->roles, &s->n_roles);
 	gmtime_r(&exp, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	s->expires_at = arena_strdup(a, when);
@@ -99,10 +96,7 @@ auth_officer_msg(struct rpc_ctx *ctx, const struct store_officer *o)
 	m->disabled_reason = arena_strdup(a, o->disabled_reason);
 	if (authz_roles_parse(o->roles, &bits, bad, sizeof bad) != 0)
 		bits = 0;
-	m->roles = arena_alloc(a, sizeof *m->roles * ROLE__COUNT);
-	for (int r = 0; r < ROLE__COUNT; r++)
-		if (bits & (1u << r))
-			m->roles[m->n_roles++] = (char *)authz_role_name(r);
+	m->roles = authz_role_names(a, bits, &m->n_roles);
 	return m;
 }
 

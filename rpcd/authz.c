@@ -61,6 +61,18 @@ authz_role_name(enum rpcd_role r)
 	return authz_roles[r].name;
 }
 
+char **
+authz_role_names(struct arena *a, unsigned bits, size_t *n)
+{
+	char **names = arena_alloc(a, sizeof *names * ROLE__COUNT);
+
+	*n = 0;
+	for (int r = 0; r < ROLE__COUNT; r++)
+		if (bits & (1u << r))
+			names[(*n)++] = (char *)authz_roles[r].name;
+	return names;
+}
+
 int
 authz_role_parse(const char *name)
 {

@@ -330,7 +330,6 @@ login_session(struct login *g, struct rpc_ctx *ctx, Spis__V1__LoginStep *step,
 	char when[32];
 	unsigned bits;
 	char bad[64];
-	size_t nroles = 0;
 
 	switch (store_officer_get(d->store, g->username, &o)) {
 	case STORE_OK:
@@ -380,11 +379,7 @@ login_session(struct login *g, struct rpc_ctx *ctx, Spis__V1__LoginStep *step,
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	s->expires_at = arena_strdup(a, when);
 	s->idle_timeout_seconds = (int32_t)d->auth.session_idle;
-	s->roles = arena_alloc(a, sizeof *s->roles * ROLE__COUNT);
-	for (int r = 0; r < ROLE__COUNT; r++)
-		if (bits & (1u << r))
-			s->roles[nroles++] = (char *)authz_role_name(r);
-	s->n_roles = nroles;
+	s->roles = authz_role_names(a, bits, &s->n_roles);
 	step->session = s;
 	snprintf(why, whylen, "session until %s", when);
 	return GRPC_STATUS_OK;

@@ -83,6 +83,10 @@ int authz_roles_parse(const char *list, unsigned *bits, char *bad,
     size_t badlen);
 const char *authz_role_name(enum rpcd_role r);
 
+/* The names of the roles set in bits, in the table's order, as an array
+ * owned by the arena (the names themselves are static); *n is its length. */
+char **authz_role_names(struct arena *a, unsigned bits, size_t *n);
+
 /* Whether a role grants a permission: the table itself, for tests. */
 int authz_role_allows(enum rpcd_role r, enum rpcd_perm p);
 const char *authz_perm_name(enum rpcd_perm p);

@@ -117,6 +117,21 @@ store_prepare(struct store *st, const char *sql)
 	return s;
 }
 
+enum store_rc
+store_write(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	enum store_rc rc = STORE_ERR;
+
+	if (s == NULL)
+		return STORE_ERR;
+	if (sqlite3_step(s) == SQLITE_DONE)
+		rc = STORE_OK;
+	else
+		store_log_error(st, what);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 static int
 store_exec(struct store *st, const char *sql)
 {
@@ -544,12 +559,8 @@ store_idem_finish(struct store *st, const char *actor, const char *request_id,
 			sqlite3_bind_blob(s, 5, response, (int)len,
 			    SQLITE_STATIC);
 		}
-		if (sqlite3_step(s) == SQLITE_DONE)
-			rc = STORE_OK;
-		else
-			store_log_error(st, "idempotency finish");
 	}
-	sqlite3_finalize(s);
+	rc = store_write(st, s, "idempotency finish");
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

@@ -199,12 +199,8 @@ store_session_create(struct store *st, const uint8_t hash[32],
 		sqlite3_bind_int64(s, 4, now);
 		sqlite3_bind_int64(s, 5, now);
 		sqlite3_bind_int64(s, 6, expires_at);
-		if (sqlite3_step(s) == SQLITE_DONE)
-			rc = STORE_OK;
-		else
-			store_log_error(st, "session create");
 	}
-	sqlite3_finalize(s);
+	rc = store_write(st, s, "session create");
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -300,12 +296,8 @@ store_login_failure_add(struct store *st, const char *username,
 		sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, peer, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, now);
-		if (sqlite3_step(s) == SQLITE_DONE)
-			rc = STORE_OK;
-		else
-			store_log_error(st, "login failure add");
 	}
-	sqlite3_finalize(s);
+	rc = store_write(st, s, "login failure add");
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

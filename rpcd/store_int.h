@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 
+#include "store.h"
+
 struct store {
 	sqlite3 *db;	      /* the writer connection */
 	pthread_mutex_t lock; /* serialises use of db */
@@ -17,6 +19,10 @@ struct store {
 /* Prepares sql on the writer connection; NULL after logging on failure.
  * The caller finalises the statement. */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+
+/* Runs a prepared write to its end and finalises it; a failure (or a NULL
+ * statement from a failed prepare) is logged with what and is STORE_ERR. */
+enum store_rc store_write(struct store *st, sqlite3_stmt *s, const char *what);
 
 /* Logs the connection's last error with a word about what failed. */
 void store_log_error(struct store *st, const char *what);
