@@ -34,9 +34,9 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS_RPCD) ncursesw cmocka)
 LDFLAGS += -pthread $(SANFLAGS)
 
-LIBS_RPCD := $(shell $(PKG_CONFIG) --libs $(PKGS_RPCD))
+LIBS_RPCD := $(shell $(PKG_CONFIG) --libs $(PKGS_RPCD)) -lunistring
 LIBS_TUI := $(shell $(PKG_CONFIG) --libs $(PKGS_TUI))
-LIBS_TEST := $(shell $(PKG_CONFIG) --libs $(PKGS_RPCD) ncursesw cmocka)
+LIBS_TEST := $(shell $(PKG_CONFIG) --libs $(PKGS_RPCD) ncursesw cmocka) -lunistring
 
 # Generated protobuf-c code: our contract plus the standard health service.
 HEALTH_PROTO_DIR = /usr/share/grpc-proto

@@ -100,15 +100,6 @@ auth_officer_msg(struct rpc_ctx *ctx, const struct store_officer *o)
 	return m;
 }
 
-/* An officer acting for one municipality manages only that municipality's
- * officers; a national one (municipality "") manages all. */
-static int
-auth_in_scope(const struct rpcd_caller *c, const char *municipality)
-{
-	return c->officer.municipality[0] == '\0' ||
-	    strcmp(c->officer.municipality, municipality) == 0;
-}
-
 static grpc_status_code
 auth_add_officer(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
     ProtobufCMessage **respm)
@@ -128,7 +119,7 @@ auth_add_officer(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	    sizeof why) != 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT, "officer.%s",
 		    why);
-	if (!auth_in_scope(c, o.municipality))
+	if (!authz_in_scope(c, o.municipality))
 		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
 		    "officer.municipality: %s is outside your municipality %s",
 		    o.municipality[0] ? o.municipality : "(national)",
@@ -211,7 +202,7 @@ auth_disable_officer(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	default:
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
-	if (!auth_in_scope(c, o.municipality))
+	if (!authz_in_scope(c, o.municipality))
 		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
 		    "username: %s works outside your municipality",
 		    req->username);

@@ -14,22 +14,33 @@
 
 #define P(x) (1u << (x))
 
+#define READ (P(PERM_REGISTRY_READ) | P(PERM_DOCUMENT_READ))
+#define WRITE (P(PERM_REGISTRY_WRITE) | P(PERM_DOCUMENT_WRITE))
+
 static const struct {
 	const char *name;
 	unsigned perms;
 } authz_roles[ROLE__COUNT] = {
-	[ROLE_HELPDESK] = {"helpdesk", P(PERM_SESSION)},
-	[ROLE_CLERK] = {"clerk", P(PERM_SESSION)},
-	[ROLE_CASEWORKER] = {"caseworker", P(PERM_SESSION)},
+	/* The helpdesk finds a person to answer about their case; it
+	 * neither changes records nor opens their documents. */
+	[ROLE_HELPDESK] = {"helpdesk", P(PERM_SESSION) |
+	    P(PERM_REGISTRY_READ)},
+	[ROLE_CLERK] = {"clerk", P(PERM_SESSION) | READ | WRITE |
+	    P(PERM_DUPLICATE_REVIEW) | P(PERM_PIN_ISSUE)},
+	[ROLE_CASEWORKER] = {"caseworker", P(PERM_SESSION) | READ | WRITE},
 	[ROLE_SUPERVISOR] = {"supervisor", P(PERM_SESSION) |
-	    P(PERM_OFFICER_READ)},
+	    P(PERM_OFFICER_READ) | READ | WRITE | P(PERM_DUPLICATE_REVIEW)},
 	[ROLE_AUDITOR] = {"auditor", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
-	    P(PERM_AUDIT_READ)},
+	    P(PERM_AUDIT_READ) | READ},
+	/* Admins run officers and programmes, not cases: no personal
+	 * data. */
 	[ROLE_ADMIN] = {"admin", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
 	    P(PERM_OFFICER_ADMIN)},
 	/* A volunteer acts for the citizen in front of them and nothing
-	 * else: no browsing, no officers, no audit. */
-	[ROLE_INTERMEDIARY] = {"intermediary", P(PERM_SESSION)},
+	 * else: no browsing, no officers, no audit.  What they do for the
+	 * citizen goes through the citizen's sitting (PERM_CITIZEN). */
+	[ROLE_INTERMEDIARY] = {"intermediary", P(PERM_SESSION) |
+	    P(PERM_CITIZEN_IDENTIFY)},
 };
 
 static const char *const authz_perm_names[PERM__COUNT] = {
@@ -39,6 +50,14 @@ static const char *const authz_perm_names[PERM__COUNT] = {
 	[PERM_OFFICER_READ] = "officer.read",
 	[PERM_OFFICER_ADMIN] = "officer.admin",
 	[PERM_AUDIT_READ] = "audit.read",
+	[PERM_REGISTRY_READ] = "registry.read",
+	[PERM_REGISTRY_WRITE] = "registry.write",
+	[PERM_DUPLICATE_REVIEW] = "duplicate.review",
+	[PERM_DOCUMENT_READ] = "document.read",
+	[PERM_DOCUMENT_WRITE] = "document.write",
+	[PERM_PIN_ISSUE] = "pin.issue",
+	[PERM_CITIZEN_IDENTIFY] = "citizen.identify",
+	[PERM_CITIZEN] = "citizen",
 };
 
 int
@@ -107,6 +126,62 @@ authz_roles_parse(const char *list, unsigned *bits, char *bad, size_t badlen)
 		return -1;
 	}
 	return 0;
+}
+
+int
+authz_in_scope(const struct rpcd_caller *c, const char *municipality)
+{
+	return c->officer.municipality[0] == '\0' ||
+	    strcmp(c->officer.municipality, municipality) == 0;
+}
+
+void
+rpcd_audit_subject(struct rpc_ctx *ctx, const char *subject,
+    const char *purpose)
+{
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	if (c == NULL)
+		return;
+	if (subject != NULL)
+		c->subject = arena_strdup(rpc_ctx_arena(ctx), subject);
+	if (purpose != NULL)
+		c->purpose = arena_strdup(rpc_ctx_arena(ctx), purpose);
+}
+
+/* The audit row of a call, without its outcome. */
+static void
+authz_audit_fill(struct rpc_ctx *ctx, struct store_audit *a)
+{
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	memset(a, 0, sizeof *a);
+	if (c != NULL) {
+		a->actor = c->officer.username;
+		a->role = c->officer.roles;
+		a->municipality = c->officer.municipality;
+		a->subject = c->subject;
+		a->purpose = c->purpose;
+		a->detail = c->detail;
+	}
+	a->terminal = rpc_ctx_client_cn(ctx);
+	if (a->terminal == NULL)
+		a->terminal = rpc_ctx_peer(ctx);
+	a->method = rpc_ctx_path(ctx);
+}
+
+void
+rpcd_audit_row(struct rpc_ctx *ctx, struct store_audit *a,
+    const char *detail)
+{
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	authz_audit_fill(ctx, a);
+	a->outcome = "OK";
+	if (detail != NULL)
+		a->detail = arena_strdup(rpc_ctx_arena(ctx), detail);
+	if (c != NULL)
+		c->audited = 1;
 }
 
 const char *
@@ -202,15 +277,13 @@ rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
 	if (status == GRPC_STATUS_OK && (m == NULL ||
 	    m->permission == PERM_PUBLIC))
 		return;
-	if (c != NULL) {
-		a.actor = c->officer.username;
-		a.role = c->officer.roles;
-	}
-	a.terminal = rpc_ctx_client_cn(ctx);
-	if (a.terminal == NULL)
-		a.terminal = rpc_ctx_peer(ctx);
-	a.method = rpc_ctx_path(ctx);
+	/* A change whose row went in with it is audited already; should its
+	 * reply then fail to go out, that is not worth a second row. */
+	if (c != NULL && c->audited && status == GRPC_STATUS_OK)
+		return;
+	authz_audit_fill(ctx, &a);
 	a.outcome = rpc_status_name(status);
-	a.detail = message;
+	if (status != GRPC_STATUS_OK || a.detail == NULL)
+		a.detail = message;
 	store_audit_append(d->store, &a);
 }

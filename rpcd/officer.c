@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "rpcd.h"
 
 int
@@ -22,45 +23,6 @@ officer_username_ok(const char *u)
 	return 1;
 }
 
-/* Whether s is well-formed UTF-8 without control characters. */
-static int
-utf8_text_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p != '\0') {
-		int n;
-		unsigned cp;
-
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0)
-			n = 1, cp = *p & 0x1f;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2, cp = *p & 0x0f;
-		else if ((*p & 0xf8) == 0xf0)
-			n = 3, cp = *p & 0x07;
-		else
-			return 0;
-		p++;
-		for (int i = 0; i < n; i++, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (*p & 0x3f);
-		}
-		/* Overlong forms, surrogates and values past Unicode. */
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-	}
-	return 1;
-}
-
 int
 officer_validate(const char *username, const char *display_name,
     const char *municipality, const char *const *roles, size_t nroles,
@@ -75,7 +37,7 @@ officer_validate(const char *username, const char *display_name,
 		return -1;
 	}
 	if (display_name[0] == '\0' || strlen(display_name) > 128 ||
-	    !utf8_text_ok(display_name)) {
+	    !check_utf8_text(display_name)) {
 		snprintf(why, whylen, "display_name: 1 to 128 bytes of "
 		    "UTF-8 text are required");
 		return -1;

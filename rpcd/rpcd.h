@@ -48,6 +48,17 @@ enum rpcd_perm {
 	PERM_OFFICER_READ, /* list officers */
 	PERM_OFFICER_ADMIN, /* add and disable officers */
 	PERM_AUDIT_READ,   /* read the audit trail */
+	PERM_REGISTRY_READ,  /* search people, open a record, its history */
+	PERM_REGISTRY_WRITE, /* register, update, households, death, consent */
+	PERM_DUPLICATE_REVIEW, /* list and resolve duplicate flags */
+	PERM_DOCUMENT_READ,  /* list and fetch attached documents */
+	PERM_DOCUMENT_WRITE, /* attach documents */
+	PERM_PIN_ISSUE,	     /* issue or reset a citizen's kiosk PIN */
+	PERM_CITIZEN_IDENTIFY, /* a citizen identifies at a kiosk (alone, or
+				* with a volunteer's session); citizen.c
+				* audits every outcome itself */
+	PERM_CITIZEN,	     /* a citizen's own calls: needs the citizen
+				* token of an identified sitting */
 	PERM__COUNT
 };
 
@@ -70,7 +81,51 @@ struct rpcd_caller {
 	int64_t expires_at;
 	uint8_t token_hash[32];
 	const char *request_id; /* claimed by idem_begin, or NULL */
+
+	/* A citizen's sitting at a kiosk (PERM_CITIZEN calls): whose data it
+	 * is, and the volunteer helping, if any (then officer is theirs). */
+	const char *citizen_id;
+
+	/* What the audit row of this call says beyond the defaults; set by
+	 * handlers with rpcd_audit_subject().  audited is set when a store
+	 * function already wrote the success row inside its transaction. */
+	const char *subject;
+	const char *purpose;
+	const char *detail;
+	int audited;
 };
+
+/* Names whose data a call touches, and why, for its audit row. */
+void rpcd_audit_subject(struct rpc_ctx *ctx, const char *subject,
+    const char *purpose);
+
+/*
+ * Fills *a with the audit row of a successful call as it stands (actor,
+ * role, terminal, municipality, method, subject, purpose), for a store
+ * function to write inside the transaction of the change itself, so that a
+ * change is never without its row; marks the call audited.  Strings are
+ * owned by the call's arena.
+ */
+void rpcd_audit_row(struct rpc_ctx *ctx, struct store_audit *a,
+    const char *detail);
+
+/* Whether the caller may change records of this municipality: national
+ * officers everywhere, others only in their own. */
+int authz_in_scope(const struct rpcd_caller *c, const char *municipality);
+
+/* Purposes a read may name (registry.proto).  Returns 0, or -1 and a
+ * PERMISSION_DENIED or INVALID_ARGUMENT already set on ctx when the purpose
+ * is unknown or the person refused (or never gave) consent for it. */
+grpc_status_code rpcd_purpose_check(struct rpc_ctx *ctx,
+    const char *national_id, const char *purpose);
+
+/*
+ * Folds a name for comparison: lower case, diacritics removed, Turkish
+ * dotless i as i, runs of spaces and hyphens as one space, trimmed.
+ * "Žemaitė-Šimkienė" becomes "zemaite simkiene".  Returns 0, or -1 when
+ * out is too small or in is not UTF-8.
+ */
+int rpcd_fold(const char *in, char *out, size_t outlen);
 
 /* Decides whether a call may proceed (the rpc authorize hook). */
 grpc_status_code authz_check(struct rpc_ctx *ctx, const struct rpc_method *m,
@@ -132,5 +187,7 @@ extern const struct rpc_method auth_methods[];
 extern const size_t auth_nmethods;
 extern const struct rpc_method audit_methods[];
 extern const size_t audit_nmethods;
+extern const struct rpc_method registry_methods[];
+extern const size_t registry_nmethods;
 
 #endif

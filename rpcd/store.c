@@ -82,6 +82,149 @@ static const char *const store_migrations[] = {
 	"  response BLOB,"
 	"  at INTEGER NOT NULL,"
 	"  PRIMARY KEY (actor, request_id));",
+
+	/* 4: the registry.  People keyed by national ID, every change to a
+	 * person kept field by field in person_history (old and new value,
+	 * who, when, why) so that a record can be read as it stood on a past
+	 * date.  name_key is the name folded for comparison (lower case, no
+	 * diacritics), used by the duplicate checks and, through people_fts,
+	 * by search.  Households and their memberships carry from/to dates;
+	 * partial unique indexes keep one open membership per person and
+	 * one head per household.  Consent decisions are kept in full, the
+	 * latest per purpose being in force.  Documents hold metadata only;
+	 * content lives in files named by their SHA-256 beside the database.
+	 * Citizen PINs are argon2id hashes; citizen sittings at a kiosk are
+	 * stored like officer sessions, by token hash.  The audit trail gains
+	 * the officer's municipality, for "who looked at my record". */
+	"ALTER TABLE audit ADD COLUMN municipality TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX audit_subject ON audit(subject, id) WHERE subject <> '';"
+	"CREATE TABLE people ("
+	"  national_id TEXT PRIMARY KEY,"
+	"  given_names TEXT NOT NULL,"
+	"  surname TEXT NOT NULL,"
+	"  birth_date TEXT NOT NULL,"
+	"  sex TEXT NOT NULL,"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  municipality TEXT NOT NULL,"
+	"  phone TEXT NOT NULL DEFAULT '',"
+	"  email TEXT NOT NULL DEFAULT '',"
+	"  disability TEXT NOT NULL DEFAULT 'none',"
+	"  employment TEXT NOT NULL DEFAULT '',"
+	"  language TEXT NOT NULL DEFAULT 'lt',"
+	"  deceased_date TEXT NOT NULL DEFAULT '',"
+	"  merged_into TEXT NOT NULL DEFAULT '',"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  name_key TEXT NOT NULL,"
+	"  surname_key TEXT NOT NULL,"
+	"  given_key TEXT NOT NULL);"
+	"CREATE INDEX people_name_birth ON people(name_key, birth_date);"
+	"CREATE INDEX people_phone ON people(phone) WHERE phone <> '';"
+	"CREATE INDEX people_municipality ON people(municipality);"
+	"CREATE VIRTUAL TABLE people_fts USING fts5(surname_key, given_key,"
+	"  content='people', content_rowid='rowid',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER people_fts_ai AFTER INSERT ON people BEGIN"
+	"  INSERT INTO people_fts(rowid, surname_key, given_key)"
+	"  VALUES (new.rowid, new.surname_key, new.given_key); END;"
+	"CREATE TRIGGER people_fts_ad AFTER DELETE ON people BEGIN"
+	"  INSERT INTO people_fts(people_fts, rowid, surname_key, given_key)"
+	"  VALUES ('delete', old.rowid, old.surname_key, old.given_key); END;"
+	"CREATE TRIGGER people_fts_au AFTER UPDATE OF surname_key, given_key"
+	"  ON people BEGIN"
+	"  INSERT INTO people_fts(people_fts, rowid, surname_key, given_key)"
+	"  VALUES ('delete', old.rowid, old.surname_key, old.given_key);"
+	"  INSERT INTO people_fts(rowid, surname_key, given_key)"
+	"  VALUES (new.rowid, new.surname_key, new.given_key); END;"
+	"CREATE TABLE person_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  national_id TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  field TEXT NOT NULL,"
+	"  old_value TEXT NOT NULL,"
+	"  new_value TEXT NOT NULL,"
+	"  reason TEXT NOT NULL);"
+	"CREATE INDEX person_history_person ON person_history(national_id, id);"
+	"CREATE TABLE households ("
+	"  id INTEGER PRIMARY KEY,"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  municipality TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+	"CREATE TABLE memberships ("
+	"  id INTEGER PRIMARY KEY,"
+	"  household_id INTEGER NOT NULL REFERENCES households(id),"
+	"  national_id TEXT NOT NULL REFERENCES people(national_id),"
+	"  relationship TEXT NOT NULL,"
+	"  from_date TEXT NOT NULL,"
+	"  to_date TEXT NOT NULL DEFAULT '',"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  end_reason TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+	"CREATE INDEX memberships_household ON memberships(household_id);"
+	"CREATE INDEX memberships_person ON memberships(national_id);"
+	"CREATE UNIQUE INDEX memberships_one_open ON memberships(national_id)"
+	"  WHERE to_date = '';"
+	"CREATE UNIQUE INDEX memberships_one_head ON memberships(household_id)"
+	"  WHERE to_date = '' AND relationship = 'head';"
+	"CREATE TABLE duplicate_flags ("
+	"  id INTEGER PRIMARY KEY,"
+	"  a TEXT NOT NULL,"
+	"  b TEXT NOT NULL,"
+	"  reasons TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'open',"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  resolved_at TEXT NOT NULL DEFAULT '',"
+	"  resolved_by TEXT NOT NULL DEFAULT '',"
+	"  resolution_reason TEXT NOT NULL DEFAULT '',"
+	"  kept TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE (a, b));"
+	"CREATE INDEX duplicate_flags_status ON duplicate_flags(status, id);"
+	"CREATE TABLE consents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  national_id TEXT NOT NULL,"
+	"  purpose TEXT NOT NULL,"
+	"  given INTEGER NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  recorded_by TEXT NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX consents_person ON consents(national_id, purpose, id);"
+	"CREATE TABLE documents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  owner_kind TEXT NOT NULL,"
+	"  owner_id TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  file_name TEXT NOT NULL,"
+	"  media_type TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+	"CREATE INDEX documents_owner ON documents(owner_kind, owner_id);"
+	"CREATE TABLE citizen_pins ("
+	"  national_id TEXT PRIMARY KEY REFERENCES people(national_id),"
+	"  hash TEXT NOT NULL,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  locked INTEGER NOT NULL DEFAULT 0,"
+	"  issued_at TEXT NOT NULL,"
+	"  issued_by TEXT NOT NULL);"
+	"CREATE TABLE citizen_sessions ("
+	"  token_hash BLOB PRIMARY KEY,"
+	"  national_id TEXT NOT NULL,"
+	"  terminal TEXT NOT NULL,"
+	"  helper TEXT NOT NULL DEFAULT '',"
+	"  helper_token_hash BLOB,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  ended_at INTEGER);",
 };
 
 #define STORE_NMIGRATIONS \
@@ -236,12 +379,9 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	if (st->db != NULL) {
-		sqlite3_stmt *s;
-
-		/* Finalise any statement a caller left behind so that the
-		 * close cannot fail with SQLITE_BUSY. */
-		while ((s = sqlite3_next_stmt(st->db, NULL)) != NULL)
-			sqlite3_finalize(s);
+		/* Not a sweep of sqlite3_next_stmt: FTS5 keeps statements of
+		 * its own that only it may finalise.  Every store function
+		 * finalises what it prepares. */
 		if (sqlite3_close(st->db) != SQLITE_OK)
 			log_error("store: close: %s", sqlite3_errmsg(st->db));
 	}
@@ -292,22 +432,13 @@ store_audit_hash(unsigned char out[32], const unsigned char *prev,
 	crypto_hash_sha256_final(&h, out);
 }
 
-int
-store_audit_append(struct store *st, const struct store_audit *a)
+/* The fields of a row in hash order.  The municipality came with
+ * migration 4 and is hashed only when set, so that rows written before it
+ * still verify. */
+static size_t
+store_audit_fields(const char *fields[10], const char *at,
+    const struct store_audit *a)
 {
-	sqlite3_stmt *last = NULL, *ins = NULL;
-	unsigned char prev[32] = {0}, hash[32];
-	char at[64];
-	struct timespec ts;
-	struct tm tm;
-	const char *fields[9];
-	int rc = -1;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(at, sizeof at, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
 	fields[0] = at;
 	fields[1] = nz(a->actor);
 	fields[2] = nz(a->role);
@@ -317,46 +448,97 @@ store_audit_append(struct store *st, const struct store_audit *a)
 	fields[6] = nz(a->purpose);
 	fields[7] = nz(a->outcome);
 	fields[8] = nz(a->detail);
+	fields[9] = nz(a->municipality);
+	return fields[9][0] != '\0' ? 10 : 9;
+}
 
-	pthread_mutex_lock(&st->lock);
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
-		store_log_error(st, "audit begin");
-		goto out;
-	}
+int
+store_audit_insert(struct store *st, const struct store_audit *a)
+{
+	sqlite3_stmt *last = NULL, *ins = NULL;
+	unsigned char prev[32] = {0}, hash[32];
+	char at[64];
+	struct timespec ts;
+	struct tm tm;
+	const char *fields[10];
+	size_t nf;
+	int rc = -1;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(at, sizeof at, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
+	nf = store_audit_fields(fields, at, a);
 	last = store_prepare(st,
 	    "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
 	if (last == NULL)
-		goto rollback;
+		goto out;
 	if (sqlite3_step(last) == SQLITE_ROW &&
 	    sqlite3_column_bytes(last, 0) == (int)sizeof prev)
 		memcpy(prev, sqlite3_column_blob(last, 0), sizeof prev);
-	store_audit_hash(hash, prev, sizeof prev, fields, 9);
+	store_audit_hash(hash, prev, sizeof prev, fields, nf);
 	ins = store_prepare(st,
 	    "INSERT INTO audit (at, actor, role, terminal, method, subject,"
-	    " purpose, outcome, detail, prev_hash, hash)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    " purpose, outcome, detail, municipality, prev_hash, hash)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (ins == NULL)
-		goto rollback;
-	for (int i = 0; i < 9; i++)
+		goto out;
+	for (int i = 0; i < 10; i++)
 		sqlite3_bind_text(ins, i + 1, fields[i], -1, SQLITE_STATIC);
-	sqlite3_bind_blob(ins, 10, prev, sizeof prev, SQLITE_STATIC);
-	sqlite3_bind_blob(ins, 11, hash, sizeof hash, SQLITE_STATIC);
+	sqlite3_bind_blob(ins, 11, prev, sizeof prev, SQLITE_STATIC);
+	sqlite3_bind_blob(ins, 12, hash, sizeof hash, SQLITE_STATIC);
 	if (sqlite3_step(ins) != SQLITE_DONE) {
 		store_log_error(st, "audit insert");
-		goto rollback;
-	}
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		store_log_error(st, "audit commit");
-		goto rollback;
+		goto out;
 	}
 	rc = 0;
-	goto out;
-rollback:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 out:
 	sqlite3_finalize(last);
 	sqlite3_finalize(ins);
+	return rc;
+}
+
+int
+store_begin(struct store *st)
+{
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_log_error(st, "begin");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_commit(struct store *st)
+{
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_log_error(st, "commit");
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_audit_append(struct store *st, const struct store_audit *a)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if (store_begin(st) == 0) {
+		if (store_audit_insert(st, a) == 0 && store_commit(st) == 0)
+			rc = 0;
+		else
+			store_rollback(st);
+	}
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -366,8 +548,10 @@ store_audit_verify(struct store *st, int64_t *bad_id, int64_t *checked)
 {
 	sqlite3_stmt *s;
 	unsigned char prev[32] = {0}, hash[32];
-	const char *fields[9];
+	const char *fields[10];
+	struct store_audit a;
 	int64_t n = 0;
+	size_t nf;
 	int rc;
 
 	*bad_id = 0;
@@ -375,15 +559,25 @@ store_audit_verify(struct store *st, int64_t *bad_id, int64_t *checked)
 	pthread_mutex_lock(&st->lock);
 	s = store_prepare(st,
 	    "SELECT id, at, actor, role, terminal, method, subject, purpose,"
-	    " outcome, detail, prev_hash, hash FROM audit ORDER BY id");
+	    " outcome, detail, prev_hash, hash, municipality FROM audit"
+	    " ORDER BY id");
 	if (s == NULL) {
 		pthread_mutex_unlock(&st->lock);
 		return -1;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		for (int i = 0; i < 9; i++)
-			fields[i] = (const char *)sqlite3_column_text(s, i + 1);
-		store_audit_hash(hash, prev, sizeof prev, fields, 9);
+		a.actor = (const char *)sqlite3_column_text(s, 2);
+		a.role = (const char *)sqlite3_column_text(s, 3);
+		a.terminal = (const char *)sqlite3_column_text(s, 4);
+		a.method = (const char *)sqlite3_column_text(s, 5);
+		a.subject = (const char *)sqlite3_column_text(s, 6);
+		a.purpose = (const char *)sqlite3_column_text(s, 7);
+		a.outcome = (const char *)sqlite3_column_text(s, 8);
+		a.detail = (const char *)sqlite3_column_text(s, 9);
+		a.municipality = (const char *)sqlite3_column_text(s, 12);
+		nf = store_audit_fields(fields,
+		    (const char *)sqlite3_column_text(s, 1), &a);
+		store_audit_hash(hash, prev, sizeof prev, fields, nf);
 		if (sqlite3_column_bytes(s, 10) != 32 ||
 		    memcmp(sqlite3_column_blob(s, 10), prev, 32) != 0 ||
 		    sqlite3_column_bytes(s, 11) != 32 ||
@@ -418,7 +612,7 @@ store_audit_list(struct store *st, const struct store_audit_filter *f,
 	pthread_mutex_lock(&st->lock);
 	s = store_prepare(st,
 	    "SELECT id, at, actor, role, terminal, method, subject, purpose,"
-	    " outcome, detail FROM audit"
+	    " outcome, detail, municipality FROM audit"
 	    " WHERE (?1 = '' OR actor = ?1) AND (?2 = '' OR subject = ?2)"
 	    " AND (?3 = '' OR method = ?3) AND (?4 = '' OR at >= ?4)"
 	    " AND (?5 = '' OR at <= ?5) AND (?6 = 0 OR id < ?6)"
@@ -445,6 +639,7 @@ store_audit_list(struct store *st, const struct store_audit_filter *f,
 		r.a.purpose = (const char *)sqlite3_column_text(s, 7);
 		r.a.outcome = (const char *)sqlite3_column_text(s, 8);
 		r.a.detail = (const char *)sqlite3_column_text(s, 9);
+		r.a.municipality = (const char *)sqlite3_column_text(s, 10);
 		fn(arg, &r);
 		n++;
 	}

@@ -43,6 +43,7 @@ struct store_audit {
 	const char *purpose;  /* stated purpose of a read */
 	const char *outcome;  /* status name, "OK" on success */
 	const char *detail;   /* status message or a short note */
+	const char *municipality; /* the officer's, "" for national */
 };
 
 /*

@@ -24,6 +24,16 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql);
  * statement from a failed prepare) is logged with what and is STORE_ERR. */
 enum store_rc store_write(struct store *st, sqlite3_stmt *s, const char *what);
 
+/* Transactions on the writer connection; the caller holds st->lock.
+ * store_commit rolls back when the commit fails. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Appends an audit row inside the caller's transaction (lock held), so
+ * that a change and its row are committed together or not at all. */
+int store_audit_insert(struct store *st, const struct store_audit *a);
+
 /* Logs the connection's last error with a word about what failed. */
 void store_log_error(struct store *st, const char *what);
 

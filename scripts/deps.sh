@@ -22,6 +22,7 @@ packages=(
 	sqlite3             # the sqlite3 shell: the audit tests tamper with a database
 	libinih-dev         # the config file parser
 	libsodium-dev       # argon2id for PINs, random tokens
+	libunistring-dev    # name folding (case, diacritics) for search and duplicates
 	libncurses-dev      # ncursesw for the console and the kiosk
 	gettext             # msgfmt for the catalogues, xgettext for make pot
 	libpam0g-dev        # officer login through PAM

@@ -168,3 +168,39 @@ tmux_wait() {
 		sleep 0.1
 	done
 }
+
+# spisd_office [EXTRA ARGS...]: a daemon for registry tests, with a
+# password-only PAM stack (pam_matrix, every password "pw") and a staff of
+# officers to log in as:
+#   clerk13 clerk in municipality 13     clerk19   clerk in 19
+#   clerk   clerk, national              case13    caseworker in 13
+#   super13 supervisor in 13             help      helpdesk, national
+#   audit   auditor, national            admin     admin, national
+#   vol     intermediary                 (and SPIS_OFFICERS="name:role:muni ...")
+# Generates the Python messages into $SPISD_DIR/py (for tests/spisclient.py) and
+# exports SPIS_PY.  Arguments go to spisd_start.
+spisd_office() {
+	local u role muni spec
+	if [ -z "${SPISD_DIR:-}" ]; then
+		SPISD_DIR=$(t_tmpdir)
+		export SPISD_DIR
+	fi
+	mkdir -p "$SPISD_DIR/pam.d" "$SPISD_DIR/py"
+	: >"$SPISD_DIR/passdb"
+	cat >"$SPISD_DIR/pam.d/spis" <<PAM
+auth    required /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$SPISD_DIR/passdb
+account required /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$SPISD_DIR/passdb
+PAM
+	for spec in clerk13:clerk:13 clerk19:clerk:19 clerk:clerk: \
+		case13:caseworker:13 super13:supervisor:13 help:helpdesk: \
+		audit:auditor: admin:admin: vol:intermediary: ${SPIS_OFFICERS:-}; do
+		IFS=: read -r u role muni <<<"$spec"
+		echo "$u:pw:spis" >>"$SPISD_DIR/passdb"
+		"$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" officer add "$u" \
+			--role "$role" ${muni:+--municipality "$muni"} >/dev/null || return 1
+	done
+	protoc --python_out="$SPISD_DIR/py" -Iproto proto/spis/v1/*.proto || return 1
+	SPIS_PY=$SPISD_DIR/py
+	export SPIS_PY
+	spisd_start 0 --pam-confdir "$SPISD_DIR/pam.d" "$@"
+}

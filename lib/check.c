@@ -1,0 +1,132 @@
+/*
+ * check.c: text and date checks (see check.h).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+
+int
+check_utf8_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		int n;
+		unsigned cp;
+
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0)
+			n = 1, cp = *p & 0x1f;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 2, cp = *p & 0x0f;
+		else if ((*p & 0xf8) == 0xf0)
+			n = 3, cp = *p & 0x07;
+		else
+			return 0;
+		p++;
+		for (int i = 0; i < n; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (*p & 0x3f);
+		}
+		/* Overlong forms, surrogates, values past Unicode and the C1
+		 * control characters. */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
+			return 0;
+	}
+	return 1;
+}
+
+size_t
+check_utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+int
+check_text(const char *s, size_t min_chars, size_t max_chars, char *why,
+    size_t whylen)
+{
+	size_t n;
+	const char *p;
+
+	if (!check_utf8_text(s)) {
+		snprintf(why, whylen, "is not valid text (broken UTF-8 or a "
+		    "control character)");
+		return -1;
+	}
+	n = check_utf8_len(s);
+	for (p = s; *p == ' '; p++)
+		;
+	if (n < min_chars || n > max_chars || (min_chars > 0 && *p == '\0')) {
+		if (min_chars > 0)
+			snprintf(why, whylen, "must be %zu to %zu characters",
+			    min_chars, max_chars);
+		else
+			snprintf(why, whylen, "must be at most %zu characters",
+			    max_chars);
+		return -1;
+	}
+	return 0;
+}
+
+int
+check_date(const char *s, int *yp, int *mp, int *dp)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31};
+	int y, m, d, n = 0, leap;
+
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) !=
+	    3 || n != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	if (y < 1900 || m < 1 || m > 12 || d < 1)
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[m - 1] + (m == 2 && leap))
+		return 0;
+	if (yp != NULL)
+		*yp = y;
+	if (mp != NULL)
+		*mp = m;
+	if (dp != NULL)
+		*dp = d;
+	return 1;
+}
+
+void
+check_today(char *out, size_t outlen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, outlen, "%Y-%m-%d", &tm);
+}
+
+void
+check_now(char *out, size_t outlen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
