@@ -156,6 +156,29 @@ int officer_validate(const char *username, const char *display_name,
     const char *municipality, const char *const *roles, size_t nroles,
     struct store_officer *o, char *why, size_t whylen);
 
+/* Person records (person.c).  person_check_field checks one field by
+ * name ("address"), person_check a whole record under the country's
+ * national ID scheme; each returns 0, or -1 with "field: problem" in why. */
+struct store_person;
+int person_check_field(const char *field, const char *value, char *why,
+    size_t whylen);
+int person_check(const char *country, const struct store_person *p,
+    char *why, size_t whylen);
+
+/* What registry.c lends the other services.  registry_person_of makes a
+ * Person message (arena-owned) from a record; registry_access_log fills
+ * *out with a page of "who looked at this record" without officer names,
+ * skipping rows whose actor is skip_actor (may be NULL); registry_action_of
+ * names what a method did ("read", "search", "change", "document"). */
+struct Spis__V1__Person;
+struct Spis__V1__AccessLog;
+struct Spis__V1__Person *registry_person_of(struct rpc_ctx *ctx,
+    const struct store_person *p);
+grpc_status_code registry_access_log(struct rpc_ctx *ctx,
+    const char *national_id, const char *skip_actor, int page_size,
+    const char *page_token, struct Spis__V1__AccessLog **out);
+const char *registry_action_of(const char *method);
+
 /* At most once for requests carrying a request_id (idem.c): idem_begin
  * claims the id or replays the first outcome; idem_end records it. */
 grpc_status_code idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c);

@@ -116,6 +116,8 @@ enum store_rc {
 	STORE_OK = 0,
 	STORE_NOTFOUND = 1,
 	STORE_EXISTS = 2,
+	STORE_CONFLICT = 3,   /* the record changed since it was read */
+	STORE_REFUSED = 4,    /* a rule of the data refused it; see why */
 };
 
 /* An officer as the registry knows them.  Fixed sizes: no ownership. */
