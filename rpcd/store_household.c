@@ -552,7 +552,8 @@ store_household_move(struct store *st, const struct store_hh_change *c,
 
 	if (hh_begin(st, why) != HH_OK)
 		return HH_ERR;
-	if ((p = hh_household_exists(st, c->household_id, why)) != HH_OK)
+	if ((p = hh_household_exists(st, c->household_id, why)) != HH_OK ||
+	    (p = hh_joinable(st, c->national_id, c->date, 0, why)) != HH_OK)
 		return hh_end(st, p, NULL, why);
 	switch (hh_open_of(st, c->national_id, &o)) {
 	case 1:
@@ -572,8 +573,6 @@ store_household_move(struct store *st, const struct store_hh_change *c,
 		hh_why(why, HH_NOT_MEMBER, 0, from, NULL, c->national_id);
 		return hh_end(st, HH_NOT_MEMBER, NULL, why);
 	}
-	if ((p = hh_joinable(st, c->national_id, c->date, 0, why)) != HH_OK)
-		return hh_end(st, p, NULL, why);
 	if (strcmp(c->relationship, "head") == 0) {
 		switch (hh_head_of(st, c->household_id, &h)) {
 		case 1:
