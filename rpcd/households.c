@@ -277,10 +277,12 @@ hh_add_member(void *arg, const struct store_member *m)
 	if (f->ncur + f->nold == f->cap) {
 		f->cap = f->cap ? f->cap * 2 : 8;
 		grown = arena_alloc(a, sizeof *grown * f->cap);
-		memcpy(grown, f->cur, sizeof *grown * f->ncur);
+		if (f->ncur > 0)
+			memcpy(grown, f->cur, sizeof *grown * f->ncur);
 		f->cur = grown;
 		grown = arena_alloc(a, sizeof *grown * f->cap);
-		memcpy(grown, f->old, sizeof *grown * f->nold);
+		if (f->nold > 0)
+			memcpy(grown, f->old, sizeof *grown * f->nold);
 		f->old = grown;
 	}
 	msg = RPC_NEW(f->ctx, Spis__V1__Member, spis__v1__member__init);
