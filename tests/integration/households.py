@@ -196,6 +196,16 @@ again, code, msg = call("AddMember", add_req, clerk)
 check("AddMember replayed: the same reply, nothing new", code == OK and again == hh and
       memberships() == n, "%s %s" % (code, msg))
 
+refused_id = spis.rid()
+first = call("AddMember", r.AddMemberRequest(request_id=refused_id, household_id=H1,
+                                             national_id=B, relationship="child",
+                                             from_date="2019-01-01"))
+again = call("AddMember", r.AddMemberRequest(request_id=refused_id, household_id=H1,
+                                             national_id=B, relationship="child",
+                                             from_date="2019-01-01"))
+check("AddMember: a refusal replayed by request_id answers the same", first[1] == PRECOND and
+      first[1:] == again[1:], "%s / %s" % (first[1:], again[1:]))
+
 addbad = dict(household_id=H1, national_id=E, relationship="other", from_date="2019-01-01")
 
 
