@@ -109,6 +109,13 @@ void rpcd_audit_subject(struct rpc_ctx *ctx, const char *subject,
 void rpcd_audit_row(struct rpc_ctx *ctx, struct store_audit *a,
     const char *detail);
 
+/* A household as its message, members as of the end of day as_of ("" or
+ * NULL for now), head first, without former members (households.c).  NULL
+ * when household_id names no household.  Arena-owned. */
+struct Spis__V1__Household;
+struct Spis__V1__Household *households_msg(struct rpc_ctx *ctx,
+    const char *household_id, const char *as_of);
+
 /* Whether the caller may change records of this municipality: national
  * officers everywhere, others only in their own. */
 int authz_in_scope(const struct rpcd_caller *c, const char *municipality);
@@ -212,5 +219,7 @@ extern const struct rpc_method audit_methods[];
 extern const size_t audit_nmethods;
 extern const struct rpc_method registry_methods[];
 extern const size_t registry_nmethods;
+extern const struct rpc_method households_methods[];
+extern const size_t households_nmethods;
 
 #endif
