@@ -485,6 +485,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, system_methods, system_nmethods);
 	rpc_server_add(srv, auth_methods, auth_nmethods);
 	rpc_server_add(srv, audit_methods, audit_nmethods);
+	rpc_server_add(srv, duplicates_methods, duplicates_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");

@@ -189,5 +189,7 @@ extern const struct rpc_method audit_methods[];
 extern const size_t audit_nmethods;
 extern const struct rpc_method registry_methods[];
 extern const size_t registry_nmethods;
+extern const struct rpc_method duplicates_methods[];
+extern const size_t duplicates_nmethods;
 
 #endif
