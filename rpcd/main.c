@@ -487,6 +487,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, audit_methods, audit_nmethods);
 	rpc_server_add(srv, registry_methods, registry_nmethods);
 	rpc_server_add(srv, households_methods, households_nmethods);
+	rpc_server_add(srv, duplicates_methods, duplicates_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");

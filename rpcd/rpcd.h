@@ -221,5 +221,7 @@ extern const struct rpc_method registry_methods[];
 extern const size_t registry_nmethods;
 extern const struct rpc_method households_methods[];
 extern const size_t households_nmethods;
+extern const struct rpc_method duplicates_methods[];
+extern const size_t duplicates_nmethods;
 
 #endif
