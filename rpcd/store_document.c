@@ -242,7 +242,6 @@ store_document_add(struct store *st, struct store_document *doc,
     const struct store_audit *a)
 {
 	sqlite3_stmt *s;
-	enum store_rc rc = STORE_ERR;
 
 	check_now(doc->created_at, sizeof doc->created_at);
 	pthread_mutex_lock(&st->lock);
@@ -274,7 +273,7 @@ store_document_add(struct store *st, struct store_document *doc,
 	}
 	store_rollback(st);
 	pthread_mutex_unlock(&st->lock);
-	return rc;
+	return STORE_ERR;
 }
 
 #define DOC_COLS \
