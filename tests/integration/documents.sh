@@ -14,17 +14,6 @@ docs=$tmp/spis.db.files
 # Two people, in municipalities 13 and 19.  Valid Lithuanian personal codes.
 p13=38703181745
 p19=49001011238
-now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-sqlite3 "$tmp/spis.db" <<SQL || t_fail "people inserted" "sqlite3"
-.timeout 5000
-INSERT INTO people (national_id, given_names, surname, birth_date, sex,
-  municipality, created_at, created_by, updated_at, name_key, surname_key,
-  given_key) VALUES
-  ('$p13', 'Jonas', 'Jonaitis', '1987-03-18', 'M', '13', '$now', 'test',
-   '$now', 'jonas jonaitis', 'jonaitis', 'jonas'),
-  ('$p19', 'Ona', 'Onaitė', '1990-01-01', 'F', '19', '$now', 'test',
-   '$now', 'ona onaite', 'onaite', 'ona');
-SQL
 
 PYTHONPATH=$SPIS_TOP/tests "$SPIS_PYTHON" tests/integration/documents.py "$SPIS_PY" \
 	"$SPISD_ADDR" "$docs" "$tmp" "$p13" "$p19" >"$tmp/out" 2>&1
