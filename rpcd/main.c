@@ -26,6 +26,7 @@
 struct settings {
 	char *listen;
 	char *db;
+	char *documents_dir;
 	char *port_file;
 	char *tls_cert;
 	char *tls_key;
@@ -88,13 +89,15 @@ usage(FILE *f)
 	    "  --listen ADDR             host:port or unix:PATH "
 	    "(default 127.0.0.1:50051)\n"
 	    "  --db FILE                 SQLite database (default spis.db)\n"
+	    "  --documents-dir DIR       content of attached documents "
+	    "(default FILE.files)\n"
 	    "  --config FILE             INI config file (see spis.conf.sample)\n"
 	    "  --port-file FILE          write the bound port here once "
 	    "listening\n"
 	    "  --threads N               RPC worker threads (default: one per "
 	    "core)\n"
 	    "  --max-message-bytes N     largest request accepted "
-	    "(default 4194304)\n"
+	    "(default 12582912)\n"
 	    "  --tls-cert FILE           server certificate chain (PEM)\n"
 	    "  --tls-key FILE            its private key (PEM)\n"
 	    "  --tls-client-ca FILE      require client certificates from "
@@ -158,6 +161,14 @@ apply(struct settings *s, const char *name, const char *value, char *err,
 		set_str(&s->listen, value);
 	else if (strcmp(name, "db") == 0)
 		set_str(&s->db, value);
+	else if (strcmp(name, "documents_dir") == 0) {
+		if (value[0] == '\0') {
+			snprintf(err, errlen, "documents_dir must name a "
+			    "folder");
+			return -1;
+		}
+		set_str(&s->documents_dir, value);
+	}
 	else if (strcmp(name, "port_file") == 0)
 		set_str(&s->port_file, value);
 	else if (strcmp(name, "tls_cert") == 0)
@@ -291,6 +302,7 @@ write_port_file(const char *path, int port)
 static const struct option long_opts[] = {
 	{"listen", required_argument, NULL, 'l'},
 	{"db", required_argument, NULL, 'd'},
+	{"documents-dir", required_argument, NULL, 'F'},
 	{"config", required_argument, NULL, 'c'},
 	{"port-file", required_argument, NULL, 'p'},
 	{"threads", required_argument, NULL, 't'},
@@ -324,6 +336,7 @@ flag_setting(int code)
 	switch (code) {
 	case 'l': return "listen";
 	case 'd': return "db";
+	case 'F': return "documents_dir";
 	case 'p': return "port_file";
 	case 't': return "threads";
 	case 'm': return "max_message_bytes";
@@ -341,7 +354,7 @@ flag_setting(int code)
 int
 main(int argc, char **argv)
 {
-	struct settings s = {.threads = 0, .max_message_bytes = 4 << 20,
+	struct settings s = {.threads = 0, .max_message_bytes = 12 << 20,
 	    .grace_seconds = 10, .log_level = LOG_LVL_INFO,
 	    .session_idle = 900, .session_max = 8 * 3600, .login_timeout = 60,
 	    .max_logins = 32, .lockout_failures = 5, .lockout_seconds = 900,
@@ -452,6 +465,16 @@ main(int argc, char **argv)
 	grpc_init();
 	d.started = time(NULL);
 	d.country = s.country;
+	/* Documents live beside the database unless told otherwise, so that
+	 * one folder holds all the registry's data. */
+	if (s.documents_dir == NULL) {
+		char *dir;
+
+		if (asprintf(&dir, "%s.files", s.db) < 0)
+			fatalx("out of memory");
+		s.documents_dir = dir;
+	}
+	d.documents_dir = s.documents_dir;
 	d.auth = (struct auth_cfg){.pam_service = s.pam_service,
 	    .pam_confdir = s.pam_confdir, .session_idle = s.session_idle,
 	    .session_max = s.session_max, .login_timeout = s.login_timeout,
@@ -488,9 +511,11 @@ main(int argc, char **argv)
 	rpc_server_add(srv, registry_methods, registry_nmethods);
 	rpc_server_add(srv, households_methods, households_nmethods);
 	rpc_server_add(srv, duplicates_methods, duplicates_nmethods);
+	rpc_server_add(srv, documents_methods, documents_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");
+	log_info("documents in %s", d.documents_dir);
 	if (s.port_file != NULL && write_port_file(s.port_file, port) != 0)
 		log_warn("cannot write port file %s: %s", s.port_file,
 		    strerror(errno));
@@ -522,6 +547,7 @@ done:
 	free(ca);
 	free(s.listen);
 	free(s.db);
+	free(s.documents_dir);
 	free(s.port_file);
 	free(s.tls_cert);
 	free(s.tls_key);

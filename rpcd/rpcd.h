@@ -33,6 +33,7 @@ struct rpcd {
 	struct store *store;
 	time_t started;
 	const char *country; /* national ID scheme: "LT" or "TR" */
+	const char *documents_dir; /* content of attached documents */
 	struct auth_cfg auth;
 	struct logins *logins;
 };
@@ -223,5 +224,7 @@ extern const struct rpc_method households_methods[];
 extern const size_t households_nmethods;
 extern const struct rpc_method duplicates_methods[];
 extern const size_t duplicates_nmethods;
+extern const struct rpc_method documents_methods[];
+extern const size_t documents_nmethods;
 
 #endif

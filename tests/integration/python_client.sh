@@ -78,9 +78,10 @@ check("garbage body is INVALID_ARGUMENT", c == grpc.StatusCode.INVALID_ARGUMENT,
 c, d = code_of(lambda: unary("/spis.v1.System/GetVersion", raw, raw)(b"\xff\xff\xff\xff\xff\xff", timeout=5))
 check("garbage body to GetVersion is INVALID_ARGUMENT", c == grpc.StatusCode.INVALID_ARGUMENT, (c, d))
 
-big = h.HealthCheckRequest(service="x" * (5 * 1024 * 1024))
+# Over the default max_message_bytes (12 MiB, room for a 10 MB document).
+big = h.HealthCheckRequest(service="x" * (13 * 1024 * 1024))
 c, d = code_of(lambda: health(big, timeout=10))
-check("5 MiB request is RESOURCE_EXHAUSTED", c == grpc.StatusCode.RESOURCE_EXHAUSTED, (c, d))
+check("13 MiB request is RESOURCE_EXHAUSTED", c == grpc.StatusCode.RESOURCE_EXHAUSTED, (c, d))
 
 r = health(h.HealthCheckRequest(), timeout=5)
 check("daemon still SERVING after the bad input", r.status == h.HealthCheckResponse.SERVING, r)
