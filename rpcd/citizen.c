@@ -399,6 +399,62 @@ citizen_identify(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	return GRPC_STATUS_OK;
 }
 
+/* The Person message of a record, arena-owned. */
+static Spis__V1__Person *
+citizen_person_msg(struct rpc_ctx *ctx, const struct store_citizen_details *p)
+{
+	struct arena *ar = rpc_ctx_arena(ctx);
+	Spis__V1__Person *m = RPC_NEW(ctx, Spis__V1__Person,
+	    spis__v1__person__init);
+
+	m->national_id = arena_strdup(ar, p->national_id);
+	m->given_names = arena_strdup(ar, p->given_names);
+	m->surname = arena_strdup(ar, p->surname);
+	m->birth_date = arena_strdup(ar, p->birth_date);
+	m->sex = arena_strdup(ar, p->sex);
+	m->address = arena_strdup(ar, p->address);
+	m->municipality = arena_strdup(ar, p->municipality);
+	m->phone = arena_strdup(ar, p->phone);
+	m->email = arena_strdup(ar, p->email);
+	m->disability = arena_strdup(ar, p->disability);
+	m->employment = arena_strdup(ar, p->employment);
+	m->language = arena_strdup(ar, p->language);
+	m->deceased_date = arena_strdup(ar, p->deceased_date);
+	m->merged_into = arena_strdup(ar, p->merged_into);
+	m->version = p->version;
+	m->created_at = arena_strdup(ar, p->created_at);
+	m->updated_at = arena_strdup(ar, p->updated_at);
+	m->household_id = p->household_id != 0 ? arena_printf(ar, "%lld",
+	    (long long)p->household_id) : "";
+	return m;
+}
+
+/* GetMyDetails: the citizen's own record, nobody else's. */
+static grpc_status_code
+citizen_get_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct store_citizen_details p;
+	Spis__V1__MyDetails *r;
+
+	(void)reqm;
+	switch (store_citizen_details(d->store, c->citizen_id, &p)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "national_id: your record is no longer in the registry");
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	r = RPC_NEW(ctx, Spis__V1__MyDetails, spis__v1__my_details__init);
+	r->person = citizen_person_msg(ctx, &p);
+	*respm = &r->base;
+	return GRPC_STATUS_OK;
+}
+
 /* What an audited method did to the record, in the citizen's words. */
 static const char *
 citizen_action(const char *method)
@@ -500,6 +556,7 @@ const struct rpc_method citizen_methods[] = {
 	RPC_METHOD(spis__v1__citizen, 0, citizen_issue_pin, PERM_PIN_ISSUE),
 	RPC_METHOD(spis__v1__citizen, 1, citizen_identify,
 	    PERM_CITIZEN_IDENTIFY),
+	RPC_METHOD(spis__v1__citizen, 2, citizen_get_my_details, PERM_CITIZEN),
 	RPC_METHOD(spis__v1__citizen, 4, citizen_get_my_access_log,
 	    PERM_CITIZEN),
 	RPC_METHOD(spis__v1__citizen, 5, citizen_end_sitting, PERM_CITIZEN),

@@ -135,6 +135,14 @@ check("Identify: the sitting is stored by token hash, bound to the terminal",
       not sql("SELECT 1 FROM citizen_sessions WHERE token_hash = ?", sit.encode()), row)
 r, c, m = access_log(kiosk_a, sit)
 check("GetMyAccessLog: the sitting works at its own terminal", c == OK, (c, m))
+r, c, m = kiosk_a.call("Citizen", "GetMyDetails", cz.GetMyDetailsRequest(), citizen=sit)
+check("GetMyDetails: the citizen's own record", c == OK and r.person.national_id == ALONE
+      and r.person.surname == "Jonaitis" and r.person.municipality == "13"
+      and r.person.version == 1, (c, m))
+row = sql("SELECT actor, role, subject, purpose FROM audit"
+          " WHERE method = '/spis.v1.Citizen/GetMyDetails' ORDER BY id DESC LIMIT 1")
+check("GetMyDetails is audited as the citizen's own",
+      row == [("citizen", "citizen", ALONE, "citizen self-service")], row)
 _, c, m = access_log(kiosk_b, sit)
 check("a sitting token from another terminal is refused",
       c == grpc.StatusCode.UNAUTHENTICATED and "another terminal" in m, (c, m))
@@ -252,6 +260,10 @@ _, c, m = access_log(kiosk_a, hsit, token=clerk)
 check("... and not someone else's", c == grpc.StatusCode.UNAUTHENTICATED, (c, m))
 _, c, m = access_log(kiosk_a, hsit, token=vol)
 check("GetMyAccessLog with the volunteer and the citizen", c == OK, (c, m))
+r, c, m = kiosk_a.call("Citizen", "GetMyDetails", cz.GetMyDetailsRequest(), token=vol,
+                       citizen=hsit)
+check("GetMyDetails: the volunteer sees only that citizen",
+      c == OK and r.person.national_id == HELPED, (c, m))
 row = sql("SELECT actor, role, subject, purpose, terminal FROM audit"
           " WHERE method = '/spis.v1.Citizen/GetMyAccessLog' ORDER BY id DESC LIMIT 1")
 check("the audit row carries both identities",
