@@ -211,6 +211,18 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 	if (m->permission == PERM_PUBLIC || m->permission == PERM_LOGIN)
 		return GRPC_STATUS_OK;
 	auth = rpc_ctx_metadata(ctx, "authorization");
+	/* A citizen's own calls go by their kiosk sitting; citizen.c also
+	 * checks the helping volunteer's session when there is one. */
+	if (m->permission == PERM_CITIZEN) {
+		grpc_status_code st = citizen_authorize(ctx, &c);
+
+		return st != GRPC_STATUS_OK ? st : idem_begin(ctx, c);
+	}
+	/* A citizen alone at a kiosk identifies without a session.  A token
+	 * that is sent must be a live one whose roles allow it (a
+	 * volunteer's), checked below like any other. */
+	if (m->permission == PERM_CITIZEN_IDENTIFY && auth == NULL)
+		return GRPC_STATUS_OK;
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
 	    auth[7] == '\0')
 		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
@@ -272,6 +284,11 @@ rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
 	 * refused before it (no decodable body) are audited here. */
 	if (m != NULL && m->permission == PERM_LOGIN &&
 	    rpc_ctx_request(ctx) != NULL)
+		return;
+	/* So does a citizen's Identify once its handler has run (it marks
+	 * the call audited); refused before that, it is audited here. */
+	if (m != NULL && m->permission == PERM_CITIZEN_IDENTIFY && c != NULL &&
+	    c->audited)
 		return;
 	idem_end(ctx, c, status, message);
 	if (status == GRPC_STATUS_OK && (m == NULL ||

@@ -32,6 +32,18 @@ idem_request_id(const ProtobufCMessage *req)
 	return id != NULL ? id : "";
 }
 
+/* Whose request ids these are: the officer's, or for a citizen's own calls
+ * at a kiosk (helped or not) the citizen's, since officer.username is then
+ * "citizen" for everyone or the volunteer's, shared by many citizens. */
+static const char *
+idem_actor(struct rpc_ctx *ctx, const struct rpcd_caller *c)
+{
+	if (c->citizen_id != NULL)
+		return arena_printf(rpc_ctx_arena(ctx), "citizen:%s",
+		    c->citizen_id);
+	return c->officer.username;
+}
+
 grpc_status_code
 idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c)
 {
@@ -47,7 +59,7 @@ idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c)
 		    "request_id: required for a change (1 to %d characters); "
 		    "make one per change and send it again when retrying",
 		    IDEM_MAX_ID);
-	switch (store_idem_claim(d->store, c->officer.username, id,
+	switch (store_idem_claim(d->store, idem_actor(ctx, c), id,
 	    rpc_ctx_path(ctx), time(NULL), (int64_t)d->started, &prev)) {
 	case STORE_OK:
 		c->request_id = id;
@@ -91,12 +103,12 @@ idem_end(struct rpc_ctx *ctx, struct rpcd_caller *c, grpc_status_code st,
 	case GRPC_STATUS_FAILED_PRECONDITION:
 		/* Final: the same request would get the same answer. */
 		reply = rpc_ctx_reply(ctx, &len);
-		store_idem_finish(d->store, c->officer.username, c->request_id,
+		store_idem_finish(d->store, idem_actor(ctx, c), c->request_id,
 		    st, message, reply, reply != NULL ? len : 0);
 		break;
 	default:
 		/* Nothing happened, or it may go differently next time. */
-		store_idem_finish(d->store, c->officer.username, c->request_id,
+		store_idem_finish(d->store, idem_actor(ctx, c), c->request_id,
 		    -1, NULL, NULL, 0);
 	}
 }

@@ -46,6 +46,8 @@ struct settings {
 	long lockout_seconds;
 	long peer_failures;
 	long fail_delay_ms;
+	long sitting_idle;
+	long sitting_max;
 };
 
 /* Whole-number settings: name, where it lives, and its bounds. */
@@ -74,6 +76,10 @@ static const struct num_setting num_settings[] = {
 	{"peer_failures", offsetof(struct settings, peer_failures), 1, 100000},
 	{"login_fail_delay_ms", offsetof(struct settings, fail_delay_ms), 0,
 	    10000},
+	{"sitting_idle_seconds", offsetof(struct settings, sitting_idle), 10,
+	    3600},
+	{"sitting_max_seconds", offsetof(struct settings, sitting_max), 60,
+	    86400},
 };
 
 struct config_error {
@@ -230,7 +236,7 @@ config_line(void *user, const char *section, const char *name,
 {
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
-	    "registry", "auth"};
+	    "registry", "auth", "kiosk"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -358,7 +364,8 @@ main(int argc, char **argv)
 	    .grace_seconds = 10, .log_level = LOG_LVL_INFO,
 	    .session_idle = 900, .session_max = 8 * 3600, .login_timeout = 60,
 	    .max_logins = 32, .lockout_failures = 5, .lockout_seconds = 900,
-	    .peer_failures = 50, .fail_delay_ms = 1000};
+	    .peer_failures = 50, .fail_delay_ms = 1000,
+	    .sitting_idle = 300, .sitting_max = 1800};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
@@ -481,6 +488,8 @@ main(int argc, char **argv)
 	    .max_logins = s.max_logins, .lockout_failures = s.lockout_failures,
 	    .lockout_seconds = s.lockout_seconds,
 	    .peer_failures = s.peer_failures, .fail_delay_ms = s.fail_delay_ms};
+	d.kiosk = (struct kiosk_cfg){.sitting_idle = s.sitting_idle,
+	    .sitting_max = s.sitting_max};
 	d.logins = login_new(&d);
 
 	so.listen = s.listen;
@@ -512,6 +521,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, households_methods, households_nmethods);
 	rpc_server_add(srv, duplicates_methods, duplicates_nmethods);
 	rpc_server_add(srv, documents_methods, documents_nmethods);
+	rpc_server_add(srv, citizen_methods, citizen_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");

@@ -28,6 +28,12 @@ struct auth_cfg {
 	long fail_delay_ms;	  /* every failed login answers after this */
 };
 
+/* A citizen's sitting at a kiosk ([kiosk] in the config file). */
+struct kiosk_cfg {
+	long sitting_idle;	/* seconds without a call before it ends */
+	long sitting_max;	/* absolute length of a sitting */
+};
+
 /* The daemon context: rpc_ctx_arg() of every call. */
 struct rpcd {
 	struct store *store;
@@ -35,6 +41,7 @@ struct rpcd {
 	const char *country; /* national ID scheme: "LT" or "TR" */
 	const char *documents_dir; /* content of attached documents */
 	struct auth_cfg auth;
+	struct kiosk_cfg kiosk;
 	struct logins *logins;
 };
 
@@ -135,6 +142,13 @@ grpc_status_code rpcd_purpose_check(struct rpc_ctx *ctx,
  */
 int rpcd_fold(const char *in, char *out, size_t outlen);
 
+/* For authz_check on PERM_CITIZEN calls (citizen.c): finds the sitting
+ * named by the x-spis-citizen metadata (and checks the volunteer's session
+ * when the citizen is helped), and fills *out, owned by the call's arena.
+ * Returns OK, or the result of rpc_error(). */
+grpc_status_code citizen_authorize(struct rpc_ctx *ctx,
+    struct rpcd_caller **out);
+
 /* Decides whether a call may proceed (the rpc authorize hook). */
 grpc_status_code authz_check(struct rpc_ctx *ctx, const struct rpc_method *m,
     void *arg);
@@ -226,5 +240,7 @@ extern const struct rpc_method duplicates_methods[];
 extern const size_t duplicates_nmethods;
 extern const struct rpc_method documents_methods[];
 extern const size_t documents_nmethods;
+extern const struct rpc_method citizen_methods[];
+extern const size_t citizen_nmethods;
 
 #endif

@@ -1,0 +1,565 @@
+/*
+ * citizen.c: spis.v1.Citizen, a citizen at a kiosk, alone or helped by a
+ * volunteer (the intermediary role).
+ *
+ * An office issues a six-digit PIN (IssuePin); the citizen identifies with
+ * their national ID and that PIN (Identify) and gets a token for one
+ * sitting at one terminal, sent as "x-spis-citizen" metadata.  A volunteer
+ * who helps sends their own session as well: the sitting is bound to it,
+ * the citizen's consent is recorded, and every call is audited with both
+ * identities (actor the volunteer, subject the citizen).  The sitting ends
+ * with EndSitting, when idle or old, when a new PIN is issued, and in
+ * effect when the volunteer's session ends.
+ *
+ * PINs are argon2id hashes.  Identify answers every failure the same way
+ * and with the same work (one argon2 verify, against a dummy hash when
+ * there is no PIN), counts tries before verifying so that parallel guesses
+ * cannot outrun the lock, and audits each outcome itself.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "spis/v1/citizen.pb-c.h"
+
+#include "check.h"
+#include "log.h"
+#include "rpcd.h"
+#include "store_citizen.h"
+
+#define CITIZEN_PIN_LEN 6
+#define CITIZEN_MAX_FAILURES 5
+#define CITIZEN_LOG_DEFAULT 20
+#define CITIZEN_LOG_MAX 100
+#define CITIZEN_FAILED "national ID or PIN is wrong, or the PIN is locked; " \
+	"an office can issue a new PIN"
+
+/* A PIN hash to verify against when there is none, so that an unknown ID
+ * costs what a wrong PIN costs.  Made once; never matches a real PIN's
+ * verification since its own PIN is thrown away. */
+static char citizen_dummy[crypto_pwhash_STRBYTES];
+static pthread_once_t citizen_dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+citizen_dummy_make(void)
+{
+	char pin[CITIZEN_PIN_LEN + 1];
+
+	snprintf(pin, sizeof pin, "%06u", (unsigned)randombytes_uniform(1000000));
+	if (crypto_pwhash_str(citizen_dummy, pin, CITIZEN_PIN_LEN,
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		fatalx("cannot make the dummy PIN hash: out of memory");
+	sodium_memzero(pin, sizeof pin);
+}
+
+/* Whether s is exactly n ASCII digits. */
+static int
+citizen_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return i == n;
+}
+
+/* The kiosk the call comes from: its verified certificate name, or for a
+ * kiosk without one its address (without the port, which changes with
+ * every connection).  Arena-owned or the call's own. */
+static const char *
+citizen_terminal(struct rpc_ctx *ctx)
+{
+	const char *cn = rpc_ctx_client_cn(ctx);
+
+	return cn != NULL ? cn : rpcd_peer_address(ctx);
+}
+
+static const char *
+citizen_when(struct rpc_ctx *ctx, time_t t)
+{
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return arena_strdup(rpc_ctx_arena(ctx), buf);
+}
+
+/* The purpose an audit row of the sitting gives: the citizen's own
+ * business, and whose help it had. */
+static const char *
+citizen_purpose(struct rpc_ctx *ctx, const char *helper)
+{
+	if (helper == NULL || helper[0] == '\0')
+		return "citizen self-service";
+	return arena_printf(rpc_ctx_arena(ctx),
+	    "citizen self-service, assisted by %s", helper);
+}
+
+grpc_status_code
+citizen_authorize(struct rpc_ctx *ctx, struct rpcd_caller **out)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct arena *ar = rpc_ctx_arena(ctx);
+	const char *tok = rpc_ctx_metadata(ctx, "x-spis-citizen");
+	const char *auth, *terminal = citizen_terminal(ctx);
+	struct store_citizen_sitting s;
+	struct rpcd_caller *c;
+	uint8_t hash[32];
+	char term[128], bad[64];
+	time_t now = time(NULL);
+
+	*out = NULL;
+	if (tok == NULL || tok[0] == '\0')
+		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
+		    "x-spis-citizen: no citizen token; identify first");
+	crypto_hash_sha256(hash, (const unsigned char *)tok, strlen(tok));
+	switch (store_citizen_sitting_check(d->store, hash, now,
+	    d->kiosk.sitting_idle, &s)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
+		    "x-spis-citizen: sitting unknown, expired or ended; "
+		    "identify again");
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+
+	/* From here on a refusal is audited with whose sitting it was. */
+	c = arena_alloc(ar, sizeof *c);
+	c->citizen_id = arena_strdup(ar, s.national_id);
+	c->subject = c->citizen_id;
+	c->purpose = citizen_purpose(ctx, s.helper);
+	snprintf(c->officer.username, sizeof c->officer.username, "%s",
+	    s.helper[0] != '\0' ? s.helper : "citizen");
+	snprintf(c->officer.roles, sizeof c->officer.roles, "%s",
+	    s.helper[0] != '\0' ? "intermediary" : "citizen");
+	c->expires_at = s.expires_at;
+	rpc_ctx_set_user(ctx, c);
+
+	/* A token taken off a kiosk is no good anywhere else. */
+	if (strcmp(s.terminal, terminal) != 0)
+		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
+		    "x-spis-citizen: this sitting belongs to another "
+		    "terminal");
+	if (s.helper[0] == '\0') {
+		/* Alone: an officer token sent along changes nothing; the
+		 * calls are the citizen's. */
+		*out = c;
+		return GRPC_STATUS_OK;
+	}
+
+	/* Helped: the volunteer's own session must come with every call and
+	 * still be live, so that their logout or expiry ends the sitting. */
+	auth = rpc_ctx_metadata(ctx, "authorization");
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
+	    auth[7] == '\0')
+		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
+		    "authorization: the volunteer's session has ended");
+	crypto_hash_sha256(c->token_hash, (const unsigned char *)auth + 7,
+	    strlen(auth + 7));
+	if (sodium_memcmp(c->token_hash, s.helper_token_hash, 32) != 0)
+		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
+		    "authorization: this sitting was opened with another "
+		    "volunteer's session");
+	switch (store_session_check(d->store, c->token_hash, now,
+	    d->auth.session_idle, &c->officer, &c->expires_at, term,
+	    sizeof term)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
+		    "authorization: the volunteer's session has ended");
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	if (strcmp(term, s.terminal) != 0)
+		return rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED,
+		    "authorization: this session belongs to another terminal");
+	if (authz_roles_parse(c->officer.roles, &c->roles, bad, sizeof bad) !=
+	    0)
+		c->roles = 0;
+	/* The sitting ends no later than the volunteer's session. */
+	if (c->expires_at > s.expires_at)
+		c->expires_at = s.expires_at;
+	*out = c;
+	return GRPC_STATUS_OK;
+}
+
+/*
+ * IssuePin: a fresh PIN replaces any earlier one, unlocked.  The reply
+ * carries the PIN in clear, once, for the officer to hand over; the store
+ * keeps only its argon2id hash.  A retry with the same request_id replays
+ * the recorded reply (idem.c), which shows the same PIN again to the same
+ * officer: acceptable, since it is their own request, but it means the
+ * encoded reply, PIN included, sits in the idempotency table.
+ */
+static grpc_status_code
+citizen_issue_pin(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__IssuePinRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct arena *ar = rpc_ctx_arena(ctx);
+	struct store_citizen_person p;
+	struct store_audit a;
+	Spis__V1__IssuedPin *r;
+	char pin[CITIZEN_PIN_LEN + 1], hash[crypto_pwhash_STRBYTES];
+	char issued[32];
+
+	if (!citizen_digits(req->national_id, 11))
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "national_id: 11 digits are required");
+	rpcd_audit_subject(ctx, req->national_id, NULL);
+	switch (store_citizen_person(d->store, req->national_id, &p)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "national_id: nobody with this national ID is registered");
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	if (!authz_in_scope(c, p.municipality))
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "national_id: the person lives in municipality %s, outside "
+		    "your scope", p.municipality);
+	if (p.deceased)
+		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+		    "national_id: the person is recorded as deceased");
+	if (p.merged)
+		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+		    "national_id: this record was merged into another; issue "
+		    "the PIN on the record kept");
+
+	/* Hashing takes a good fraction of a second and 64 MiB on purpose;
+	 * it is done before the store is touched, outside its lock. */
+	snprintf(pin, sizeof pin, "%06u", (unsigned)randombytes_uniform(1000000));
+	if (crypto_pwhash_str(hash, pin, CITIZEN_PIN_LEN,
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+		sodium_memzero(pin, sizeof pin);
+		log_error("citizen: PIN hash failed (out of memory)");
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	check_now(issued, sizeof issued);
+	rpcd_audit_row(ctx, &a, "PIN issued; any earlier PIN and open "
+	    "sittings ended");
+	if (store_citizen_pin_set(d->store, req->national_id, hash, issued,
+	    c->officer.username, time(NULL), &a) != STORE_OK) {
+		sodium_memzero(pin, sizeof pin);
+		c->audited = 0;
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	r = RPC_NEW(ctx, Spis__V1__IssuedPin, spis__v1__issued_pin__init);
+	r->national_id = arena_strdup(ar, req->national_id);
+	r->pin = arena_strdup(ar, pin);
+	r->issued_at = arena_strdup(ar, issued);
+	sodium_memzero(pin, sizeof pin);
+	*respm = &r->base;
+	return GRPC_STATUS_OK;
+}
+
+/* Writes Identify's own audit row for a refusal and returns st, whose
+ * message is already set. */
+static grpc_status_code
+citizen_identify_refused(struct rpc_ctx *ctx, grpc_status_code st,
+    const char *detail)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct store_audit a;
+
+	rpcd_audit_row(ctx, &a, detail);
+	a.outcome = rpc_status_name(st);
+	store_audit_append(d->store, &a);
+	return st;
+}
+
+static grpc_status_code
+citizen_identify(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__IdentifyRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct arena *ar = rpc_ctx_arena(ctx);
+	const char *peer = rpcd_peer_address(ctx);
+	struct store_citizen_sitting s = {0};
+	struct store_citizen_person p;
+	struct store_audit a;
+	Spis__V1__CitizenSession *r;
+	char hash[crypto_pwhash_STRBYTES];
+	unsigned char raw[32];
+	uint8_t thash[32];
+	char token[sodium_base64_ENCODED_LEN(32,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	time_t now = time(NULL);
+	int64_t try_id;
+	int helped = c != NULL, failures, ok;
+	enum store_rc rc;
+
+	pthread_once(&citizen_dummy_once, citizen_dummy_make);
+	if (c == NULL) {
+		/* Alone at the kiosk: the citizen is the actor. */
+		c = arena_alloc(ar, sizeof *c);
+		snprintf(c->officer.username, sizeof c->officer.username,
+		    "citizen");
+		snprintf(c->officer.roles, sizeof c->officer.roles,
+		    "citizen");
+		rpc_ctx_set_user(ctx, c);
+	}
+	c->purpose = citizen_purpose(ctx, helped ? c->officer.username :
+	    NULL);
+	if (!citizen_digits(req->national_id, 11))
+		return citizen_identify_refused(ctx, rpc_error(ctx,
+		    GRPC_STATUS_INVALID_ARGUMENT, "national_id: 11 digits are "
+		    "required"), "bad national_id");
+	c->subject = arena_strdup(ar, req->national_id);
+	if (!citizen_digits(req->pin, CITIZEN_PIN_LEN))
+		return citizen_identify_refused(ctx, rpc_error(ctx,
+		    GRPC_STATUS_INVALID_ARGUMENT, "pin: %d digits are "
+		    "required", CITIZEN_PIN_LEN), "bad pin");
+	if (helped && !req->consent_to_help)
+		return citizen_identify_refused(ctx, rpc_error(ctx,
+		    GRPC_STATUS_FAILED_PRECONDITION, "consent_to_help: the "
+		    "citizen must agree to being helped"), "no consent");
+
+	/* Failures from one address are limited as for officer logins (the
+	 * same table and limit); a store that cannot count is over it. */
+	failures = store_login_failures_peer(d->store, peer,
+	    now - d->auth.lockout_seconds);
+	if (failures < 0 || failures >= d->auth.peer_failures)
+		return citizen_identify_refused(ctx, rpc_error(ctx,
+		    GRPC_STATUS_RESOURCE_EXHAUSTED, "too many failed attempts "
+		    "from this terminal; wait and try again"),
+		    "address rate-limited");
+
+	rc = store_citizen_pin_try(d->store, req->national_id,
+	    CITIZEN_MAX_FAILURES, peer, now, hash, sizeof hash, &try_id);
+	if (rc == STORE_ERR)
+		return citizen_identify_refused(ctx, rpc_error(ctx,
+		    GRPC_STATUS_INTERNAL, "internal error"), "store error");
+	/* One verify whatever was found, outside the store's lock. */
+	ok = crypto_pwhash_str_verify(rc == STORE_OK ? hash : citizen_dummy,
+	    req->pin, strlen(req->pin)) == 0 && rc == STORE_OK;
+	sodium_memzero(req->pin, strlen(req->pin));
+	if (!ok)
+		return citizen_identify_refused(ctx, rpc_error(ctx,
+		    GRPC_STATUS_UNAUTHENTICATED, CITIZEN_FAILED),
+		    rc == STORE_OK ? "wrong PIN" : "no PIN to try: unknown "
+		    "ID, none issued, locked, deceased or merged");
+	if (store_citizen_pin_ok(d->store, req->national_id, hash,
+	    try_id) != STORE_OK ||
+	    store_citizen_person(d->store, req->national_id, &p) != STORE_OK)
+		return citizen_identify_refused(ctx, rpc_error(ctx,
+		    GRPC_STATUS_INTERNAL, "internal error"), "store error");
+
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(token, sizeof token, raw, sizeof raw,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof raw);
+	crypto_hash_sha256(thash, (const unsigned char *)token, strlen(token));
+	snprintf(s.national_id, sizeof s.national_id, "%s", req->national_id);
+	snprintf(s.terminal, sizeof s.terminal, "%s", citizen_terminal(ctx));
+	s.expires_at = now + d->kiosk.sitting_max;
+	if (helped) {
+		snprintf(s.helper, sizeof s.helper, "%s", c->officer.username);
+		memcpy(s.helper_token_hash, c->token_hash, 32);
+	}
+	rpcd_audit_row(ctx, &a, helped ? arena_printf(ar, "identified; the "
+	    "citizen consented to being helped by %s", c->officer.username) :
+	    "identified");
+	if (store_citizen_sitting_create(d->store, thash, &s, now, &a) !=
+	    STORE_OK) {
+		sodium_memzero(token, sizeof token);
+		return citizen_identify_refused(ctx, rpc_error(ctx,
+		    GRPC_STATUS_INTERNAL, "internal error"), "store error");
+	}
+
+	r = RPC_NEW(ctx, Spis__V1__CitizenSession,
+	    spis__v1__citizen_session__init);
+	r->token = arena_strdup(ar, token);
+	sodium_memzero(token, sizeof token);
+	r->national_id = arena_strdup(ar, req->national_id);
+	r->given_names = arena_strdup(ar, p.given_names);
+	r->language = arena_strdup(ar, p.language);
+	r->expires_at = (char *)citizen_when(ctx, (time_t)s.expires_at);
+	r->idle_timeout_seconds = (int32_t)d->kiosk.sitting_idle;
+	r->assisted_by = arena_strdup(ar, helped ?
+	    c->officer.display_name : "");
+	*respm = &r->base;
+	return GRPC_STATUS_OK;
+}
+
+/* The Person message of a record, arena-owned. */
+static Spis__V1__Person *
+citizen_person_msg(struct rpc_ctx *ctx, const struct store_citizen_details *p)
+{
+	struct arena *ar = rpc_ctx_arena(ctx);
+	Spis__V1__Person *m = RPC_NEW(ctx, Spis__V1__Person,
+	    spis__v1__person__init);
+
+	m->national_id = arena_strdup(ar, p->national_id);
+	m->given_names = arena_strdup(ar, p->given_names);
+	m->surname = arena_strdup(ar, p->surname);
+	m->birth_date = arena_strdup(ar, p->birth_date);
+	m->sex = arena_strdup(ar, p->sex);
+	m->address = arena_strdup(ar, p->address);
+	m->municipality = arena_strdup(ar, p->municipality);
+	m->phone = arena_strdup(ar, p->phone);
+	m->email = arena_strdup(ar, p->email);
+	m->disability = arena_strdup(ar, p->disability);
+	m->employment = arena_strdup(ar, p->employment);
+	m->language = arena_strdup(ar, p->language);
+	m->deceased_date = arena_strdup(ar, p->deceased_date);
+	m->merged_into = arena_strdup(ar, p->merged_into);
+	m->version = p->version;
+	m->created_at = arena_strdup(ar, p->created_at);
+	m->updated_at = arena_strdup(ar, p->updated_at);
+	m->household_id = p->household_id != 0 ? arena_printf(ar, "%lld",
+	    (long long)p->household_id) : "";
+	return m;
+}
+
+/* GetMyDetails: the citizen's own record, nobody else's. */
+static grpc_status_code
+citizen_get_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct store_citizen_details p;
+	Spis__V1__MyDetails *r;
+
+	(void)reqm;
+	switch (store_citizen_details(d->store, c->citizen_id, &p)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "national_id: your record is no longer in the registry");
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	r = RPC_NEW(ctx, Spis__V1__MyDetails, spis__v1__my_details__init);
+	r->person = citizen_person_msg(ctx, &p);
+	*respm = &r->base;
+	return GRPC_STATUS_OK;
+}
+
+/* What an audited method did to the record, in the citizen's words. */
+static const char *
+citizen_action(const char *method)
+{
+	const char *name = strrchr(method, '/');
+
+	if (strncmp(method, "/spis.v1.Documents/", 19) == 0)
+		return "document";
+	name = name != NULL ? name + 1 : method;
+	if (strncmp(name, "Search", 6) == 0 || strncmp(name, "Find", 4) == 0)
+		return "search";
+	if (strncmp(name, "Get", 3) == 0 || strncmp(name, "List", 4) == 0)
+		return "read";
+	return "change";
+}
+
+struct citizen_log {
+	struct rpc_ctx *ctx;
+	Spis__V1__AccessLog *log;
+	int64_t last_id;
+};
+
+static void
+citizen_log_add(void *arg, const struct store_access_entry *e)
+{
+	struct citizen_log *l = arg;
+	struct arena *ar = rpc_ctx_arena(l->ctx);
+	Spis__V1__AccessEntry *m = RPC_NEW(l->ctx, Spis__V1__AccessEntry,
+	    spis__v1__access_entry__init);
+
+	/* Role, municipality, purpose and time, never the officer's name. */
+	m->at = arena_strdup(ar, e->at != NULL ? e->at : "");
+	m->role = arena_strdup(ar, e->role != NULL ? e->role : "");
+	m->municipality = arena_strdup(ar, e->municipality != NULL ?
+	    e->municipality : "");
+	m->purpose = arena_strdup(ar, e->purpose != NULL ? e->purpose : "");
+	m->action = (char *)citizen_action(e->method != NULL ? e->method : "");
+	l->log->entries[l->log->n_entries++] = m;
+	l->last_id = e->id;
+}
+
+static grpc_status_code
+citizen_get_my_access_log(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__GetMyAccessLogRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct arena *ar = rpc_ctx_arena(ctx);
+	struct citizen_log l = {.ctx = ctx};
+	int64_t before = 0;
+	int limit, n;
+	char *end;
+
+	if (req->page_size < 0 || req->page_size > CITIZEN_LOG_MAX)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "page_size: from 1 to %d, or 0 for %d", CITIZEN_LOG_MAX,
+		    CITIZEN_LOG_DEFAULT);
+	limit = req->page_size ? req->page_size : CITIZEN_LOG_DEFAULT;
+	if (req->page_token[0] != '\0') {
+		before = strtoll(req->page_token, &end, 10);
+		if (*end != '\0' || before <= 0 ||
+		    !citizen_digits(req->page_token, strlen(req->page_token)))
+			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+			    "page_token: not a token this service gave");
+	}
+	l.log = RPC_NEW(ctx, Spis__V1__AccessLog, spis__v1__access_log__init);
+	l.log->entries = arena_alloc(ar, sizeof *l.log->entries *
+	    (size_t)limit);
+	if ((n = store_citizen_access_log(d->store, c->citizen_id, before,
+	    limit, citizen_log_add, &l)) < 0)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	l.log->next_page_token = n == limit ?
+	    arena_printf(ar, "%lld", (long long)l.last_id) : "";
+	*respm = &l.log->base;
+	return GRPC_STATUS_OK;
+}
+
+static grpc_status_code
+citizen_end_sitting(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	const char *tok = rpc_ctx_metadata(ctx, "x-spis-citizen");
+	uint8_t hash[32];
+
+	(void)reqm;
+	/* citizen_authorize found the sitting by this very token. */
+	crypto_hash_sha256(hash, (const unsigned char *)tok, strlen(tok));
+	if (store_citizen_sitting_end(d->store, hash, time(NULL)) ==
+	    STORE_ERR)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	*respm = &RPC_NEW(ctx, Spis__V1__EndSittingReply,
+	    spis__v1__end_sitting_reply__init)->base;
+	return GRPC_STATUS_OK;
+}
+
+const struct rpc_method citizen_methods[] = {
+	RPC_METHOD(spis__v1__citizen, 0, citizen_issue_pin, PERM_PIN_ISSUE),
+	RPC_METHOD(spis__v1__citizen, 1, citizen_identify,
+	    PERM_CITIZEN_IDENTIFY),
+	RPC_METHOD(spis__v1__citizen, 2, citizen_get_my_details, PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 4, citizen_get_my_access_log,
+	    PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 5, citizen_end_sitting, PERM_CITIZEN),
+};
+const size_t citizen_nmethods =
+    sizeof citizen_methods / sizeof citizen_methods[0];
