@@ -180,9 +180,12 @@ history_draw(struct tui *t, struct tui_screen *s)
 	tui_list_draw(t, &h->list, y, 2, n, cols - 4);
 	y += n;
 	ch = h->page->changes[h->list.sel];
-	snprintf(line, sizeof line, "%s · %s · %s: %s → %s · %s", ch->at,
-	    ch->officer, ch->field, ch->old_value, ch->new_value, ch->reason);
-	tui_wrap(t, y, 2, cols - 4, 2, 0, line);
+	/* The selected change in full: the list cuts long values. */
+	snprintf(line, sizeof line, "%s: %s → %s", ch->field, ch->old_value,
+	    ch->new_value);
+	tui_put(t, y, 2, cols - 4, 0, line);
+	snprintf(line, sizeof line, _("Reason: %s"), ch->reason);
+	tui_put(t, y + 1, 2, cols - 4, 0, line);
 	snprintf(line, sizeof line, _("Page %d, %zu changes"), h->page_no + 1,
 	    h->page->n_changes);
 	if (h->page->next_page_token[0] != '\0') {

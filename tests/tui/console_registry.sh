@@ -146,8 +146,10 @@ keys F2
 check "edit: the card shows the new address" 'Laisvės al\. 5, Kaunas · 13' 15
 check "edit: the change is confirmed" 'The record was changed'
 keys h
-check "history lists the address change with its reason" \
-	'clerk13 +address .*Laisvės al\. 5, Kaunas · moved, told at the desk' 15
+check "history lists the address change, old → new" \
+	'clerk13 +address +Gedimino pr\. 1, Vilnius → Laisvės al\. 5, Kaunas' 15
+check "history: the selected change's reason in full" \
+	'Reason: moved, told at the desk'
 keys Escape
 
 # Household: none yet; create one headed by her.
