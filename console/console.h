@@ -199,6 +199,11 @@ struct console_form *console_dialog_form(struct tui_screen *s);
  * when it closes.  Pushed at once. */
 void console_notice(struct console *c, const char *title, const char *text);
 
+/* Appends text to buf at *off cut or padded to width columns, then one
+ * space: for the columns of a list row (names are UTF-8). */
+void console_cell(char *buf, size_t len, size_t *off, const char *text,
+    int width);
+
 /* A fresh request_id for a change, into buf (33 bytes). */
 void console_request_id(char *buf, size_t len);
 

@@ -40,6 +40,24 @@ console_request_id(char *buf, size_t len)
 		off += snprintf(buf + off, len - off, "%02x", r[i]);
 }
 
+void
+console_cell(char *buf, size_t len, size_t *off, const char *text, int width)
+{
+	size_t b;
+	int used;
+
+	if (len == 0 || *off >= len - 1)
+		return;
+	b = tui_text_fit(text, width, &used);
+	if (b > len - *off - 1)
+		b = len - *off - 1;
+	memcpy(buf + *off, text, b);
+	*off += b;
+	for (; used < width + 1 && *off < len - 1; used++)
+		buf[(*off)++] = ' ';
+	buf[*off] = '\0';
+}
+
 /* The i-th choice of input in, or NULL past the end. */
 static const char *
 form_choice(const struct console_input *in, size_t i)

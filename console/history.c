@@ -72,11 +72,17 @@ history_item(size_t i, char *buf, size_t len, void *arg)
 	struct history *h = arg;
 	const Spis__V1__PersonChange *ch = h->page->changes[i];
 	char at[32];
+	size_t off = 0;
 
 	history_time(ch->at, at, sizeof at);
-	snprintf(buf, len, "%-16s  %-10.10s %-13.13s %s → %s · %s", at,
-	    ch->officer, ch->field, ch->old_value[0] != '\0' ? ch->old_value :
-	    "-", ch->new_value[0] != '\0' ? ch->new_value : "-", ch->reason);
+	buf[0] = '\0';
+	console_cell(buf, len, &off, at, 17);
+	console_cell(buf, len, &off, ch->officer, 10);
+	console_cell(buf, len, &off, ch->field, 13);
+	if (off < len)
+		snprintf(buf + off, len - off, "%s → %s · %s",
+		    ch->old_value[0] != '\0' ? ch->old_value : "-",
+		    ch->new_value[0] != '\0' ? ch->new_value : "-", ch->reason);
 }
 
 static void

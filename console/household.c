@@ -69,13 +69,18 @@ household_item(size_t i, char *buf, size_t len, void *arg)
 	const Spis__V1__Member *m;
 	char name[256];
 	int former;
+	size_t off = 0;
 
 	m = household_member(hh, i, &former);
 	snprintf(name, sizeof name, "%s %s", m->given_names, m->surname);
-	snprintf(buf, len, "%-14s %-11s %-24.24s %-10s %-10s %s",
-	    m->relationship, m->national_id, name, m->from_date,
-	    m->to_date[0] != '\0' ? m->to_date : "-",
-	    former ? _("(former)") : "");
+	buf[0] = '\0';
+	console_cell(buf, len, &off, m->relationship, 14);
+	console_cell(buf, len, &off, m->national_id, 11);
+	console_cell(buf, len, &off, name, 24);
+	console_cell(buf, len, &off, m->from_date, 10);
+	console_cell(buf, len, &off, m->to_date[0] != '\0' ? m->to_date : "-",
+	    10);
+	console_cell(buf, len, &off, former ? _("(former)") : "", 10);
 }
 
 static void

@@ -103,8 +103,7 @@ search_item(size_t i, char *buf, size_t len, void *arg)
 	struct search *se = arg;
 	const Spis__V1__PersonSummary *p = se->reply->people[i];
 	char name[256], marks[128] = "";
-	size_t off = 0, b;
-	int used;
+	size_t off = 0;
 
 	snprintf(name, sizeof name, "%s, %s", p->surname, p->given_names);
 	if (p->deceased_date[0] != '\0')
@@ -116,19 +115,13 @@ search_item(size_t i, char *buf, size_t len, void *arg)
 		snprintf(marks + n, sizeof marks - n, " [%s %s]",
 		    _("merged into"), p->merged_into);
 	}
-	off = (size_t)snprintf(buf, len, "%-12s ", p->national_id);
-	if (off >= len)
-		return;
-	b = tui_text_fit(name, 30, &used);
-	if (b > len - off - 1)
-		b = len - off - 1;
-	memcpy(buf + off, name, b);
-	off += b;
-	for (; used < 31 && off + 1 < len; used++)
-		buf[off++] = ' ';
-	buf[off] = '\0';
-	snprintf(buf + off, len - off, "%-10s  %-4s%s", p->birth_date,
-	    p->municipality, marks);
+	buf[0] = '\0';
+	console_cell(buf, len, &off, p->national_id, 12);
+	console_cell(buf, len, &off, name, 30);
+	console_cell(buf, len, &off, p->birth_date, 11);
+	console_cell(buf, len, &off, p->municipality, 4);
+	if (off < len)
+		snprintf(buf + off, len - off, "%s", marks);
 }
 
 /* Fetches page page_no (from 0), whose token is in tokens.  The form
@@ -211,10 +204,7 @@ search_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		return 1;
 	}
 	if (tui_key_is(k, 27, 0)) {
-		if (se->in_list)
-			se->in_list = 0;
-		else
-			tui_pop(t);
+		tui_pop(t);
 		return 1;
 	}
 	if (tui_key_is(k, 0, KEY_NPAGE)) {
@@ -265,6 +255,7 @@ search_draw(struct tui *t, struct tui_screen *s)
 	struct search *se = (struct search *)s;
 	char head[256], line[256];
 	int top, rows, cols, y, n;
+	size_t off;
 
 	se->s.hints = se->in_list ? search_hints_list : search_hints;
 	tui_body(t, &top, &rows, &cols);
@@ -285,9 +276,13 @@ search_draw(struct tui *t, struct tui_screen *s)
 		tui_put(t, y, 2, cols - 4, 0, _("Nobody matches this search."));
 		return;
 	}
-	snprintf(head, sizeof head, "%-12s %-31s%-10s  %-4s", _("ID"),
-	    _("Name"), _("Born"), _("Mun."));
-	tui_put(t, y++, 2, cols - 4, TUI_A_UNDERLINE, head);
+	off = 0;
+	head[0] = '\0';
+	console_cell(head, sizeof head, &off, _("ID"), 12);
+	console_cell(head, sizeof head, &off, _("Name"), 30);
+	console_cell(head, sizeof head, &off, _("Born"), 11);
+	console_cell(head, sizeof head, &off, _("Mun."), 4);
+	tui_put(t, y++, 4, cols - 6, TUI_A_UNDERLINE, head);
 	n = top + rows - y - 1;
 	if (se->in_list)
 		tui_list_draw(t, &se->list, y, 2, n, cols - 4);

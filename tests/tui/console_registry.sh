@@ -165,7 +165,7 @@ keys Escape
 check "card: household shown" 'Household +[^ ]+ · .* · 1 members' 15
 
 # Duplicates: a second record with the same name and birth date.
-keys Escape
+keys Escape Escape
 check "home again" ' d +Review likely duplicates'
 keys d
 tmux_wait "$S" 'Duplicate review: open' 10 >/dev/null 2>&1
