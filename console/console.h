@@ -27,6 +27,12 @@ struct console_session {
 	char roles[CONSOLE_NAME_MAX];	/* "clerk, auditor" */
 	char municipality[32];		/* "" for national scope */
 	int auditor;
+	/* What the roles allow, as rpcd/authz.c grants it, so that menus
+	 * offer only what the officer may do; the daemon still decides. */
+	int can_read;	/* registry.read: search, cards, households */
+	int can_write;	/* registry.write: register, edit, households */
+	int can_review; /* duplicate.review */
+	int can_pin;	/* pin.issue */
 	/* The officer whose session expired, so that a login by someone
 	 * else does not land on the previous officer's screen. */
 	char expired_user[CONSOLE_NAME_MAX];
@@ -67,6 +73,142 @@ struct tui_screen *console_login_new(struct console *c, int resume);
 
 /* The audit trail, for auditors.  Freed by the stack. */
 struct tui_screen *console_audit_new(struct console *c);
+
+/*
+ * The registry.  Search is the way in (nobody browses); a person's card
+ * leads to their history, documents and household.
+ */
+
+/* Search for a person.  Freed by the stack. */
+struct tui_screen *console_search_new(struct console *c);
+
+/* The register-a-person form.  Freed by the stack. */
+struct tui_screen *console_register_new(struct console *c);
+
+/* A person's card, read with GetPerson for purpose (copied).  Freed by the
+ * stack. */
+struct tui_screen *console_person_new(struct console *c,
+    const char *national_id, const char *purpose);
+
+/* The card's change history, and the documents on file. */
+struct tui_screen *console_history_new(struct console *c,
+    const char *national_id, const char *purpose);
+struct tui_screen *console_documents_new(struct console *c,
+    const char *national_id, const char *purpose);
+
+/*
+ * The household screen of a person: household_id "" when they have none,
+ * in which case it offers to create one headed by them at their address
+ * and municipality (defaults for the form).  Freed by the stack.
+ */
+struct tui_screen *console_household_new(struct console *c,
+    const char *household_id, const char *national_id, const char *address,
+    const char *municipality, const char *purpose);
+
+/* The duplicate review list.  Freed by the stack. */
+struct tui_screen *console_duplicates_new(struct console *c);
+
+/* form.c: forms of one row per field, used by every registry screen. */
+
+#define CONSOLE_VALUE_MAX (TUI_FIELD_MAX * 4 + 1)
+#define CONSOLE_FORM_MAX 16
+
+struct console_form;
+
+/* One input of a form.  Tables of these are static. */
+struct console_input {
+	const char *name;  /* the daemon's name for it ("surname"), with
+			      which its error messages start */
+	const char *label; /* msgid */
+	int maxlen;	   /* characters */
+	int required;
+	/* Left and Right step through these (NULL-terminated); anything
+	 * else typed must be one of them.  NULL for free text. */
+	const char *const *choices;
+	int municipality;  /* a municipality code: Left and Right step
+			      through the 60, and the name is shown */
+	int date;	   /* YYYY-MM-DD */
+	/* Further checks on leaving the field: NULL when the value is
+	 * acceptable, else the problem (translated; may be f->why). */
+	const char *(*check)(struct console_form *f, int i, const char *v);
+};
+
+struct console_form {
+	const struct console_input *in;
+	int n;
+	int focus;
+	struct tui_field f[CONSOLE_FORM_MAX];
+	struct console_form_slot {
+		struct console_form *form;
+		int i;
+	} slot[CONSOLE_FORM_MAX]; /* what each field's validator gets */
+	char why[256];	/* scratch for check hooks */
+	/* Called after field i was left and checked (may fill others). */
+	void (*left)(struct console_form *f, int i);
+	void *arg;	/* for the hooks */
+};
+
+/* Sets up a form of n inputs (at most CONSOLE_FORM_MAX); the table must
+ * outlive it.  Choices start at their first entry. */
+void console_form_init(struct console_form *f, const struct console_input *in,
+    int n, void *arg);
+
+/* Tab, Shift-Tab, Up and Down move (checking the field left), Left and
+ * Right step through choices, the rest edits.  Enter is not used here.
+ * Returns 1 when the key was used. */
+int console_form_key(struct console_form *f, struct tui_key k);
+
+/* Checks every field; on a problem the focus goes to the first one and -1
+ * is returned. */
+int console_form_check(struct console_form *f);
+
+/* The value of field i as UTF-8 into buf (CONSOLE_VALUE_MAX bytes). */
+void console_form_value(const struct console_form *f, int i, char *buf);
+void console_form_set(struct console_form *f, int i, const char *v);
+int console_form_index(const struct console_form *f, const char *name);
+
+/* Marks the field a daemon's "name: problem" message names and moves the
+ * focus there.  Returns 1 when it named one. */
+int console_form_server_error(struct console_form *f, const char *msg);
+
+/* Draws one row per field from y, the cursor in the focused field when
+ * focus is set; returns the rows used. */
+int console_form_draw(struct tui *t, struct console_form *f, int y, int x,
+    int cols, int focus);
+
+void console_form_wipe(struct console_form *f);
+
+/*
+ * A dialog over the current screen: a title, a form and a message line.
+ * Enter on the last field or F2 checks the form and calls submit, which
+ * returns 0 when done (the dialog pops itself and then calls done, may be
+ * NULL), or -1 with a message for the officer in err (the daemon's words,
+ * verbatim), which is shown under the form and marks the field it names.
+ * Esc cancels.  arg must outlive the dialog.
+ */
+typedef int (*console_submit_fn)(struct console *c, struct console_form *f,
+    void *arg, char *err, size_t errlen);
+struct tui_screen *console_dialog_new(struct console *c, const char *title,
+    const struct console_input *in, int n, console_submit_fn submit,
+    void (*done)(struct console *c, void *arg), void *arg);
+
+/* The dialog's form, to fill in before it is shown. */
+struct console_form *console_dialog_form(struct tui_screen *s);
+
+/* A box with text (translated) and one key to close it; the text is wiped
+ * when it closes.  Pushed at once. */
+void console_notice(struct console *c, const char *title, const char *text);
+
+/* Appends text to buf at *off cut or padded to width columns, then one
+ * space: for the columns of a list row (names are UTF-8). */
+void console_cell(char *buf, size_t len, size_t *off, const char *text,
+    int width);
+
+/* A fresh request_id for a change, into buf (33 bytes). */
+void console_request_id(char *buf, size_t len);
+
+/* The purposes a read may name, NULL-terminated; the first is the default. */
+extern const char *const console_purposes[];
 
 /* session.c */
 

@@ -42,6 +42,31 @@ session_who(const struct console_session *s, char *buf, size_t len)
 	    s->roles, scope);
 }
 
+/*
+ * Notes what a role allows, mirroring the role table in rpcd/authz.c: the
+ * console offers only what the officer may do, and the daemon decides.
+ */
+static void
+session_role(struct console_session *s, const char *role)
+{
+	int reader = 1, writer = 0, reviewer = 0, pin = 0;
+
+	if (strcmp(role, "auditor") == 0)
+		s->auditor = 1;
+	else if (strcmp(role, "clerk") == 0)
+		writer = reviewer = pin = 1;
+	else if (strcmp(role, "supervisor") == 0)
+		writer = reviewer = 1;
+	else if (strcmp(role, "caseworker") == 0)
+		writer = 1;
+	else if (strcmp(role, "helpdesk") != 0)
+		reader = 0;
+	s->can_read |= reader;
+	s->can_write |= writer;
+	s->can_review |= reviewer;
+	s->can_pin |= pin;
+}
+
 void
 console_session_start(struct console *c, const void *p)
 {
@@ -58,8 +83,7 @@ console_session_start(struct console *c, const void *p)
 	console_copy(s->municipality, sizeof s->municipality,
 	    in->municipality);
 	for (size_t i = 0; i < in->n_roles; i++) {
-		if (strcmp(in->roles[i], "auditor") == 0)
-			s->auditor = 1;
+		session_role(s, in->roles[i]);
 		if (used < sizeof s->roles)
 			used += snprintf(s->roles + used, sizeof s->roles - used,
 			    "%s%s", i > 0 ? ", " : "", in->roles[i]);

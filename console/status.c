@@ -4,8 +4,8 @@
  * cannot be reached while it does not; the link retries by itself, so the
  * screen follows without the officer doing anything.  Once an officer has
  * logged in it is the home screen: r also checks the session (an expired
- * one leads to the login screen and back), auditors reach the audit trail
- * from here, and F10 logs out.
+ * one leads to the login screen and back), the registry's screens and the
+ * audit trail are reached from here as the roles allow, and F10 logs out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +116,36 @@ console_server_draw(struct console *c, struct tui *t, int y, int rows,
 	}
 }
 
+/*
+ * The registry's entries, those the officer's roles allow (the daemon
+ * still decides).  Returns the row after them.
+ */
+static int
+status_menu(struct console *c, struct tui *t, int y, int end, int cols)
+{
+	const struct console_session *s = &c->sess;
+	const char *const items[] = {
+		s->can_read ? "s" : NULL, N_("Search for a person"),
+		s->can_write ? "n" : NULL, N_("Register a person"),
+		s->can_review ? "d" : NULL, N_("Review likely duplicates"),
+	};
+	int shown = 0;
+
+	if (!s->active)
+		return y;
+	for (size_t i = 0; i < sizeof items / sizeof items[0] && y < end;
+	    i += 2) {
+		if (items[i] == NULL)
+			continue;
+		if (!shown++)
+			tui_put(t, y++, 2, cols - 4, TUI_A_BOLD,
+			    _("Registry"));
+		tui_put(t, y, 4, 2, TUI_A_REVERSE, items[i]);
+		tui_put(t, y++, 7, cols - 9, 0, _(items[i + 1]));
+	}
+	return shown ? y + 1 : y;
+}
+
 static void
 status_draw(struct tui *t, struct tui_screen *s)
 {
@@ -128,6 +158,7 @@ status_draw(struct tui *t, struct tui_screen *s)
 	tui_put(t, y, 2, cols - 4, TUI_A_BOLD, _("SPIS server"));
 	y += 2;
 	y += console_server_draw(c, t, y, top + rows - y, cols, 1) + 1;
+	y = status_menu(c, t, y, top + rows, cols);
 	if (st->note[0] != '\0' && y < top + rows)
 		tui_wrap(t, y, 2, cols - 4, top + rows - y,
 		    st->note_error ? TUI_A_ERROR : TUI_A_NORMAL, st->note);
@@ -177,7 +208,7 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 {
 	struct status *st = (struct status *)s;
 	struct console *c = st->c;
-	struct tui_screen *audit;
+	struct tui_screen *audit, *next;
 
 	if (tui_key_is(k, 'q', 0) || tui_key_is(k, 'Q', 0)) {
 		tui_confirm(t, _("Quit the SPIS console?"), status_quit, c);
@@ -193,6 +224,20 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 	if (tui_key_is(k, 0, KEY_F(10)) && c->sess.active) {
 		console_logout(c);
 		return 1;
+	}
+	if (c->sess.active && !k.fn) {
+		next = NULL;
+		if (k.c == 's' && c->sess.can_read)
+			next = console_search_new(c);
+		else if (k.c == 'n' && c->sess.can_write)
+			next = console_register_new(c);
+		else if (k.c == 'd' && c->sess.can_review)
+			next = console_duplicates_new(c);
+		if (next != NULL) {
+			st->note[0] = '\0';
+			tui_push(t, next);
+			return 1;
+		}
 	}
 	if ((tui_key_is(k, 'a', 0) || tui_key_is(k, 'A', 0)) &&
 	    c->sess.active && c->sess.auditor) {
