@@ -17,7 +17,7 @@
 #include "i18n.h"
 #include "kiosk.h"
 
-#define LOG_PAGE 5	   /* entries per page: two rows each */
+#define LOG_PAGE 20	   /* entries per page at most: two rows each */
 #define LOG_PAGES_MAX 64   /* pages one can go back through */
 #define LOG_TOKEN_MAX 256
 #define LOG_TEXT_MAX 256
@@ -122,8 +122,15 @@ log_load(struct accesslog *l)
 	Spis__V1__AccessLog *r = NULL;
 	grpc_status_code st;
 	char msg[KIOSK_MSG_MAX];
+	int top, rows, cols;
 
-	req.page_size = LOG_PAGE;
+	/* As many entries as the terminal shows under the heading. */
+	tui_body(l->k->tui, &top, &rows, &cols);
+	req.page_size = (rows - 9) / 2;
+	if (req.page_size < 1)
+		req.page_size = 1;
+	if (req.page_size > LOG_PAGE)
+		req.page_size = LOG_PAGE;
 	req.page_token = l->tokens[l->page];
 	l->busy = 1;
 	l->error[0] = '\0';

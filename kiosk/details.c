@@ -31,6 +31,7 @@
 #define DETAILS_STEPS 6
 #define DETAILS_VALUE_MAX (TUI_FIELD_MAX * 4 + 1)
 #define DETAILS_TRIES 3	      /* automatic tries of one confirmed change */
+#define DETAILS_PAUSE_S 1     /* between them */
 #define DETAILS_PHONE_MAX 20
 #define DETAILS_EMAIL_MAX 100
 
@@ -386,6 +387,9 @@ details_send(struct details *d)
 		if (st != GRPC_STATUS_UNAVAILABLE &&
 		    st != GRPC_STATUS_DEADLINE_EXCEEDED)
 			break;
+		/* A moment for the Wi-Fi to come back. */
+		if (i + 1 < DETAILS_TRIES)
+			nanosleep(&(struct timespec){DETAILS_PAUSE_S, 0}, NULL);
 	}
 	d->busy = 0;
 	if (st != GRPC_STATUS_OK) {
