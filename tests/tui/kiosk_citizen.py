@@ -33,24 +33,51 @@ def lt_code(first, yymmdd, serial):
 
 
 if mode == "setup":
-    tok = c.login("clerk13")
+    # Until the daemon side is merged the RPCs answer UNIMPLEMENTED: that is
+    # a note, and "VALUE ready 0" tells the script to check only the
+    # kiosk's own behaviour.
+    def step(name, code, msg, ok=True):
+        if code == grpc.StatusCode.UNIMPLEMENTED:
+            print("NOTE %s: not in this daemon yet (%s)" % (name, msg))
+            return False
+        spis.check(name, code == grpc.StatusCode.OK and ok, (code, msg))
+        return code == grpc.StatusCode.OK and ok
+
     nid = lt_code(4, "870318", "123")
+    print("VALUE natid", nid)
+    tok = c.login("clerk13")
     person = r.Person(national_id=nid, given_names="Ona", surname="Žemaitė",
                       birth_date="1987-03-18", sex="F", address="Gedimino pr. 1",
                       municipality="13", phone="+370 600 00001", language="lt")
     reply, code, msg = c.call("Registry", "RegisterPerson",
                               r.RegisterPersonRequest(request_id=spis.rid(), person=person,
                                                       reason="walk-in at office"), token=tok)
-    spis.check("setup: clerk13 registers the person", code == grpc.StatusCode.OK, (code, msg))
-    pin, code, msg = c.call("Citizen", "IssuePin",
-                            ci.IssuePinRequest(request_id=spis.rid(), national_id=nid), token=tok)
-    spis.check("setup: clerk13 issues a PIN", code == grpc.StatusCode.OK and pin.pin, (code, msg))
-    card, code, msg = c.call("Registry", "GetPerson",
-                             r.GetPersonRequest(national_id=nid, purpose="case_work"), token=tok)
-    spis.check("setup: clerk13 reads the record", code == grpc.StatusCode.OK, (code, msg))
-    print("VALUE natid", nid)
-    print("VALUE pin", pin.pin if pin else "")
-    print("VALUE wrongpin", "9" * len(pin.pin) if pin and pin.pin != "9" * len(pin.pin) else "1" * 6)
+    ready = step("setup: clerk13 registers the person", code, msg)
+    pin = None
+    if ready:
+        pin, code, msg = c.call("Citizen", "IssuePin",
+                                ci.IssuePinRequest(request_id=spis.rid(), national_id=nid),
+                                token=tok)
+        ready = step("setup: clerk13 issues a PIN", code, msg, pin is not None and pin.pin)
+    if ready:
+        card, code, msg = c.call("Registry", "GetPerson",
+                                 r.GetPersonRequest(national_id=nid, purpose="case_work"),
+                                 token=tok)
+        ready = step("setup: clerk13 reads the record", code, msg)
+    if ready:
+        # The kiosk's own calls, tried once from here.
+        sess, code, msg = c.call("Citizen", "Identify",
+                                 ci.IdentifyRequest(national_id=nid, pin=pin.pin))
+        ready = step("setup: the citizen can identify", code, msg)
+        if ready:
+            _, code, msg = c.call("Citizen", "GetMyDetails", ci.GetMyDetailsRequest(),
+                                  citizen=sess.token)
+            ready = step("setup: GetMyDetails answers", code, msg)
+            c.call("Citizen", "EndSitting", ci.EndSittingRequest(), citizen=sess.token)
+    print("VALUE pin", pin.pin if pin else "123456")
+    p = pin.pin if pin else "123456"
+    print("VALUE wrongpin", ("9" if p[0] != "9" else "8") * len(p))
+    print("VALUE ready", 1 if ready else 0)
 elif mode == "history":
     nid, old, new, fields = sys.argv[5:9]
     tok = c.login("clerk13")
