@@ -117,10 +117,7 @@ identify_volunteer_gone(struct kiosk *k)
 		kiosk_msg_free(resp);
 		return 0;
 	}
-	explicit_bzero(&k->vol, sizeof k->vol);
-	kiosk_finish(k);
-	k->notice = N_("The volunteer's session has ended. Log in again to "
-	    "carry on helping.");
+	kiosk_volunteer_lost(k);
 	return 1;
 }
 

@@ -136,6 +136,10 @@ void kiosk_finish(struct kiosk *k);
  * back to the welcome screen in the default language. */
 void kiosk_volunteer_logout(struct kiosk *k);
 
+/* The volunteer's session has ended at the daemon (an expiry): forgets
+ * it, ends the sitting and goes back to the welcome screen with a notice. */
+void kiosk_volunteer_lost(struct kiosk *k);
+
 /* A line for a failed call: the server's message as it is, or why it
  * could not be reached.  Written into buf, which is returned. */
 const char *kiosk_status_text(grpc_status_code st, const char *msg,

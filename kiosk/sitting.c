@@ -18,6 +18,17 @@
 #include "i18n.h"
 #include "kiosk.h"
 
+/*
+ * Zeroes a whole struct.  Out of line because GCC, with the sanitizers,
+ * takes explicit_bzero(&k->cit, sizeof k->cit) for a write into the
+ * struct's first member and refuses to build (-Wstringop-overflow).
+ */
+static void __attribute__((noinline))
+kiosk_zero(void *p, size_t n)
+{
+	explicit_bzero(p, n);
+}
+
 void
 kiosk_copy(char *dst, size_t len, const char *src)
 {
@@ -112,7 +123,7 @@ kiosk_msg_free(ProtobufCMessage *m)
 static void
 kiosk_citizen_lost(struct kiosk *k)
 {
-	explicit_bzero(&k->cit, sizeof k->cit);
+	kiosk_zero(&k->cit, sizeof k->cit);
 	if (!k->vol.active)
 		i18n_set_language(k->language);
 	tui_reset(k->tui);
@@ -154,7 +165,7 @@ kiosk_citizen_start(struct kiosk *k, const void *p)
 {
 	const Spis__V1__CitizenSession *s = p;
 
-	explicit_bzero(&k->cit, sizeof k->cit);
+	kiosk_zero(&k->cit, sizeof k->cit);
 	kiosk_copy(k->cit.token, sizeof k->cit.token, s->token);
 	kiosk_copy(k->cit.national_id, sizeof k->cit.national_id,
 	    s->national_id);
@@ -171,7 +182,7 @@ kiosk_volunteer_start(struct kiosk *k, const void *p)
 {
 	const Spis__V1__Session *s = p;
 
-	explicit_bzero(&k->vol, sizeof k->vol);
+	kiosk_zero(&k->vol, sizeof k->vol);
 	kiosk_copy(k->vol.token, sizeof k->vol.token, s->token);
 	kiosk_copy(k->vol.username, sizeof k->vol.username, s->username);
 	kiosk_copy(k->vol.name, sizeof k->vol.name,
@@ -192,7 +203,7 @@ kiosk_finish(struct kiosk *k)
 	    kiosk_call(k, &spis__v1__citizen__descriptor, 5, &req.base, &resp,
 	    KIOSK_LEAVE_MS, msg, sizeof msg) == GRPC_STATUS_OK)
 		kiosk_msg_free(resp);
-	explicit_bzero(&k->cit, sizeof k->cit);
+	kiosk_zero(&k->cit, sizeof k->cit);
 	if (!k->vol.active)
 		i18n_set_language(k->language);
 	tui_reset(k->tui);
@@ -210,9 +221,18 @@ kiosk_volunteer_logout(struct kiosk *k)
 	    kiosk_call(k, &spis__v1__auth__descriptor, 2, &req.base, &resp,
 	    KIOSK_LEAVE_MS, msg, sizeof msg) == GRPC_STATUS_OK)
 		kiosk_msg_free(resp);
-	explicit_bzero(&k->vol, sizeof k->vol);
+	kiosk_zero(&k->vol, sizeof k->vol);
 	i18n_set_language(k->language);
 	tui_reset(k->tui);
+}
+
+void
+kiosk_volunteer_lost(struct kiosk *k)
+{
+	kiosk_zero(&k->vol, sizeof k->vol);
+	kiosk_finish(k);
+	k->notice = N_("The volunteer's session has ended. Log in again to "
+	    "carry on helping.");
 }
 
 const char *
