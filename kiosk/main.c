@@ -140,21 +140,27 @@ kiosk_apply(void *arg, const char *name, const char *value, char *err,
 }
 
 /*
- * Every turn of the loop: the screens read the link's latest state, and a
- * kiosk left alone for the idle time is wiped back to a new visitor's
- * welcome, in the default language.
+ * Every turn of the loop: the screens read the link's latest state, the
+ * header names the volunteer (in the language of the moment), and a kiosk
+ * left alone for the idle time ends the citizen's sitting and is wiped
+ * back to the start: a new visitor's welcome in the default language, or
+ * the volunteer's start screen, the volunteer still logged in.
  */
 static void
 kiosk_tick(struct tui *t, void *arg)
 {
 	struct kiosk *k = arg;
+	char who[sizeof k->vol.name + 64];
 
 	tui_link_get(k->link, &k->st);
 	tui_set_conn(t, k->st.conn);
-	if (tui_touched(t) && tui_idle_ms(t) >= k->idle_s * 1000) {
-		i18n_set_language(k->language);
-		tui_reset(t);
-	}
+	if (k->vol.active) {
+		snprintf(who, sizeof who, _("Volunteer: %s"), k->vol.name);
+		tui_set_user(t, who);
+	} else
+		tui_set_user(t, NULL);
+	if (tui_touched(t) && tui_idle_ms(t) >= k->idle_s * 1000)
+		kiosk_finish(k);
 }
 
 int
@@ -221,6 +227,8 @@ main(int argc, char **argv)
 	tui_push(k.tui, home);
 	/* Only SIGTERM or a hang-up ends the loop: a normal stop. */
 	tui_run(k.tui, kiosk_tick, &k);
+	/* Stopped by the service: the sitting and the session end too. */
+	kiosk_volunteer_logout(&k);
 	tui_close(k.tui);
 	tui_link_close(k.link);
 	rc = 0;

@@ -1,8 +1,11 @@
 /*
  * welcome.c: the kiosk's welcome screen.  A stranger, or the library
  * volunteer explaining the kiosk to one, should learn from it what the
- * terminal is, how to pick a language, and that nothing typed is kept.  It
- * offers only what works: services appear here as they are built.
+ * terminal is, what it offers, how to pick a language, and that nothing
+ * typed is kept.  The services are chosen with their number, so that the
+ * arrow keys stay with the language list.  Once a volunteer has logged in
+ * it is the volunteer's start screen: the same services, done for the
+ * citizen in front of them, and the volunteer's log out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +23,22 @@ struct welcome {
 static const struct tui_hint welcome_hints[] = {
 	{"↑ ↓", N_("Choose a language")},
 	{"Enter", N_("Confirm")},
+	{"1 2 3", N_("Choose what to do")},
 	{NULL, NULL},
 };
+
+/* The services by their number, alone and with a volunteer. */
+static const char *const welcome_menu[] = {
+	N_("Register or update my details"),
+	N_("Who looked at my record"),
+	N_("Volunteer: start assisted mode"),
+};
+static const char *const welcome_menu_assisted[] = {
+	N_("Help a citizen register or update their details"),
+	N_("Help a citizen see who looked at their record"),
+	N_("Volunteer log out"),
+};
+#define WELCOME_NMENU 3
 
 /* The index of a language code among ours, 0 (English) if unknown. */
 static size_t
@@ -101,13 +118,30 @@ welcome_draw(struct tui *t, struct tui_screen *s)
 	bottom -= 3;
 
 	y = top + 1;
-	y += tui_wrap(t, y, x, wcols, bottom - y, TUI_A_BOLD,
-	    _("Welcome to SPIS, the social support information system.")) + 1;
-	if (y < bottom)
-		y += tui_wrap(t, y, x, wcols, bottom - y, TUI_A_NORMAL,
-		    _("This public terminal lets residents use social support "
-		      "services themselves. A library or NGO volunteer nearby "
-		      "can help you.")) + 1;
+	if (k->vol.active) {
+		snprintf(text, sizeof text, _("Assisted mode: %s is helping."),
+		    k->vol.name);
+		y += tui_wrap(t, y, x, wcols, bottom - y, TUI_A_BOLD,
+		    text) + 1;
+		if (y < bottom)
+			y += tui_wrap(t, y, x, wcols, bottom - y, TUI_A_NORMAL,
+			    _("Ask the person you help to sit in front of "
+			      "the screen: they type their personal code and "
+			      "PIN themselves.")) + 1;
+	} else {
+		y += tui_wrap(t, y, x, wcols, bottom - y, TUI_A_BOLD,
+		    _("Welcome to SPIS, the social support information "
+		      "system.")) + 1;
+		if (y < bottom)
+			y += tui_wrap(t, y, x, wcols, bottom - y, TUI_A_NORMAL,
+			    _("This public terminal lets residents use social "
+			      "support services themselves. A library or NGO "
+			      "volunteer nearby can help you.")) + 1;
+	}
+	if (k->notice != NULL && y < bottom)
+		y += tui_wrap(t, y, x, wcols, bottom - y, TUI_A_ERROR,
+		    _(k->notice)) + 1;
+	/* The language first: a stranger reads the rest in it. */
 	if (y < bottom)
 		y += tui_wrap(t, y, x, wcols, bottom - y, TUI_A_NORMAL,
 		    _("Choose your language with the ↑ and ↓ keys, then "
@@ -117,10 +151,26 @@ welcome_draw(struct tui *t, struct tui_screen *s)
 		    wcols - 2);
 		y += (int)w->langs.n + 1;
 	}
+	if (y < bottom)
+		y += tui_wrap(t, y, x, wcols, 1, TUI_A_NORMAL,
+		    _("What would you like to do? Press its number."));
+	for (int i = 0; i < WELCOME_NMENU && y < bottom; i++)
+		tui_putf(t, y++, x + 2, wcols - 2, TUI_A_BOLD, "%d  %s", i + 1,
+		    _(k->vol.active ? welcome_menu_assisted[i] :
+		    welcome_menu[i]));
+	y++;
 	if (y < bottom) {
 		welcome_idle_text(k->idle_s, text, sizeof text);
 		tui_wrap(t, y, x, wcols, bottom - y, TUI_A_NORMAL, text);
 	}
+}
+
+static void
+welcome_logout(struct tui *t, int yes, void *arg)
+{
+	(void)t;
+	if (yes)
+		kiosk_volunteer_logout(arg);
 }
 
 static int
@@ -130,7 +180,27 @@ welcome_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 	const struct i18n_lang *langs;
 	size_t n;
 
-	(void)t;
+	if (tui_key_is(k, '1', 0) || tui_key_is(k, '2', 0)) {
+		struct tui_screen *next;
+
+		w->k->notice = NULL;
+		next = kiosk_identify_new(w->k, tui_key_is(k, '1', 0) ?
+		    KIOSK_FLOW_DETAILS : KIOSK_FLOW_ACCESSLOG);
+		if (next != NULL)
+			tui_push(t, next);
+		return 1;
+	}
+	if (tui_key_is(k, '3', 0)) {
+		struct tui_screen *next;
+
+		w->k->notice = NULL;
+		if (w->k->vol.active)
+			tui_confirm(t, _("Log out the volunteer?"),
+			    welcome_logout, w->k);
+		else if ((next = kiosk_volunteer_new(w->k)) != NULL)
+			tui_push(t, next);
+		return 1;
+	}
 	if (tui_list_key(&w->langs, k))
 		return 1;
 	if (tui_key_enter(k)) {
