@@ -29,6 +29,7 @@
 #include "check.h"
 #include "log.h"
 #include "rpcd.h"
+#include "store_person.h"
 #include "store_citizen.h"
 
 #define CITIZEN_PIN_LEN 6
@@ -455,6 +456,98 @@ citizen_get_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	return GRPC_STATUS_OK;
 }
 
+/* The fields a citizen may change at a kiosk; the rest needs an office. */
+static const char *const citizen_own_fields[] = {"address", "municipality",
+    "phone", "email", "language"};
+
+static grpc_status_code
+citizen_update_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__UpdateMyDetailsRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct arena *ar = rpc_ctx_arena(ctx);
+	const char *values[5], *names[5];
+	struct store_person p;
+	struct store_audit a;
+	char why[200], *reason;
+	int changed;
+
+	if (req->n_fields == 0 || req->n_fields > 5)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "fields: name 1 to 5 of address, municipality, phone, "
+		    "email, language");
+	for (size_t i = 0; i < req->n_fields; i++) {
+		const char *f = req->fields[i], *v = NULL;
+		size_t k;
+
+		for (k = 0; k < 5; k++)
+			if (strcmp(f, citizen_own_fields[k]) == 0)
+				break;
+		if (k == 5)
+			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+			    "fields: \"%.32s\" cannot be changed at a kiosk; "
+			    "an office can change it", f);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(req->fields[j], f) == 0)
+				return rpc_error(ctx,
+				    GRPC_STATUS_INVALID_ARGUMENT,
+				    "fields: %s is named twice", f);
+		switch (k) {
+		case 0: v = req->address; break;
+		case 1: v = req->municipality; break;
+		case 2: v = req->phone; break;
+		case 3: v = req->email; break;
+		default: v = req->language; break;
+		}
+		if (strlen(v) > 800 || person_check_field(f, v, why,
+		    sizeof why) != 0)
+			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+			    "%s", strlen(v) > 800 ? "address: too long" : why);
+		names[i] = f;
+		values[i] = v;
+	}
+	switch (store_person_get(d->store, c->citizen_id, NULL, &p)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "national_id: your record is no longer in the registry");
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	if (p.merged_into[0] != '\0' || p.deceased_date[0] != '\0')
+		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+		    "national_id: this record cannot be changed at a kiosk; "
+		    "please visit an office");
+	reason = arena_printf(ar, "changed by the citizen at kiosk %s%s%s",
+	    citizen_terminal(ctx), c->officer.username[0] != '\0' &&
+	    strcmp(c->officer.username, "citizen") != 0 ? ", helped by " : "",
+	    strcmp(c->officer.username, "citizen") != 0 ?
+	    c->officer.username : "");
+	rpcd_audit_row(ctx, &a, "details changed at a kiosk");
+	/* The history says "citizen": the change is the citizen's own, even
+	 * when a volunteer typed it; the audit row names the volunteer. */
+	switch (store_person_update(d->store, c->citizen_id, req->n_fields,
+	    names, values, 0, "citizen", reason, &a, &changed)) {
+	case STORE_OK:
+		break;
+	default:
+		c->audited = 0;
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	if (changed == 0) {
+		c->audited = 0;
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "fields: nothing differs from what the registry holds");
+	}
+	if (store_person_get(d->store, c->citizen_id, NULL, &p) != STORE_OK)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	*respm = &registry_person_of(ctx, &p)->base;
+	return GRPC_STATUS_OK;
+}
+
 /* What an audited method did to the record, in the citizen's words. */
 static const char *
 citizen_action(const char *method)
@@ -557,6 +650,8 @@ const struct rpc_method citizen_methods[] = {
 	RPC_METHOD(spis__v1__citizen, 1, citizen_identify,
 	    PERM_CITIZEN_IDENTIFY),
 	RPC_METHOD(spis__v1__citizen, 2, citizen_get_my_details, PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 3, citizen_update_my_details,
+	    PERM_CITIZEN),
 	RPC_METHOD(spis__v1__citizen, 4, citizen_get_my_access_log,
 	    PERM_CITIZEN),
 	RPC_METHOD(spis__v1__citizen, 5, citizen_end_sitting, PERM_CITIZEN),

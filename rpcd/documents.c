@@ -50,30 +50,6 @@ doc_list_text(struct rpc_ctx *ctx, const char *const *list, size_t n)
 }
 
 /*
- * The purposes a read may name, until the registry's rpcd_purpose_check()
- * (with its consent rules) is merged from main; only the registry's own
- * purposes are accepted, as those need no consent.
- */
-static grpc_status_code
-doc_purpose_check(struct rpc_ctx *ctx, const char *national_id,
-    const char *purpose)
-{
-	static const char *const own[] = {"case_work", "intake", "helpdesk",
-	    "audit"};
-
-	(void)national_id;
-	if (purpose[0] == '\0')
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "purpose: required; one of %s",
-		    doc_list_text(ctx, own, NELEM(own)));
-	if (!doc_one_of(purpose, own, NELEM(own)))
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "purpose: \"%s\" is not one of %s", purpose,
-		    doc_list_text(ctx, own, NELEM(own)));
-	return GRPC_STATUS_OK;
-}
-
-/*
  * Checks an owner and finds the person: their municipality and the record
  * they were merged into go to the buffers.  Applications cannot own
  * documents until the applications service exists; saying so plainly is
@@ -282,7 +258,7 @@ doc_list(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	grpc_status_code st;
 
 	if (req->purpose[0] == '\0')
-		return doc_purpose_check(ctx, req->owner_id, req->purpose);
+		return rpcd_purpose_check(ctx, req->owner_id, req->purpose);
 	if (req->owner_kind[0] == '\0')
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "owner_kind: required: \"person\" or \"application\"");
@@ -290,7 +266,7 @@ doc_list(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	    sizeof muni, merged, sizeof merged)) != GRPC_STATUS_OK)
 		return st;
 	rpcd_audit_subject(ctx, req->owner_id, req->purpose);
-	if ((st = doc_purpose_check(ctx, req->owner_id, req->purpose)) !=
+	if ((st = rpcd_purpose_check(ctx, req->owner_id, req->purpose)) !=
 	    GRPC_STATUS_OK)
 		return st;
 	l.list = RPC_NEW(ctx, Spis__V1__DocumentList,
@@ -317,7 +293,7 @@ doc_get(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "id: required (a document id from ListDocuments)");
 	if (req->purpose[0] == '\0')
-		return doc_purpose_check(ctx, "", req->purpose);
+		return rpcd_purpose_check(ctx, "", req->purpose);
 	switch (store_document_get(d->store, req->id, &doc)) {
 	case STORE_OK:
 		break;
@@ -330,7 +306,7 @@ doc_get(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	/* Whose document it is decides whether the purpose holds, so the
 	 * purpose is checked once the row is known. */
 	rpcd_audit_subject(ctx, doc.owner_id, req->purpose);
-	if ((st = doc_purpose_check(ctx, doc.owner_id, req->purpose)) !=
+	if ((st = rpcd_purpose_check(ctx, doc.owner_id, req->purpose)) !=
 	    GRPC_STATUS_OK)
 		return st;
 	buf = arena_alloc(rpc_ctx_arena(ctx), (size_t)doc.size);

@@ -691,23 +691,3 @@ const struct rpc_method households_methods[] = {
 };
 const size_t households_nmethods =
     sizeof households_methods / sizeof households_methods[0];
-
-/*
- * Until registry.c (on main) brings the real check, with consent: the
- * registry's own purposes only.  Weak, so the real one replaces it; this
- * goes once main is merged.
- */
-__attribute__((weak)) grpc_status_code
-rpcd_purpose_check(struct rpc_ctx *ctx, const char *national_id,
-    const char *purpose)
-{
-	static const char *const ok[] = {"case_work", "intake", "helpdesk",
-	    "audit"};
-
-	(void)national_id;
-	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
-		if (strcmp(purpose, ok[i]) == 0)
-			return GRPC_STATUS_OK;
-	return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-	    "purpose: unknown or not allowed here");
-}

@@ -17,6 +17,8 @@
 #include "municipality.h"
 #include "natid.h"
 #include "rpcd.h"
+#include "store_duplicate.h"
+#include "store_household.h"
 #include "store_person.h"
 
 #define HISTORY_PAGE_DEFAULT 50
@@ -224,6 +226,52 @@ registry_person_fits(const Spis__V1__Person *m, char *why, size_t whylen)
 	return 0;
 }
 
+/* Likely duplicates found while registering, for the reply. */
+struct registry_dups {
+	struct rpc_ctx *ctx;
+	const char *actor, *national_id;
+	Spis__V1__DuplicateHint **v;
+	size_t n;
+};
+
+/* Called by the scan with the store lock held: arena work only. */
+static int
+registry_dup_one(void *arg, int64_t flag_id, const char *other_id,
+    const char *other_name, const char *reasons)
+{
+	struct registry_dups *rd = arg;
+	struct arena *a = rpc_ctx_arena(rd->ctx);
+	Spis__V1__DuplicateHint *h, **v;
+	char *list, *save = NULL, *tok;
+
+	h = RPC_NEW(rd->ctx, Spis__V1__DuplicateHint,
+	    spis__v1__duplicate_hint__init);
+	h->flag_id = flag_id;
+	h->national_id = arena_strdup(a, other_id);
+	h->name = arena_strdup(a, other_name);
+	list = arena_strdup(a, reasons);
+	h->reasons = arena_alloc(a, sizeof *h->reasons * 4);
+	for (tok = strtok_r(list, ",", &save); tok != NULL && h->n_reasons < 4;
+	    tok = strtok_r(NULL, ",", &save))
+		h->reasons[h->n_reasons++] = tok;
+	v = arena_alloc(a, sizeof *v * (rd->n + 1));
+	if (rd->n)
+		memcpy(v, rd->v, sizeof *v * rd->n);
+	v[rd->n++] = h;
+	rd->v = v;
+	return 0;
+}
+
+/* The duplicate checks, inside the registration's transaction. */
+static int
+registry_dup_scan(struct store *st, void *arg)
+{
+	struct registry_dups *rd = arg;
+
+	return store_dup_scan_locked(st, rd->national_id, rd->actor,
+	    registry_dup_one, rd) == STORE_OK ? 0 : -1;
+}
+
 static grpc_status_code
 registry_register(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
     ProtobufCMessage **respm)
@@ -232,6 +280,7 @@ registry_register(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	struct rpcd *d = rpc_ctx_arg(ctx);
 	struct rpcd_caller *c = rpc_ctx_user(ctx);
 	Spis__V1__RegisterPersonReply *r;
+	struct registry_dups rd = {0};
 	struct store_person p;
 	struct store_audit a;
 	grpc_status_code st;
@@ -255,9 +304,12 @@ registry_register(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		    "person.municipality: %s is outside your municipality %s",
 		    p.municipality, c->officer.municipality);
 	rpcd_audit_row(ctx, &a, "registered");
+	rd.ctx = ctx;
+	rd.actor = c->officer.username;
+	rd.national_id = p.national_id;
 	switch (store_person_add(d->store, &p, c->officer.username,
-	    req->reason[0] != '\0' ? req->reason : "registered", &a, NULL,
-	    NULL)) {
+	    req->reason[0] != '\0' ? req->reason : "registered", &a,
+	    registry_dup_scan, &rd)) {
 	case STORE_OK:
 		break;
 	case STORE_EXISTS:
@@ -275,6 +327,8 @@ registry_register(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	r = RPC_NEW(ctx, Spis__V1__RegisterPersonReply,
 	    spis__v1__register_person_reply__init);
 	r->person = registry_person_msg(ctx, &p);
+	r->duplicates = rd.v;
+	r->n_duplicates = rd.n;
 	*respm = &r->base;
 	return GRPC_STATUS_OK;
 }
@@ -445,6 +499,7 @@ registry_get(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	Spis__V1__PersonCard *card;
 	struct store_person p;
 	grpc_status_code st;
+	char hh[32];
 
 	if ((st = registry_id_arg(ctx, "national_id", req->national_id)) !=
 	    GRPC_STATUS_OK)
@@ -462,6 +517,19 @@ registry_get(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	card = RPC_NEW(ctx, Spis__V1__PersonCard,
 	    spis__v1__person_card__init);
 	card->person = registry_person_msg(ctx, &p);
+	switch (store_household_of(d->store, p.national_id, req->as_of, hh,
+	    sizeof hh)) {
+	case STORE_OK:
+		card->household = households_msg(ctx, hh, req->as_of);
+		if (card->household != NULL)
+			card->person->household_id = arena_strdup(
+			    rpc_ctx_arena(ctx), hh);
+		break;
+	case STORE_NOTFOUND:
+		break;
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
 	if (store_consent_list(d->store, p.national_id, 0,
 	    registry_consent_one, &rc) < 0)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");

@@ -128,9 +128,10 @@ struct Spis__V1__Household *households_msg(struct rpc_ctx *ctx,
  * officers everywhere, others only in their own. */
 int authz_in_scope(const struct rpcd_caller *c, const char *municipality);
 
-/* Purposes a read may name (registry.proto).  Returns 0, or -1 and a
- * PERMISSION_DENIED or INVALID_ARGUMENT already set on ctx when the purpose
- * is unknown or the person refused (or never gave) consent for it. */
+/* Purposes a read may name (registry.proto).  Returns GRPC_STATUS_OK and
+ * records the subject and purpose for the audit row, or the status that
+ * rpc_error set: INVALID_ARGUMENT for an unknown purpose, PERMISSION_DENIED
+ * when the person refused (or never gave) consent for it. */
 grpc_status_code rpcd_purpose_check(struct rpc_ctx *ctx,
     const char *national_id, const char *purpose);
 
