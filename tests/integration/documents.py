@@ -72,27 +72,12 @@ clerk = c.login("clerk")
 
 
 def register(nid, given, surname, birth, sex, muni):
-    """Registers a person through the registry; until the registry service
-    is merged (UNIMPLEMENTED), writes the row with sqlite3 instead."""
+    """Registers a person through the registry."""
     from spis.v1 import registry_pb2 as rp
     person = rp.Person(national_id=nid, given_names=given, surname=surname, birth_date=birth,
                        sex=sex, municipality=muni)
     r, st, msg = c.call("Registry", "RegisterPerson",
                         rp.RegisterPersonRequest(request_id=spis.rid(), person=person), token=clerk)
-    if st == grpc.StatusCode.UNIMPLEMENTED:
-        import sqlite3
-        import time
-        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        db = sqlite3.connect(os.path.join(scratch, "spis.db"), timeout=10)
-        db.execute("INSERT INTO people (national_id, given_names, surname, birth_date, sex,"
-                   " municipality, created_at, created_by, updated_at, name_key, surname_key,"
-                   " given_key) VALUES (?, ?, ?, ?, ?, ?, ?, 'test', ?, ?, ?, ?)",
-                   (nid, given, surname, birth, sex, muni, now, now,
-                    (given + " " + surname).lower(), surname.lower(), given.lower()))
-        db.commit()
-        db.close()
-        print("(RegisterPerson not served yet: %s inserted with sqlite3)" % nid)
-        return
     check("RegisterPerson %s" % nid, st == OK, (st, msg))
 
 

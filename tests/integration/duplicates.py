@@ -73,9 +73,7 @@ def register(nid, given, surname, birth, sex, muni="13", phone=""):
                               token=tok("clerk"))
         if code == OK:
             return r
-        if code != grpc.StatusCode.UNIMPLEMENTED:
-            raise RuntimeError("RegisterPerson %s: %s %s" % (nid, code, msg))
-        use_rpc = False
+        raise RuntimeError("RegisterPerson %s: %s %s" % (nid, code, msg))
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     db.execute("INSERT INTO people (national_id, given_names, surname, birth_date, sex,"
                " municipality, phone, created_at, created_by, updated_at, name_key,"

@@ -89,18 +89,6 @@ typ 13
 keys Tab
 check "municipality code shows its name" 'Vilniaus'
 keys F2
-tmux_wait "$S" 'Julija Žemaitė · 48703181005|unknown method|UNIMPLEMENTED' 15 >/dev/null 2>&1
-if tmux_screen "$S" | grep -Eq 'unknown method|UNIMPLEMENTED'; then
-	# The person core is the lead's, on main; until it is merged the
-	# form can only show the daemon's answer, verbatim.
-	check "a daemon without the registry: its answer under the form" \
-		'unknown method /spis\.v1\.Registry/RegisterPerson'
-	echo "# Registry service not in this daemon: the rest is skipped"
-	keys Escape F10
-	check "logout returns to login" 'Log in to SPIS'
-	tui_check_san "no sanitizer reports" "$tmp"
-	exit 0
-fi
 check "registered: the card opens" 'Julija Žemaitė · 48703181005' 15
 check "card: the purpose read for is shown" 'purpose intake'
 check "card: address and municipality" 'Gedimino pr\. 1, Vilnius · 13'
@@ -170,7 +158,7 @@ check "home again" ' d +Review likely duplicates'
 keys d
 tmux_wait "$S" 'Duplicate review: open' 10 >/dev/null 2>&1
 if tmux_wait "$S" 'not available on this server' 3 >/dev/null 2>&1; then
-	echo "# Duplicates service not in this daemon: review checks skipped"
+	t_fail "duplicates: the service answers" "$(tmux_screen "$S")"
 	keys Escape
 else
 	keys Escape
