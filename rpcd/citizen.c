@@ -29,6 +29,7 @@
 #include "check.h"
 #include "log.h"
 #include "rpcd.h"
+#include "store_household.h"
 #include "store_person.h"
 #include "store_citizen.h"
 
@@ -400,36 +401,6 @@ citizen_identify(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	return GRPC_STATUS_OK;
 }
 
-/* The Person message of a record, arena-owned. */
-static Spis__V1__Person *
-citizen_person_msg(struct rpc_ctx *ctx, const struct store_citizen_details *p)
-{
-	struct arena *ar = rpc_ctx_arena(ctx);
-	Spis__V1__Person *m = RPC_NEW(ctx, Spis__V1__Person,
-	    spis__v1__person__init);
-
-	m->national_id = arena_strdup(ar, p->national_id);
-	m->given_names = arena_strdup(ar, p->given_names);
-	m->surname = arena_strdup(ar, p->surname);
-	m->birth_date = arena_strdup(ar, p->birth_date);
-	m->sex = arena_strdup(ar, p->sex);
-	m->address = arena_strdup(ar, p->address);
-	m->municipality = arena_strdup(ar, p->municipality);
-	m->phone = arena_strdup(ar, p->phone);
-	m->email = arena_strdup(ar, p->email);
-	m->disability = arena_strdup(ar, p->disability);
-	m->employment = arena_strdup(ar, p->employment);
-	m->language = arena_strdup(ar, p->language);
-	m->deceased_date = arena_strdup(ar, p->deceased_date);
-	m->merged_into = arena_strdup(ar, p->merged_into);
-	m->version = p->version;
-	m->created_at = arena_strdup(ar, p->created_at);
-	m->updated_at = arena_strdup(ar, p->updated_at);
-	m->household_id = p->household_id != 0 ? arena_printf(ar, "%lld",
-	    (long long)p->household_id) : "";
-	return m;
-}
-
 /* GetMyDetails: the citizen's own record, nobody else's. */
 static grpc_status_code
 citizen_get_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
@@ -437,11 +408,12 @@ citizen_get_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 {
 	struct rpcd *d = rpc_ctx_arg(ctx);
 	struct rpcd_caller *c = rpc_ctx_user(ctx);
-	struct store_citizen_details p;
+	struct store_person p;
 	Spis__V1__MyDetails *r;
+	char hh[32];
 
 	(void)reqm;
-	switch (store_citizen_details(d->store, c->citizen_id, &p)) {
+	switch (store_person_get(d->store, c->citizen_id, NULL, &p)) {
 	case STORE_OK:
 		break;
 	case STORE_NOTFOUND:
@@ -451,7 +423,11 @@ citizen_get_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
 	r = RPC_NEW(ctx, Spis__V1__MyDetails, spis__v1__my_details__init);
-	r->person = citizen_person_msg(ctx, &p);
+	r->person = registry_person_of(ctx, &p);
+	if (store_household_of(d->store, p.national_id, NULL, hh,
+	    sizeof hh) == STORE_OK &&
+	    (r->household = households_msg(ctx, hh, NULL)) != NULL)
+		r->person->household_id = arena_strdup(rpc_ctx_arena(ctx), hh);
 	*respm = &r->base;
 	return GRPC_STATUS_OK;
 }

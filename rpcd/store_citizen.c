@@ -54,59 +54,6 @@ store_citizen_person(struct store *st, const char *national_id,
 	return rc;
 }
 
-enum store_rc
-store_citizen_details(struct store *st, const char *national_id,
-    struct store_citizen_details *p)
-{
-	sqlite3_stmt *s;
-	enum store_rc rc = STORE_ERR;
-
-	memset(p, 0, sizeof *p);
-	pthread_mutex_lock(&st->lock);
-	s = store_prepare(st, "SELECT national_id, given_names, surname,"
-	    " birth_date, sex, address, municipality, phone, email,"
-	    " disability, employment, language, deceased_date, merged_into,"
-	    " version, created_at, updated_at, (SELECT household_id"
-	    " FROM memberships m WHERE m.national_id = p.national_id"
-	    " AND m.to_date = '') FROM people p WHERE national_id = ?");
-	if (s != NULL) {
-		sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
-		switch (sqlite3_step(s)) {
-		case SQLITE_ROW:
-			cit_copy(p->national_id, sizeof p->national_id, s, 0);
-			cit_copy(p->given_names, sizeof p->given_names, s, 1);
-			cit_copy(p->surname, sizeof p->surname, s, 2);
-			cit_copy(p->birth_date, sizeof p->birth_date, s, 3);
-			cit_copy(p->sex, sizeof p->sex, s, 4);
-			cit_copy(p->address, sizeof p->address, s, 5);
-			cit_copy(p->municipality, sizeof p->municipality, s,
-			    6);
-			cit_copy(p->phone, sizeof p->phone, s, 7);
-			cit_copy(p->email, sizeof p->email, s, 8);
-			cit_copy(p->disability, sizeof p->disability, s, 9);
-			cit_copy(p->employment, sizeof p->employment, s, 10);
-			cit_copy(p->language, sizeof p->language, s, 11);
-			cit_copy(p->deceased_date, sizeof p->deceased_date, s,
-			    12);
-			cit_copy(p->merged_into, sizeof p->merged_into, s, 13);
-			p->version = sqlite3_column_int64(s, 14);
-			cit_copy(p->created_at, sizeof p->created_at, s, 15);
-			cit_copy(p->updated_at, sizeof p->updated_at, s, 16);
-			p->household_id = sqlite3_column_int64(s, 17);
-			rc = STORE_OK;
-			break;
-		case SQLITE_DONE:
-			rc = STORE_NOTFOUND;
-			break;
-		default:
-			store_log_error(st, "citizen details");
-		}
-	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
-	return rc;
-}
-
 /* Ends the open sittings of a person (lock held, in a transaction). */
 static int
 cit_end_person_sittings(struct store *st, const char *national_id,

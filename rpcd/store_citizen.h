@@ -86,32 +86,6 @@ enum store_rc store_citizen_sitting_check(struct store *st,
 enum store_rc store_citizen_sitting_end(struct store *st,
     const uint8_t hash[32], int64_t now);
 
-/* A person's record as the citizen sees it.  Fixed sizes: no ownership. */
-struct store_citizen_details {
-	char national_id[32];
-	char given_names[401];
-	char surname[401];
-	char birth_date[11];
-	char sex[2];
-	char address[801];
-	char municipality[16];
-	char phone[32];
-	char email[256];
-	char disability[16];
-	char employment[16];
-	char language[8];
-	char deceased_date[11];
-	char merged_into[32];
-	int64_t version;
-	char created_at[32];
-	char updated_at[32];
-	int64_t household_id;	/* the current household, 0 for none */
-};
-
-/* Fills *p with the person's record and current household;
- * STORE_NOTFOUND when there is no such person. */
-enum store_rc store_citizen_details(struct store *st, const char *national_id,
-    struct store_citizen_details *p);
 
 /* One line of "who looked at my record".  Pointers are valid only during
  * the callback. */
