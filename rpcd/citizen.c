@@ -198,10 +198,9 @@ citizen_authorize(struct rpc_ctx *ctx, struct rpcd_caller **out)
 /*
  * IssuePin: a fresh PIN replaces any earlier one, unlocked.  The reply
  * carries the PIN in clear, once, for the officer to hand over; the store
- * keeps only its argon2id hash.  A retry with the same request_id replays
- * the recorded reply (idem.c), which shows the same PIN again to the same
- * officer: acceptable, since it is their own request, but it means the
- * encoded reply, PIN included, sits in the idempotency table.
+ * keeps only its argon2id hash.  The reply is marked secret, so idem.c
+ * records no copy of it: a retry with the same request_id is told to issue
+ * a new PIN instead of being shown this one again.
  */
 static grpc_status_code
 citizen_issue_pin(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
@@ -217,6 +216,7 @@ citizen_issue_pin(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	char pin[CITIZEN_PIN_LEN + 1], hash[crypto_pwhash_STRBYTES];
 	char issued[32];
 
+	c->secret_reply = 1;
 	if (!citizen_digits(req->national_id, 11))
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "national_id: 11 digits are required");

@@ -98,6 +98,15 @@ idem_end(struct rpc_ctx *ctx, struct rpcd_caller *c, grpc_status_code st,
 		return;
 	switch (st) {
 	case GRPC_STATUS_OK:
+		if (c->secret_reply) {
+			store_idem_finish(d->store, idem_actor(ctx, c),
+			    c->request_id, GRPC_STATUS_FAILED_PRECONDITION,
+			    "request_id: this was answered once and its secret "
+			    "is not kept; make a new request to get a new one",
+			    NULL, 0);
+			break;
+		}
+		/* FALLTHROUGH */
 	case GRPC_STATUS_ALREADY_EXISTS:
 	case GRPC_STATUS_NOT_FOUND:
 	case GRPC_STATUS_FAILED_PRECONDITION:

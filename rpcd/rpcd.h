@@ -101,6 +101,10 @@ struct rpcd_caller {
 	const char *purpose;
 	const char *detail;
 	int audited;
+
+	/* The reply holds a secret (a PIN): idem.c keeps no copy of it, and
+	 * a retry is told to ask again instead. */
+	int secret_reply;
 };
 
 /* Names whose data a call touches, and why, for its audit row. */

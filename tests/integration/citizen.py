@@ -96,8 +96,11 @@ check("IssuePin: the store keeps an argon2id hash, not the PIN",
       row and row[0][0].startswith("$argon2id$") and pin_alone not in row[0][0]
       and row[0][1:] == (0, 0, "clerk13"), row)
 r2, c, m = issue(ALONE, request_id=rid)
-check("IssuePin: a retry with the same request_id replays the same PIN to the same officer",
-      c == OK and r2.pin == pin_alone, (c, m))
+check("IssuePin: a retry with the same request_id does not show the PIN again",
+      c == grpc.StatusCode.FAILED_PRECONDITION and m.startswith("request_id:"), (c, m))
+blobs = sql("SELECT coalesce(hex(response), '') FROM idempotency WHERE request_id = ?", rid)
+check("IssuePin: the PIN is not kept in the idempotency records",
+      blobs and all(pin_alone.encode().hex().upper() not in b[0] for b in blobs), blobs)
 _, c, m = issue(SCOPE)
 check("IssuePin: a person outside the clerk's municipality is refused, naming national_id",
       c == grpc.StatusCode.PERMISSION_DENIED and m.startswith("national_id:"), (c, m))
