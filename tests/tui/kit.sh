@@ -17,6 +17,16 @@ cursor() {
 	tmux -L "$S" display-message -p '#{cursor_x},#{cursor_y}'
 }
 
+# cursor_at X,Y: waits (up to 5 s) for the program to move the cursor
+# there after keys were sent, then prints where it is.
+cursor_is() {
+	[ "$(cursor)" = "$1" ]
+}
+cursor_at() {
+	wait_for 5 cursor_is "$1" || true
+	cursor
+}
+
 tui_start "$S" 80 24 "$(tui_san_env "$d") SPIS_LOCALEDIR=$SPIS_LOCALEDIR $kit"
 wait_for 10 tui_pid "$S"
 pid=$(tui_pid "$S")
@@ -41,7 +51,7 @@ else
 fi
 tmux -L "$S" send-keys -l 'ü'
 tmux -L "$S" send-keys Left Left Home
-t_match "Home puts the cursor at the field's start" '^14,4$' "$(cursor)"
+t_match "Home puts the cursor at the field's start" '^14,4$' "$(cursor_at 14,4)"
 tmux -L "$S" send-keys End
 
 # Leaving a field checks it and shows the problem under it.
@@ -57,7 +67,7 @@ row=$(tmux_screen "$S" | grep -n 'Enter the date' | cut -d: -f1)
 col=$(tmux_screen "$S" | grep 'Enter the date' | sed 's/Enter.*//' | wc -m)
 [ "$row" = 8 ] && [ "$col" = 15 ] && t_ok "the problem sits next to its field" ||
 	t_fail "the problem sits next to its field" "row $row col $col"
-t_match "focus went back to the name, cursor at its end" "^$((14 + width)),4\$" "$(cursor)"
+t_match "focus went back to the name, cursor at its end" "^$((14 + width)),4\$" "$(cursor_at "$((14 + width)),4")"
 tmux -L "$S" send-keys Tab End
 tmux -L "$S" send-keys -l '2-31'
 tmux -L "$S" send-keys Enter
