@@ -258,7 +258,6 @@ citizen_issue_pin(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	if (store_citizen_pin_set(d->store, req->national_id, hash, issued,
 	    c->officer.username, time(NULL), &a) != STORE_OK) {
 		sodium_memzero(pin, sizeof pin);
-		c->audited = 0;
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
 	r = RPC_NEW(ctx, Spis__V1__IssuedPin, spis__v1__issued_pin__init);
@@ -448,7 +447,7 @@ citizen_update_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	struct store_person p;
 	struct store_audit a;
 	char why[200], *reason;
-	int changed;
+	int changed, helped;
 
 	if (req->n_fields == 0 || req->n_fields > 5)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
@@ -497,27 +496,19 @@ citizen_update_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
 		    "national_id: this record cannot be changed at a kiosk; "
 		    "please visit an office");
+	helped = strcmp(c->officer.username, "citizen") != 0;
 	reason = arena_printf(ar, "changed by the citizen at kiosk %s%s%s",
-	    citizen_terminal(ctx), c->officer.username[0] != '\0' &&
-	    strcmp(c->officer.username, "citizen") != 0 ? ", helped by " : "",
-	    strcmp(c->officer.username, "citizen") != 0 ?
-	    c->officer.username : "");
+	    citizen_terminal(ctx), helped ? ", helped by " : "",
+	    helped ? c->officer.username : "");
 	rpcd_audit_row(ctx, &a, "details changed at a kiosk");
 	/* The history says "citizen": the change is the citizen's own, even
 	 * when a volunteer typed it; the audit row names the volunteer. */
-	switch (store_person_update(d->store, c->citizen_id, req->n_fields,
-	    names, values, 0, "citizen", reason, &a, &changed)) {
-	case STORE_OK:
-		break;
-	default:
-		c->audited = 0;
+	if (store_person_update(d->store, c->citizen_id, req->n_fields, names,
+	    values, 0, "citizen", reason, &a, &changed) != STORE_OK)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
-	}
-	if (changed == 0) {
-		c->audited = 0;
+	if (changed == 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "fields: nothing differs from what the registry holds");
-	}
 	if (store_person_get(d->store, c->citizen_id, NULL, &p) != STORE_OK)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	*respm = &registry_person_of(ctx, &p)->base;

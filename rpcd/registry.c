@@ -313,12 +313,10 @@ registry_register(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	case STORE_OK:
 		break;
 	case STORE_EXISTS:
-		c->audited = 0;
 		return rpc_error(ctx, GRPC_STATUS_ALREADY_EXISTS,
 		    "person.national_id: %s is already registered",
 		    p.national_id);
 	default:
-		c->audited = 0;
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
 	if ((st = registry_load(ctx, p.national_id, NULL, &p)) !=
@@ -423,26 +421,21 @@ registry_update(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	case STORE_OK:
 		break;
 	case STORE_CONFLICT:
-		c->audited = 0;
 		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
 		    "expected_version: the record changed since you read it "
 		    "(it is at version %" PRId64 "); read it again",
 		    p.version);
 	case STORE_NOTFOUND:
-		c->audited = 0;
 		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
 		    "national_id: nobody with %s is registered",
 		    req->national_id);
 	default:
-		c->audited = 0;
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
-	if (changed == 0) {
-		c->audited = 0;
+	if (changed == 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "fields: every value given is what the record already "
 		    "holds; nothing to change");
-	}
 	if ((st = registry_load(ctx, p.national_id, NULL, &p)) !=
 	    GRPC_STATUS_OK)
 		return st;
@@ -801,17 +794,14 @@ registry_death(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	case STORE_OK:
 		break;
 	case STORE_CONFLICT:
-		c->audited = 0;
 		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
 		    "national_id: a death on %s is already recorded", why);
 	case STORE_REFUSED:
-		c->audited = 0;
 		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
 		    "new_head_national_id: %s headed household %s, where "
 		    "others remain; name one of them as the new head",
 		    p.national_id, why);
 	default:
-		c->audited = 0;
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
 	if ((st = registry_load(ctx, p.national_id, NULL, &p)) !=
@@ -866,7 +856,6 @@ registry_set_consent(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	if (store_consent_add(d->store, p.national_id, &k, &a) != STORE_OK ||
 	    store_consent_latest(d->store, p.national_id, k.purpose, &k) !=
 	    STORE_OK) {
-		c->audited = 0;
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
 	*respm = &registry_consent_msg(ctx, &k)->base;

@@ -96,7 +96,9 @@ struct rpcd_caller {
 
 	/* What the audit row of this call says beyond the defaults; set by
 	 * handlers with rpcd_audit_subject().  audited is set when a store
-	 * function already wrote the success row inside its transaction. */
+	 * function was given the success row to write inside its
+	 * transaction; it counts only if the call then succeeds, so a failed
+	 * call is still audited by the finished hook. */
 	const char *subject;
 	const char *purpose;
 	const char *detail;

@@ -2,9 +2,7 @@
 
 argv: the generated Python modules, the daemon's address, its database.
 
-People are registered through Registry/RegisterPerson; while that method
-is not there (UNIMPLEMENTED) they are written into the database directly,
-with the folded name the registry would store.  Households, memberships,
+People are registered through Registry/RegisterPerson.  Households, memberships,
 consents and documents for the merge are written directly: this tests the
 merge, not the services that make them.
 """
@@ -59,28 +57,16 @@ def tok(user):
     return tokens[user]
 
 
-use_rpc = True
-
-
 def register(nid, given, surname, birth, sex, muni="13", phone=""):
-    global use_rpc
-    if use_rpc:
-        p = pb.Person(national_id=nid, given_names=given, surname=surname, birth_date=birth,
-                      sex=sex, municipality=muni, phone=phone)
-        r, code, msg = c.call("Registry", "RegisterPerson",
-                              pb.RegisterPersonRequest(request_id=spis.rid(), person=p,
-                                                       reason="duplicates test"),
-                              token=tok("clerk"))
-        if code == OK:
-            return r
+    p = pb.Person(national_id=nid, given_names=given, surname=surname, birth_date=birth,
+                  sex=sex, municipality=muni, phone=phone)
+    r, code, msg = c.call("Registry", "RegisterPerson",
+                          pb.RegisterPersonRequest(request_id=spis.rid(), person=p,
+                                                   reason="duplicates test"),
+                          token=tok("clerk"))
+    if code != OK:
         raise RuntimeError("RegisterPerson %s: %s %s" % (nid, code, msg))
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    db.execute("INSERT INTO people (national_id, given_names, surname, birth_date, sex,"
-               " municipality, phone, created_at, created_by, updated_at, name_key,"
-               " surname_key, given_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-               (nid, given, surname, birth, sex, muni, phone, now, "test", now,
-                fold(given + " " + surname), fold(surname), fold(given)))
-    return None
+    return r
 
 
 def find(nid, user="clerk13"):
@@ -134,7 +120,6 @@ q("UPDATE people SET merged_into = ? WHERE national_id = ?", E1, M1)
 register(M2, "Laura", "Zukauskaite", "1980-08-08", "F")
 register(U1, "Gintarė", "Balčiūnaitė", "1995-07-07", "F")
 register(U2, "Kęstutis", "Urbonas", "1960-02-02", "M")
-print("# people registered through %s" % ("RegisterPerson" if use_rpc else "the database"))
 
 # --- FindDuplicates: each reason, and nothing for the unrelated ---------
 r, code, msg = find(A1)
@@ -190,14 +175,13 @@ check("a new reason is added to the flag", code == OK and len(r.flags) == 1
       and list(r.flags[0].reasons) == ["same_name_birth_date", "same_phone"]
       and r.flags[0].status == "open" and flag_a and r.flags[0].id == flag_a.id, (code, msg, r))
 
-if use_rpc:
-    # Registration flags at once, and says so in its reply.
-    F1 = lt("3870318", 61)
-    rr = register(F1, "Jonas", "Petraitis", "1987-03-18", "M", muni="19")
-    hinted = sorted(h.national_id for h in rr.duplicates) if rr else []
-    check("RegisterPerson returns the duplicates it flagged", hinted == sorted([A1, A2]), rr)
-    r, code, msg = find(F1, user="clerk19")
-    check("registration flagged them", code == OK and len(r.flags) == 2, (code, msg, r))
+# Registration flags at once, and says so in its reply.
+F1 = lt("3870318", 61)
+rr = register(F1, "Jonas", "Petraitis", "1987-03-18", "M", muni="19")
+hinted = sorted(h.national_id for h in rr.duplicates) if rr else []
+check("RegisterPerson returns the duplicates it flagged", hinted == sorted([A1, A2]), rr)
+r, code, msg = find(F1, user="clerk19")
+check("registration flagged them", code == OK and len(r.flags) == 2, (code, msg, r))
 
 # --- FindDuplicates refusals -------------------------------------------
 r, code, msg = find("")

@@ -33,13 +33,9 @@ def lt_code(first, yymmdd, serial):
 
 
 if mode == "setup":
-    # Until the daemon side is merged the RPCs answer UNIMPLEMENTED: that is
-    # a note, and "VALUE ready 0" tells the script to check only the
-    # kiosk's own behaviour.
+    # Each setup call must answer: "VALUE ready 0" makes the script fail
+    # and skip the flows that need it.
     def step(name, code, msg, ok=True):
-        if code == grpc.StatusCode.UNIMPLEMENTED:
-            print("NOTE %s: not in this daemon yet (%s)" % (name, msg))
-            return False
         spis.check(name, code == grpc.StatusCode.OK and ok, (code, msg))
         return code == grpc.StatusCode.OK and ok
 
