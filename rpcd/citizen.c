@@ -35,8 +35,6 @@
 
 #define CITIZEN_PIN_LEN 6
 #define CITIZEN_MAX_FAILURES 5
-#define CITIZEN_LOG_DEFAULT 20
-#define CITIZEN_LOG_MAX 100
 #define CITIZEN_FAILED "national ID or PIN is wrong, or the PIN is locked; " \
 	"an office can issue a new PIN"
 
@@ -515,81 +513,19 @@ citizen_update_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	return GRPC_STATUS_OK;
 }
 
-/* What an audited method did to the record, in the citizen's words. */
-static const char *
-citizen_action(const char *method)
-{
-	const char *name = strrchr(method, '/');
-
-	if (strncmp(method, "/spis.v1.Documents/", 19) == 0)
-		return "document";
-	name = name != NULL ? name + 1 : method;
-	if (strncmp(name, "Search", 6) == 0 || strncmp(name, "Find", 4) == 0)
-		return "search";
-	if (strncmp(name, "Get", 3) == 0 || strncmp(name, "List", 4) == 0)
-		return "read";
-	return "change";
-}
-
-struct citizen_log {
-	struct rpc_ctx *ctx;
-	Spis__V1__AccessLog *log;
-	int64_t last_id;
-};
-
-static void
-citizen_log_add(void *arg, const struct store_access_entry *e)
-{
-	struct citizen_log *l = arg;
-	struct arena *ar = rpc_ctx_arena(l->ctx);
-	Spis__V1__AccessEntry *m = RPC_NEW(l->ctx, Spis__V1__AccessEntry,
-	    spis__v1__access_entry__init);
-
-	/* Role, municipality, purpose and time, never the officer's name. */
-	m->at = arena_strdup(ar, e->at != NULL ? e->at : "");
-	m->role = arena_strdup(ar, e->role != NULL ? e->role : "");
-	m->municipality = arena_strdup(ar, e->municipality != NULL ?
-	    e->municipality : "");
-	m->purpose = arena_strdup(ar, e->purpose != NULL ? e->purpose : "");
-	m->action = (char *)citizen_action(e->method != NULL ? e->method : "");
-	l->log->entries[l->log->n_entries++] = m;
-	l->last_id = e->id;
-}
-
 static grpc_status_code
 citizen_get_my_access_log(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
     ProtobufCMessage **respm)
 {
 	const Spis__V1__GetMyAccessLogRequest *req = (const void *)reqm;
-	struct rpcd *d = rpc_ctx_arg(ctx);
 	struct rpcd_caller *c = rpc_ctx_user(ctx);
-	struct arena *ar = rpc_ctx_arena(ctx);
-	struct citizen_log l = {.ctx = ctx};
-	int64_t before = 0;
-	int limit, n;
-	char *end;
+	Spis__V1__AccessLog *log;
+	grpc_status_code st;
 
-	if (req->page_size < 0 || req->page_size > CITIZEN_LOG_MAX)
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "page_size: from 1 to %d, or 0 for %d", CITIZEN_LOG_MAX,
-		    CITIZEN_LOG_DEFAULT);
-	limit = req->page_size ? req->page_size : CITIZEN_LOG_DEFAULT;
-	if (req->page_token[0] != '\0') {
-		before = strtoll(req->page_token, &end, 10);
-		if (*end != '\0' || before <= 0 ||
-		    !citizen_digits(req->page_token, strlen(req->page_token)))
-			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-			    "page_token: not a token this service gave");
-	}
-	l.log = RPC_NEW(ctx, Spis__V1__AccessLog, spis__v1__access_log__init);
-	l.log->entries = arena_alloc(ar, sizeof *l.log->entries *
-	    (size_t)limit);
-	if ((n = store_citizen_access_log(d->store, c->citizen_id, before,
-	    limit, citizen_log_add, &l)) < 0)
-		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
-	l.log->next_page_token = n == limit ?
-	    arena_printf(ar, "%lld", (long long)l.last_id) : "";
-	*respm = &l.log->base;
+	if ((st = registry_access_log(ctx, c->citizen_id, req->page_size,
+	    req->page_token, &log)) != GRPC_STATUS_OK)
+		return st;
+	*respm = &log->base;
 	return GRPC_STATUS_OK;
 }
 

@@ -893,12 +893,14 @@ registry_list_consents(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 const char *
 registry_action_of(const char *method)
 {
-	if (strstr(method, "/Search") != NULL)
-		return "search";
-	if (strstr(method, "Document") != NULL)
+	const char *name = strrchr(method, '/');
+
+	if (strncmp(method, "/spis.v1.Documents/", 19) == 0)
 		return "document";
-	if (strstr(method, "/Get") != NULL || strstr(method, "/List") !=
-	    NULL || strstr(method, "/Find") != NULL)
+	name = name != NULL ? name + 1 : method;
+	if (strncmp(name, "Search", 6) == 0 || strncmp(name, "Find", 4) == 0)
+		return "search";
+	if (strncmp(name, "Get", 3) == 0 || strncmp(name, "List", 4) == 0)
 		return "read";
 	return "change";
 }
@@ -928,8 +930,7 @@ registry_access_one(void *arg, const struct store_access *r)
 
 grpc_status_code
 registry_access_log(struct rpc_ctx *ctx, const char *national_id,
-    const char *skip_actor, int page_size, const char *page_token,
-    Spis__V1__AccessLog **out)
+    int page_size, const char *page_token, Spis__V1__AccessLog **out)
 {
 	struct rpcd *d = rpc_ctx_arg(ctx);
 	struct registry_access ra = {.ctx = ctx};
@@ -948,8 +949,8 @@ registry_access_log(struct rpc_ctx *ctx, const char *national_id,
 	    spis__v1__access_log__init);
 	ra.log->entries = arena_alloc(rpc_ctx_arena(ctx),
 	    sizeof *ra.log->entries * (size_t)limit);
-	if ((n = store_access_log(d->store, national_id, skip_actor, before,
-	    limit, registry_access_one, &ra)) < 0)
+	if ((n = store_access_log(d->store, national_id, before, limit,
+	    registry_access_one, &ra)) < 0)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	ra.log->next_page_token = n == limit ?
 	    arena_printf(rpc_ctx_arena(ctx), "%" PRId64, ra.last) : "";
@@ -973,7 +974,7 @@ registry_get_access_log(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	if ((st = registry_load(ctx, req->national_id, NULL, &p)) !=
 	    GRPC_STATUS_OK)
 		return st;
-	if ((st = registry_access_log(ctx, p.national_id, NULL,
+	if ((st = registry_access_log(ctx, p.national_id,
 	    req->page_size, req->page_token, &log)) != GRPC_STATUS_OK)
 		return st;
 	*respm = &log->base;

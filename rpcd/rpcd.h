@@ -196,16 +196,16 @@ int person_check(const char *country, const struct store_person *p,
 
 /* What registry.c lends the other services.  registry_person_of makes a
  * Person message (arena-owned) from a record; registry_access_log fills
- * *out with a page of "who looked at this record" without officer names,
- * skipping rows whose actor is skip_actor (may be NULL); registry_action_of
+ * *out with a page of "who looked at this record" without officer names
+ * (shared by officers' GetAccessLog and the citizen's own); registry_action_of
  * names what a method did ("read", "search", "change", "document"). */
 struct Spis__V1__Person;
 struct Spis__V1__AccessLog;
 struct Spis__V1__Person *registry_person_of(struct rpc_ctx *ctx,
     const struct store_person *p);
 grpc_status_code registry_access_log(struct rpc_ctx *ctx,
-    const char *national_id, const char *skip_actor, int page_size,
-    const char *page_token, struct Spis__V1__AccessLog **out);
+    const char *national_id, int page_size, const char *page_token,
+    struct Spis__V1__AccessLog **out);
 const char *registry_action_of(const char *method);
 
 /* At most once for requests carrying a request_id (idem.c): idem_begin

@@ -86,26 +86,4 @@ enum store_rc store_citizen_sitting_check(struct store *st,
 enum store_rc store_citizen_sitting_end(struct store *st,
     const uint8_t hash[32], int64_t now);
 
-
-/* One line of "who looked at my record".  Pointers are valid only during
- * the callback. */
-struct store_access_entry {
-	int64_t id;
-	const char *at;
-	const char *role;
-	const char *municipality;
-	const char *purpose;
-	const char *method;
-};
-
-/*
- * Calls fn for each successful audited call on national_id's data made by
- * someone else (officers; not the citizen's own kiosk calls), newest first,
- * with an id below before_id when that is not 0, up to limit rows.  Returns
- * the number of rows passed, or -1.
- */
-int store_citizen_access_log(struct store *st, const char *national_id,
-    int64_t before_id, int limit,
-    void (*fn)(void *arg, const struct store_access_entry *e), void *arg);
-
 #endif

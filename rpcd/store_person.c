@@ -735,9 +735,9 @@ store_consent_list(struct store *st, const char *id, int history,
 }
 
 int
-store_access_log(struct store *st, const char *id, const char *skip_actor,
-    int64_t before_id, int limit,
-    void (*fn)(void *arg, const struct store_access *r), void *arg)
+store_access_log(struct store *st, const char *id, int64_t before_id,
+    int limit, void (*fn)(void *arg, const struct store_access *r),
+    void *arg)
 {
 	struct store_access a;
 	sqlite3_stmt *s;
@@ -746,17 +746,16 @@ store_access_log(struct store *st, const char *id, const char *skip_actor,
 	pthread_mutex_lock(&st->lock);
 	s = store_prepare(st, "SELECT id, at, role, municipality, purpose,"
 	    " method FROM audit WHERE subject = ?1 AND outcome = 'OK'"
-	    " AND (?2 = '' OR actor <> ?2) AND (?3 = 0 OR id < ?3)"
-	    " ORDER BY id DESC LIMIT ?4");
+	    " AND (method NOT LIKE '/spis.v1.Citizen/%'"
+	    " OR method = '/spis.v1.Citizen/IssuePin')"
+	    " AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
 	if (s == NULL) {
 		pthread_mutex_unlock(&st->lock);
 		return -1;
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, skip_actor != NULL ? skip_actor : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, before_id);
-	sqlite3_bind_int(s, 4, limit);
+	sqlite3_bind_int64(s, 2, before_id);
+	sqlite3_bind_int(s, 3, limit);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		a.id = sqlite3_column_int64(s, 0);
 		a.at = (const char *)sqlite3_column_text(s, 1);
