@@ -67,6 +67,14 @@ enum rpcd_perm {
 				* audits every outcome itself */
 	PERM_CITIZEN,	     /* a citizen's own calls: needs the citizen
 				* token of an identified sitting */
+	PERM_PROGRAMME_ADMIN, /* change the programme catalogue and rules */
+	PERM_APPLICATION_READ, /* open applications and the work queue */
+	PERM_APPLICATION_SUBMIT, /* apply for a person, withdraw, appeal */
+	PERM_APPLICATION_DECIDE, /* review, evaluate and decide */
+	PERM_DECISION_OVERRIDE, /* decide against the rules (Decide checks it
+				 * with authz_caller_may, as the call itself
+				 * needs only PERM_APPLICATION_DECIDE) */
+	PERM_STATUS_READ,   /* the helpdesk's status answer */
 	PERM__COUNT
 };
 
@@ -173,6 +181,10 @@ char **authz_role_names(struct arena *a, unsigned bits, size_t *n);
 
 /* Whether a role grants a permission: the table itself, for tests. */
 int authz_role_allows(enum rpcd_role r, enum rpcd_perm p);
+/* Whether any of the caller's roles holds p: for the rare check that
+ * depends on the request (a decision against the rules), never for the
+ * permission a method needs, which its table row states. */
+int authz_caller_may(const struct rpcd_caller *c, enum rpcd_perm p);
 const char *authz_perm_name(enum rpcd_perm p);
 
 /* The caller's address without its port ("ipv4:127.0.0.1"), arena-owned. */
