@@ -151,6 +151,23 @@ rule_type_name(enum rule_type t)
 	return "?";
 }
 
+/* The type with its article, for sentences: "a bool", "an int", "money". */
+static const char *
+rule_type_phrase(enum rule_type t)
+{
+	switch (t) {
+	case RULE_BOOL:
+		return "a bool";
+	case RULE_INT:
+		return "an int";
+	case RULE_MONEY:
+		return "money";
+	case RULE_TEXT:
+		return "text";
+	}
+	return "?";
+}
+
 static void
 rule_verr(struct rule_error *err, int line, int col, const char *fmt,
     va_list ap)
@@ -1155,8 +1172,8 @@ rule_parse(const char *src, const struct rule_fact_def *defs, size_t n,
 		goto fail;
 	}
 	if (r->nodes[r->root].type != want) {
-		rule_perr(&p, line, col, "the rule must give %s %s, this gives "
-		    "%s", want == RULE_INT ? "an" : "a", rule_type_name(want),
+		rule_perr(&p, line, col, "the rule must give %s, this gives "
+		    "%s", rule_type_phrase(want),
 		    rule_type_name(r->nodes[r->root].type));
 		goto fail;
 	}
@@ -1419,8 +1436,9 @@ rule_eval_node(struct rule_eval *e, int i, int depth, struct rule_value *v)
 		if (v->type != d->type || (v->type == RULE_TEXT &&
 		    v->s == NULL))
 			return rule_eerr(e, n, "the value given for %s is not "
-			    "%s %s", d->name, d->type == RULE_INT ? "an" : "a",
-			    rule_type_name(d->type));
+			    "%s", d->name, rule_type_phrase(d->type));
+		if (v->type == RULE_BOOL)
+			v->i = v->i != 0;
 		if (clause) {
 			explain = arena_printf(e->a, v->i ? "%s holds" :
 			    "%s does not hold", d->label != NULL ? d->label :

@@ -312,6 +312,17 @@ test_money_arithmetic(void **state)
 	assert_int_equal(num("household.income / household.size",
 	    RULE_MONEY), INT64_MAX / 3);
 
+	/* A fact given with the wrong type is refused, not misread. */
+	facts[F_SIZE].type = RULE_MONEY;
+	eval_fails("1 + household.size", RULE_INT,
+	    "line 1, column 5: the value given for household.size is not an "
+	    "int");
+	facts[F_SIZE].type = RULE_INT;
+	facts[F_SEX].s = NULL;
+	eval_fails("person.sex == \"F\"", RULE_BOOL,
+	    "line 1, column 1: the value given for person.sex is not text");
+	facts[F_SEX].s = "F";
+
 	/* Division by zero names the place of the '/'. */
 	facts[F_CHILDREN].i = 0;
 	eval_fails("household.income / household.children > 0.00", RULE_BOOL,
@@ -378,9 +389,11 @@ test_types(void **state)
 	refused("102.00 * household.size", RULE_BOOL,
 	    "line 1, column 1: the rule must give a bool, this gives money");
 	refused("  person.age >= 18", RULE_MONEY,
-	    "line 1, column 3: the rule must give a money, this gives bool");
+	    "line 1, column 3: the rule must give money, this gives bool");
 	refused("person.sex", RULE_INT,
 	    "line 1, column 1: the rule must give an int, this gives text");
+	refused("1", RULE_TEXT,
+	    "line 1, column 1: the rule must give text, this gives int");
 	/* Types that do mix. */
 	assert_int_equal(num("household.income >= 394.20", RULE_BOOL), 1);
 	assert_int_equal(num("person.disabled == false", RULE_BOOL), 1);
