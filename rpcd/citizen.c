@@ -283,7 +283,7 @@ citizen_identify_refused(struct rpc_ctx *ctx, grpc_status_code st,
 }
 
 static grpc_status_code
-citizen_identify(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+citizen_identify_pin(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
     ProtobufCMessage **respm)
 {
 	const Spis__V1__IdentifyRequest *req = (const void *)reqm;
@@ -546,6 +546,21 @@ citizen_end_sitting(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	*respm = &RPC_NEW(ctx, Spis__V1__EndSittingReply,
 	    spis__v1__end_sitting_reply__init)->base;
 	return GRPC_STATUS_OK;
+}
+
+/* Identify, with the PIN wiped from the decoded request whichever way it
+ * ends, rather than left until the call's arena goes. */
+static grpc_status_code
+citizen_identify(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__IdentifyRequest *req = (const void *)reqm;
+	grpc_status_code st;
+
+	st = citizen_identify_pin(ctx, reqm, respm);
+	if (req->pin != NULL)
+		sodium_memzero(req->pin, strlen(req->pin));
+	return st;
 }
 
 const struct rpc_method citizen_methods[] = {
