@@ -307,6 +307,9 @@ cli_run(struct rpcd *d, int argc, char **argv)
 	int rc;
 
 	if (strcmp(argv[0], "officer") == 0) {
+		/* Listing writes nothing, so it needs no key. */
+		if (argc >= 2 && strcmp(argv[1], "list") == 0)
+			return cli_officer(d->store, argc, argv);
 		if (auditfile_setup(d->store, d->audit_key_file, 1,
 		    cli_actor(actor, sizeof actor), err, sizeof err) != 0) {
 			fprintf(stderr, "spis-rpcd: %s\n", err);
