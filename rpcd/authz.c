@@ -16,6 +16,8 @@
 
 #define READ (P(PERM_REGISTRY_READ) | P(PERM_DOCUMENT_READ))
 #define WRITE (P(PERM_REGISTRY_WRITE) | P(PERM_DOCUMENT_WRITE))
+#define INTAKE (P(PERM_APPLICATION_READ) | P(PERM_APPLICATION_SUBMIT) | \
+    P(PERM_STATUS_READ))
 
 static const struct {
 	const char *name;
@@ -24,18 +26,22 @@ static const struct {
 	/* The helpdesk finds a person to answer about their case; it
 	 * neither changes records nor opens their documents. */
 	[ROLE_HELPDESK] = {"helpdesk", P(PERM_SESSION) |
-	    P(PERM_REGISTRY_READ)},
+	    P(PERM_REGISTRY_READ) | P(PERM_STATUS_READ)},
+	/* Clerks take applications in; caseworkers also decide them;
+	 * supervisors also sign a decision that goes against the rules. */
 	[ROLE_CLERK] = {"clerk", P(PERM_SESSION) | READ | WRITE |
-	    P(PERM_DUPLICATE_REVIEW) | P(PERM_PIN_ISSUE)},
-	[ROLE_CASEWORKER] = {"caseworker", P(PERM_SESSION) | READ | WRITE},
+	    P(PERM_DUPLICATE_REVIEW) | P(PERM_PIN_ISSUE) | INTAKE},
+	[ROLE_CASEWORKER] = {"caseworker", P(PERM_SESSION) | READ | WRITE |
+	    INTAKE | P(PERM_APPLICATION_DECIDE)},
 	[ROLE_SUPERVISOR] = {"supervisor", P(PERM_SESSION) |
-	    P(PERM_OFFICER_READ) | READ | WRITE | P(PERM_DUPLICATE_REVIEW)},
+	    P(PERM_OFFICER_READ) | READ | WRITE | P(PERM_DUPLICATE_REVIEW) |
+	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_DECISION_OVERRIDE)},
 	[ROLE_AUDITOR] = {"auditor", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
-	    P(PERM_AUDIT_READ) | READ},
+	    P(PERM_AUDIT_READ) | READ | P(PERM_APPLICATION_READ)},
 	/* Admins run officers and programmes, not cases: no personal
 	 * data. */
 	[ROLE_ADMIN] = {"admin", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
-	    P(PERM_OFFICER_ADMIN)},
+	    P(PERM_OFFICER_ADMIN) | P(PERM_PROGRAMME_ADMIN)},
 	/* A volunteer acts for the citizen in front of them and nothing
 	 * else: no browsing, no officers, no audit.  What they do for the
 	 * citizen goes through the citizen's sitting (PERM_CITIZEN). */
@@ -58,6 +64,12 @@ static const char *const authz_perm_names[PERM__COUNT] = {
 	[PERM_PIN_ISSUE] = "pin.issue",
 	[PERM_CITIZEN_IDENTIFY] = "citizen.identify",
 	[PERM_CITIZEN] = "citizen",
+	[PERM_PROGRAMME_ADMIN] = "programme.admin",
+	[PERM_APPLICATION_READ] = "application.read",
+	[PERM_APPLICATION_SUBMIT] = "application.submit",
+	[PERM_APPLICATION_DECIDE] = "application.decide",
+	[PERM_DECISION_OVERRIDE] = "decision.override",
+	[PERM_STATUS_READ] = "status.read",
 };
 
 int
@@ -66,6 +78,15 @@ authz_role_allows(enum rpcd_role r, enum rpcd_perm p)
 	if (p == PERM_PUBLIC || p == PERM_LOGIN)
 		return 1;
 	return (authz_roles[r].perms & P(p)) != 0;
+}
+
+int
+authz_caller_may(const struct rpcd_caller *c, enum rpcd_perm p)
+{
+	for (int r = 0; r < ROLE__COUNT; r++)
+		if ((c->roles & (1u << r)) && authz_role_allows(r, p))
+			return 1;
+	return 0;
 }
 
 const char *

@@ -48,6 +48,7 @@ struct settings {
 	long peer_failures;
 	long fail_delay_ms;
 	long sitting_idle;
+	long appeal_days;
 	long sitting_max;
 	char *audit_key;
 	char *audit_head;
@@ -86,6 +87,7 @@ static const struct num_setting num_settings[] = {
 	    86400},
 	{"audit_head_seconds", offsetof(struct settings, audit_head_seconds),
 	    1, 86400},
+	{"appeal_days", offsetof(struct settings, appeal_days), 0, 3650},
 };
 
 struct config_error {
@@ -258,7 +260,7 @@ config_line(void *user, const char *section, const char *name,
 {
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
-	    "registry", "auth", "kiosk", "audit"};
+	    "registry", "auth", "kiosk", "applications", "audit"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -390,7 +392,7 @@ main(int argc, char **argv)
 	    .max_logins = 32, .lockout_failures = 5, .lockout_seconds = 900,
 	    .peer_failures = 50, .fail_delay_ms = 1000,
 	    .sitting_idle = 300, .sitting_max = 1800,
-	    .audit_head_seconds = 60};
+	    .appeal_days = 30, .audit_head_seconds = 60};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
@@ -525,6 +527,7 @@ main(int argc, char **argv)
 	    .peer_failures = s.peer_failures, .fail_delay_ms = s.fail_delay_ms};
 	d.kiosk = (struct kiosk_cfg){.sitting_idle = s.sitting_idle,
 	    .sitting_max = s.sitting_max};
+	d.appeal_days = s.appeal_days;
 	d.logins = login_new(&d);
 
 	so.listen = s.listen;
@@ -555,6 +558,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	keyed = 1;
+	if (programmes_seed(&d) != 0) {
+		log_error("cannot write the seed programme catalogue");
+		rpc_server_free(srv);
+		goto out;
+	}
 	rpc_server_add(srv, health_methods, health_nmethods);
 	rpc_server_add(srv, system_methods, system_nmethods);
 	rpc_server_add(srv, auth_methods, auth_nmethods);
@@ -564,6 +572,8 @@ main(int argc, char **argv)
 	rpc_server_add(srv, duplicates_methods, duplicates_nmethods);
 	rpc_server_add(srv, documents_methods, documents_nmethods);
 	rpc_server_add(srv, citizen_methods, citizen_nmethods);
+	rpc_server_add(srv, programmes_methods, programmes_nmethods);
+	rpc_server_add(srv, applications_methods, applications_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");

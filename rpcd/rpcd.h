@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "rpc.h"
+#include "rule.h"
 #include "store.h"
 
 struct logins;
@@ -42,6 +43,7 @@ struct rpcd {
 	const char *documents_dir; /* content of attached documents */
 	struct auth_cfg auth;
 	struct kiosk_cfg kiosk;
+	long appeal_days; /* how long after a decision it may be appealed */
 	struct logins *logins;
 	const char *audit_key_file;  /* keys the audit chain (auditfile.h) */
 	const char *audit_head_file; /* the trail's last row, written out */
@@ -69,6 +71,14 @@ enum rpcd_perm {
 				* audits every outcome itself */
 	PERM_CITIZEN,	     /* a citizen's own calls: needs the citizen
 				* token of an identified sitting */
+	PERM_PROGRAMME_ADMIN, /* change the programme catalogue and rules */
+	PERM_APPLICATION_READ, /* open applications and the work queue */
+	PERM_APPLICATION_SUBMIT, /* apply for a person, withdraw, appeal */
+	PERM_APPLICATION_DECIDE, /* review, evaluate and decide */
+	PERM_DECISION_OVERRIDE, /* decide against the rules (Decide checks it
+				 * with authz_caller_may, as the call itself
+				 * needs only PERM_APPLICATION_DECIDE) */
+	PERM_STATUS_READ,   /* the helpdesk's status answer */
 	PERM__COUNT
 };
 
@@ -151,6 +161,93 @@ grpc_status_code rpcd_purpose_check(struct rpc_ctx *ctx,
  */
 int rpcd_fold(const char *in, char *out, size_t outlen);
 
+/*
+ * programmes.c: the facts a programme's rules may name, and running both
+ * of its rules at once.
+ */
+enum prog_fact {
+	FACT_AGE,
+	FACT_SEX,
+	FACT_DISABILITY,
+	FACT_EMPLOYMENT,
+	FACT_MUNICIPALITY,
+	FACT_HH_SIZE,
+	FACT_HH_CHILDREN,
+	FACT_HH_OVER65,
+	FACT_HH_DISABLED,
+	FACT_HH_INCOME,
+	FACT_HH_INCOME_PM,
+	FACT_HH_ASSETS,
+	FACT__COUNT
+};
+extern const struct rule_fact_def programme_facts[FACT__COUNT];
+
+/* Fills the FACT__COUNT values f from a person's and a household's
+ * figures; the strings are referenced, not copied. */
+void programme_facts_of(struct rule_value *f, int age, const char *sex,
+    const char *disability, const char *employment, const char *municipality,
+    int size, int children, int over65, int disabled, int64_t income,
+    int64_t assets);
+
+struct programme_eval {
+	int eligible;
+	int64_t amount;		/* 0 unless eligible or forced */
+	struct rule_result elig;
+	struct rule_result amount_result; /* empty unless eligible */
+	const char *explanation; /* for the citizen */
+};
+
+/* Parses and runs a programme's eligibility rule and, when eligible (or
+ * force_amount), its amount rule, on facts.  Results live in a.  0, or -1
+ * with *err. */
+int programme_evaluate(const char *eligibility, const char *amount,
+    const struct rule_value *facts, const char *currency, int force_amount,
+    struct arena *a, struct programme_eval *out, struct rule_error *err);
+
+struct store_programme;
+struct Spis__V1__Programme;
+struct Spis__V1__Clause;
+struct Spis__V1__Programme *programme_msg(struct rpc_ctx *ctx,
+    const struct store_programme *p);
+struct Spis__V1__Clause **programme_clauses(struct rpc_ctx *ctx,
+    const struct rule_result *r, const char *currency, size_t *n);
+/* The programme's name in language, else in Lithuanian; p's storage. */
+const char *programme_name(const struct store_programme *p,
+    const char *language);
+/* Finds a programme for a request (allocated in the call's arena); the
+ * status names field. */
+grpc_status_code programme_find(struct rpc_ctx *ctx, const char *field,
+    const char *code, struct store_programme **out);
+/* Writes the seed catalogue into an empty store; 0 or -1. */
+int programmes_seed(struct rpcd *d);
+
+/*
+ * applications.c: what citizen.c shares with the officers' calls.  Each
+ * answers the call (a status, and *respm on success) and audits with the
+ * application's subject.  owner, when not NULL, is the citizen whose
+ * applications alone may be touched.
+ */
+struct Spis__V1__Declared;
+struct store_application;
+grpc_status_code applications_form(struct rpc_ctx *ctx,
+    const char *national_id, const char *programme, int kiosk,
+    ProtobufCMessage **respm);
+grpc_status_code applications_submit(struct rpc_ctx *ctx,
+    const char *national_id, const char *programme, const char *channel,
+    const char *municipality, const struct Spis__V1__Declared *declared,
+    ProtobufCMessage **respm);
+grpc_status_code applications_list(struct rpc_ctx *ctx,
+    const char *national_id, ProtobufCMessage **respm);
+grpc_status_code applications_move(struct rpc_ctx *ctx, const char *reference,
+    const char *to, const char *reason, int64_t expected_version,
+    const char *owner, ProtobufCMessage **respm);
+/* The person's latest application into *app; 0, or -1 when none. */
+int applications_latest(struct rpcd *d, const char *national_id,
+    struct store_application *app);
+/* A reference as typed (any case, dashes optional) into its canonical
+ * form; 0, or -1 when malformed or its check symbol is wrong. */
+int applications_reference_parse(const char *in, char out[16]);
+
 /* For authz_check on PERM_CITIZEN calls (citizen.c): finds the sitting
  * named by the x-spis-citizen metadata (and checks the volunteer's session
  * when the citizen is helped), and fills *out, owned by the call's arena.
@@ -175,6 +272,10 @@ char **authz_role_names(struct arena *a, unsigned bits, size_t *n);
 
 /* Whether a role grants a permission: the table itself, for tests. */
 int authz_role_allows(enum rpcd_role r, enum rpcd_perm p);
+/* Whether any of the caller's roles holds p: for the rare check that
+ * depends on the request (a decision against the rules), never for the
+ * permission a method needs, which its table row states. */
+int authz_caller_may(const struct rpcd_caller *c, enum rpcd_perm p);
 const char *authz_perm_name(enum rpcd_perm p);
 
 /* The caller's address without its port ("ipv4:127.0.0.1"), arena-owned. */
@@ -251,5 +352,9 @@ extern const struct rpc_method documents_methods[];
 extern const size_t documents_nmethods;
 extern const struct rpc_method citizen_methods[];
 extern const size_t citizen_nmethods;
+extern const struct rpc_method applications_methods[];
+extern const size_t applications_nmethods;
+extern const struct rpc_method programmes_methods[];
+extern const size_t programmes_nmethods;
 
 #endif

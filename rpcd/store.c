@@ -225,6 +225,130 @@ static const char *const store_migrations[] = {
 	"  last_seen INTEGER NOT NULL,"
 	"  expires_at INTEGER NOT NULL,"
 	"  ended_at INTEGER);",
+	/* 5: programmes with versioned rules, applications with their
+	 * transitions and cross-check flags, decisions with the inputs and
+	 * clause results they were made on, and the benefits approvals
+	 * create. */
+	"CREATE TABLE programmes ("
+	"  code TEXT PRIMARY KEY,"
+	"  pillar TEXT NOT NULL,"
+	"  scope TEXT NOT NULL,"
+	"  municipality TEXT NOT NULL DEFAULT '',"
+	"  online INTEGER NOT NULL,"
+	"  period TEXT NOT NULL,"
+	"  auto_renew INTEGER NOT NULL,"
+	"  open INTEGER NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  rule_version INTEGER NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  updated_by TEXT NOT NULL);"
+	"CREATE TABLE programme_texts ("
+	"  code TEXT NOT NULL REFERENCES programmes(code),"
+	"  kind TEXT NOT NULL,"
+	"  language TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  PRIMARY KEY (code, kind, language));"
+	"CREATE TABLE programme_rules ("
+	"  code TEXT NOT NULL REFERENCES programmes(code),"
+	"  rule_version INTEGER NOT NULL,"
+	"  eligibility TEXT NOT NULL,"
+	"  amount TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  PRIMARY KEY (code, rule_version));"
+	"CREATE TABLE applications ("
+	"  id INTEGER PRIMARY KEY,"
+	"  reference TEXT NOT NULL UNIQUE,"
+	"  programme TEXT NOT NULL REFERENCES programmes(code),"
+	"  national_id TEXT NOT NULL REFERENCES people(national_id),"
+	"  household_id INTEGER,"
+	"  channel TEXT NOT NULL,"
+	"  municipality TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  monthly_income INTEGER NOT NULL,"
+	"  assets INTEGER NOT NULL,"
+	"  terminal TEXT NOT NULL DEFAULT '',"
+	"  submitted_at TEXT NOT NULL,"
+	"  submitted_by TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  version INTEGER NOT NULL DEFAULT 1);"
+	"CREATE INDEX applications_person ON applications(national_id,"
+	"  programme);"
+	"CREATE INDEX applications_queue ON applications(municipality, state,"
+	"  submitted_at);"
+	"CREATE INDEX applications_state ON applications(state, submitted_at);"
+	"CREATE TABLE application_transitions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  application_id INTEGER NOT NULL REFERENCES applications(id),"
+	"  from_state TEXT NOT NULL,"
+	"  to_state TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  reason TEXT NOT NULL);"
+	"CREATE INDEX application_transitions_app ON"
+	"  application_transitions(application_id, id);"
+	"CREATE TABLE application_flags ("
+	"  id INTEGER PRIMARY KEY,"
+	"  application_id INTEGER NOT NULL REFERENCES applications(id),"
+	"  kind TEXT NOT NULL,"
+	"  national_id TEXT NOT NULL,"
+	"  other_reference TEXT NOT NULL,"
+	"  other_municipality TEXT NOT NULL,"
+	"  other_state TEXT NOT NULL);"
+	"CREATE INDEX application_flags_app ON application_flags(application_id);"
+	"CREATE TABLE decisions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  application_id INTEGER NOT NULL REFERENCES applications(id),"
+	"  outcome TEXT NOT NULL,"
+	"  engine_eligible INTEGER NOT NULL,"
+	"  override INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  explanation TEXT NOT NULL,"
+	"  decided_by TEXT NOT NULL,"
+	"  decided_at TEXT NOT NULL,"
+	"  evaluated_on TEXT NOT NULL,"
+	"  rule_version INTEGER NOT NULL,"
+	"  amount INTEGER NOT NULL,"
+	"  currency TEXT NOT NULL);"
+	"CREATE INDEX decisions_app ON decisions(application_id, id);"
+	"CREATE TABLE decision_inputs ("
+	"  decision_id INTEGER NOT NULL REFERENCES decisions(id),"
+	"  seq INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  ival INTEGER NOT NULL,"
+	"  sval TEXT NOT NULL,"
+	"  PRIMARY KEY (decision_id, seq));"
+	"CREATE TABLE decision_clauses ("
+	"  decision_id INTEGER NOT NULL REFERENCES decisions(id),"
+	"  rule TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  depth INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  explain TEXT NOT NULL,"
+	"  PRIMARY KEY (decision_id, rule, seq));"
+	"CREATE TABLE benefits ("
+	"  id INTEGER PRIMARY KEY,"
+	"  national_id TEXT NOT NULL REFERENCES people(national_id),"
+	"  programme TEXT NOT NULL REFERENCES programmes(code),"
+	"  application_id INTEGER NOT NULL UNIQUE REFERENCES applications(id),"
+	"  municipality TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  amount INTEGER NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  period TEXT NOT NULL,"
+	"  start_date TEXT NOT NULL,"
+	"  end_date TEXT NOT NULL DEFAULT '',"
+	"  exit_reason TEXT NOT NULL DEFAULT '',"
+	"  rule_version INTEGER NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL);"
+	"CREATE INDEX benefits_person ON benefits(national_id, programme);"
+	"CREATE INDEX benefits_state ON benefits(programme, state);",
 
 	/* 6: where the audit chain becomes keyed.  Rows from from_id on are
 	 * chained with HMAC-SHA256 under a key kept outside the database
@@ -263,6 +387,20 @@ void
 store_log_error(struct store *st, const char *what)
 {
 	log_error("store: %s: %s", what, sqlite3_errmsg(st->db));
+}
+
+const char *
+store_text(sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+void
+store_copy(char *dst, size_t len, sqlite3_stmt *s, int col)
+{
+	snprintf(dst, len, "%s", store_text(s, col));
 }
 
 sqlite3_stmt *

@@ -41,6 +41,13 @@ void store_rollback(struct store *st);
  * that a change and its row are committed together or not at all. */
 int store_audit_insert(struct store *st, const struct store_audit *a);
 
+/* A text column as a string, "" for NULL (a LEFT JOIN that found
+ * nothing); valid until the statement steps again. */
+const char *store_text(sqlite3_stmt *s, int col);
+
+/* Copies a text column into dst (len bytes), truncating safely. */
+void store_copy(char *dst, size_t len, sqlite3_stmt *s, int col);
+
 /* Reads where the audit chain becomes keyed; called by store_open.
  * Returns 0, or -1 with a reason in err. */
 int store_audit_load(struct store *st, char *err, size_t errlen);
