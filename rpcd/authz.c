@@ -40,7 +40,7 @@ static const struct {
 	 * else: no browsing, no officers, no audit.  What they do for the
 	 * citizen goes through the citizen's sitting (PERM_CITIZEN). */
 	[ROLE_INTERMEDIARY] = {"intermediary", P(PERM_SESSION) |
-	    P(PERM_CITIZEN_IDENTIFY)},
+	    P(PERM_CITIZEN_IDENTIFY) | P(PERM_REGISTRATION_SUBMIT)},
 };
 
 static const char *const authz_perm_names[PERM__COUNT] = {
@@ -58,6 +58,7 @@ static const char *const authz_perm_names[PERM__COUNT] = {
 	[PERM_PIN_ISSUE] = "pin.issue",
 	[PERM_CITIZEN_IDENTIFY] = "citizen.identify",
 	[PERM_CITIZEN] = "citizen",
+	[PERM_REGISTRATION_SUBMIT] = "registration.submit",
 };
 
 int
@@ -218,10 +219,11 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 
 		return st != GRPC_STATUS_OK ? st : idem_begin(ctx, c);
 	}
-	/* A citizen alone at a kiosk identifies without a session.  A token
-	 * that is sent must be a live one whose roles allow it (a
-	 * volunteer's), checked below like any other. */
-	if (m->permission == PERM_CITIZEN_IDENTIFY && auth == NULL)
+	/* A citizen alone at a kiosk identifies, or asks to be registered,
+	 * without a session.  A token that is sent must be a live one whose
+	 * roles allow it (a volunteer's), checked below like any other. */
+	if ((m->permission == PERM_CITIZEN_IDENTIFY ||
+	    m->permission == PERM_REGISTRATION_SUBMIT) && auth == NULL)
 		return GRPC_STATUS_OK;
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
 	    auth[7] == '\0')

@@ -48,6 +48,8 @@ struct settings {
 	long fail_delay_ms;
 	long sitting_idle;
 	long sitting_max;
+	long request_days;
+	long requests_per_day;
 };
 
 /* Whole-number settings: name, where it lives, and its bounds. */
@@ -80,6 +82,10 @@ static const struct num_setting num_settings[] = {
 	    3600},
 	{"sitting_max_seconds", offsetof(struct settings, sitting_max), 60,
 	    86400},
+	{"registration_request_days", offsetof(struct settings,
+	    request_days), 1, 365},
+	{"registration_requests_per_day", offsetof(struct settings,
+	    requests_per_day), 1, 100000},
 };
 
 struct config_error {
@@ -365,7 +371,8 @@ main(int argc, char **argv)
 	    .session_idle = 900, .session_max = 8 * 3600, .login_timeout = 60,
 	    .max_logins = 32, .lockout_failures = 5, .lockout_seconds = 900,
 	    .peer_failures = 50, .fail_delay_ms = 1000,
-	    .sitting_idle = 300, .sitting_max = 1800};
+	    .sitting_idle = 300, .sitting_max = 1800, .request_days = 30,
+	    .requests_per_day = 100};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
@@ -489,7 +496,8 @@ main(int argc, char **argv)
 	    .lockout_seconds = s.lockout_seconds,
 	    .peer_failures = s.peer_failures, .fail_delay_ms = s.fail_delay_ms};
 	d.kiosk = (struct kiosk_cfg){.sitting_idle = s.sitting_idle,
-	    .sitting_max = s.sitting_max};
+	    .sitting_max = s.sitting_max, .request_days = s.request_days,
+	    .requests_per_day = s.requests_per_day};
 	d.logins = login_new(&d);
 
 	so.listen = s.listen;
@@ -522,6 +530,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, duplicates_methods, duplicates_nmethods);
 	rpc_server_add(srv, documents_methods, documents_nmethods);
 	rpc_server_add(srv, citizen_methods, citizen_nmethods);
+	rpc_server_add(srv, registrations_methods, registrations_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");
