@@ -366,6 +366,46 @@ static const char *const store_migrations[] = {
 	"CREATE TRIGGER audit_key_no_delete BEFORE DELETE ON audit_key"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit key record is written once');"
 	"  END;",
+
+	/* 7: registration requests: what a person not yet registered asked
+	 * for at a kiosk, until a clerk accepts it (person_id: the person
+	 * registered from it) or rejects it, or it expires.  created and expires are Unix seconds for the
+	 * limits; one pending request per national ID.  Phone numbers are
+	 * kept without spaces, dashes or parentheses from now on, so that
+	 * same_phone compares numbers, not typing habits; those stored
+	 * before are brought to that form here. */
+	"CREATE TABLE registration_requests ("
+	"  id INTEGER PRIMARY KEY,"
+	"  reference TEXT NOT NULL UNIQUE,"
+	"  national_id TEXT NOT NULL,"
+	"  given_names TEXT NOT NULL,"
+	"  surname TEXT NOT NULL,"
+	"  birth_date TEXT NOT NULL,"
+	"  sex TEXT NOT NULL,"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  municipality TEXT NOT NULL,"
+	"  phone TEXT NOT NULL DEFAULT '',"
+	"  language TEXT NOT NULL DEFAULT 'lt',"
+	"  status TEXT NOT NULL DEFAULT 'pending',"
+	"  terminal TEXT NOT NULL,"
+	"  helper TEXT NOT NULL DEFAULT '',"
+	"  client_request_id TEXT NOT NULL,"
+	"  submitted_at TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  resolved_at TEXT NOT NULL DEFAULT '',"
+	"  resolved_by TEXT NOT NULL DEFAULT '',"
+	"  resolution_reason TEXT NOT NULL DEFAULT '',"
+	"  person_id TEXT NOT NULL DEFAULT '');"
+	"CREATE UNIQUE INDEX registration_requests_one_pending"
+	"  ON registration_requests(national_id) WHERE status = 'pending';"
+	"CREATE INDEX registration_requests_queue"
+	"  ON registration_requests(status, municipality, id);"
+	"CREATE INDEX registration_requests_terminal"
+	"  ON registration_requests(terminal, created);"
+	"UPDATE people SET phone = replace(replace(replace(replace(phone,"
+	"  ' ', ''), '-', ''), '(', ''), ')', '')"
+	"  WHERE phone GLOB '*[ ()-]*';",
 };
 
 #define STORE_NMIGRATIONS \
