@@ -372,6 +372,18 @@ check("Withdraw from submitted", got[1] == OK and got[0].state == "withdrawn", g
 expect("StartReview of a withdrawn application is FAILED_PRECONDITION",
        move("StartReview", a5.reference, tok=case19), PRECOND, "reference", "withdrawn")
 
+# A reason under `not`: the clause that holds is the one that refuses.
+notp = pg.Programme(code="TEST-NOT", names=[pg.LocalText(language="lt", text="Tik vyrams")],
+                    pillar="cash_benefits", scope="national", period="one_off", open=True,
+                    eligibility='household.size > 0 and not (person.sex == "F")', amount="1.00")
+c.call("Programmes", "SaveProgramme", pg.SaveProgrammeRequest(request_id=spis.rid(), programme=notp,
+                                                              reason="test"), token=admin)
+an = submit(MOTHER, "TEST-NOT")[0]
+ev, code, msg = app("Evaluate", ap.EvaluateRequest(reference=an.reference if an else ""))
+check("Evaluate: a refusal under `not` is explained by the clause that holds, not by the ones that pass",
+      code == OK and not ev.eligible and 'sex is "F"' in ev.explanation and "household size" not in
+      ev.explanation, (code, msg, ev.explanation if ev else None))
+
 # --- Status ---------------------------------------------------------------------------
 st, code, msg = c.call("Applications", "GetStatus", ap.StatusRequest(reference=REF, birth_date="1988-04-02"))
 check("GetStatus: public, with the steps and what happens next, no municipality",
