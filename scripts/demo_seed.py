@@ -19,6 +19,7 @@ sys.path.insert(0, sys.argv[1])
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
 import grpc  # noqa: E402
 import spisclient as spis  # noqa: E402
+from spis.v1 import applications_pb2 as ap  # noqa: E402
 from spis.v1 import citizen_pb2 as cz  # noqa: E402
 from spis.v1 import registry_pb2 as pb  # noqa: E402
 
@@ -125,7 +126,38 @@ if not pin or card.pin_status != "active":
     with os.fdopen(fd, "w") as f:
         f.write(pin + "\n")
 
+# Applications for the work queue, once: the Kazlauskas family applies for
+# child benefit (left submitted) and the social benefit (taken into review),
+# Darius Petrauskas for heating compensation (approved).  A status check
+# needs the reference and the birth date; the first one is printed.
+mine, _ = call("Applications", "ListApplications", ap.ListApplicationsRequest(
+    national_id=PEOPLE[0][0]), "applications of " + PEOPLE[0][0])
+if not mine.applications:
+    def submit(who, prog, income, assets):
+        a, _ = call("Applications", "Submit", ap.SubmitRequest(
+            request_id=spis.rid(), programme=prog, national_id=PEOPLE[who][0],
+            declared=ap.Declared(monthly_income=income, assets=assets, confirmed=True)),
+            "apply for " + prog)
+        return a
+
+    def move(a, method, reason):
+        call("Applications", method, ap.TransitionRequest(
+            request_id=spis.rid(), reference=a.reference, reason=reason), method + " " + a.reference)
+
+    submit(0, "CHILD", 95000, 200000)
+    move(submit(0, "SOC-BEN", 30000, 100000), "StartReview", "demo data")
+    heat = submit(5, "HEAT", 32000, 50000)
+    move(heat, "StartReview", "demo data")
+    call("Applications", "Decide", ap.DecideRequest(
+        request_id=spis.rid(), reference=heat.reference, outcome="approved",
+        reason="income checked against the pay slips"), "decide " + heat.reference)
+    mine, _ = call("Applications", "ListApplications", ap.ListApplicationsRequest(
+        national_id=PEOPLE[0][0]), "applications of " + PEOPLE[0][0])
+status = mine.applications[-1] if mine.applications else None
+
 print("demo: sample registry: %d people (%d new), %d households (%d new)"
       % (len(PEOPLE), added, len(HOUSEHOLDS), made))
 print("demo: try a search: surname \"kazl\" with municipality 13, or national ID %s" % PEOPLE[0][0])
 print("demo: kiosk: national ID %s, PIN %s (%s %s)" % (nid, pin, PEOPLE[KIOSK][1], PEOPLE[KIOSK][2]))
+if status is not None:
+    print("demo: kiosk status check: reference %s, birth date %s" % (status.reference, PEOPLE[0][3]))
