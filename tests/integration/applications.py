@@ -278,6 +278,12 @@ check("Submit: the same person pending in another municipality is flagged same_p
       code == OK and any(f.kind == "same_person" and f.municipality == "13" and f.reference == REF
                          for f in a3.flags), (code, msg, a3.flags if a3 else None))
 
+first = app("GetApplication", ap.GetApplicationRequest(reference=REF))[0]
+check("the first application shows both later ones as flags too",
+      first and sorted((f.kind, f.reference) for f in first.flags) ==
+      sorted([("same_household", a2.reference), ("same_person", a3.reference)]),
+      [(f.kind, f.reference) for f in first.flags] if first else None)
+
 # --- State machine ----------------------------------------------------------------
 expect("Decide before review is FAILED_PRECONDITION", decide(REF, "approved"), PRECOND, "reference", "in_review")
 expect("Appeal before a decision is FAILED_PRECONDITION", move("Appeal", REF, tok=clerk13), PRECOND, "reference")
@@ -390,6 +396,9 @@ check("GetStatus: public, with the steps and what happens next, no municipality"
       code == OK and st.state == "rejected" and [s.state for s in st.steps][:2] == ["submitted", "in_review"]
       and st.next_step and st.municipality == "" and st.appeal_until, (code, msg))
 fields = {f.name for f, _ in st.ListFields()} if st else set()
+check("a public status answer is audited with whose it was", rows(
+    "SELECT count(*) FROM audit WHERE method LIKE '%Applications/GetStatus' AND subject = ?"
+    " AND purpose = 'status' AND outcome = 'OK'", MOTHER)[0][0] == 1)
 check("GetStatus reveals no name, ID or amount", not ({"national_id", "applicant_name"} & fields)
       and "Žemait" not in str(st) and MOTHER not in str(st), fields)
 wrong_date = c.call("Applications", "GetStatus", ap.StatusRequest(reference=REF, birth_date="1988-04-03"))
@@ -416,7 +425,8 @@ q, code, msg = app("Queue", ap.QueueRequest(), case13)
 check("Queue: the caseworker's own municipality, waiting ones, with age in days",
       code == OK and all(i.municipality == "13" for i in q.items) and a2.reference in [i.reference for i in q.items]
       and [i for i in q.items if i.reference == a2.reference][0].age_days > 100, (code, msg))
-check("Queue: flags counted", [i.flags for i in q.items if i.reference == a2.reference] == [1],
+check("Queue: flags counted (the household's two other claims)",
+      [i.flags for i in q.items if i.reference == a2.reference] == [2],
       [(i.reference, i.flags) for i in q.items] if q else None)
 expect("Queue of another municipality is PERMISSION_DENIED",
        app("Queue", ap.QueueRequest(municipality="19"), case13), DENIED, "municipality")
