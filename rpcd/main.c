@@ -55,6 +55,9 @@ struct settings {
 	long audit_head_seconds;
 	long request_days;
 	long requests_per_day;
+	char *debtor_name;
+	char *debtor_iban;
+	char *debtor_bic;
 };
 
 /* Whole-number settings: name, where it lives, and its bounds. */
@@ -224,6 +227,15 @@ apply(struct settings *s, const char *name, const char *value, char *err,
 		}
 		set_str(name[6] == 'k' ? &s->audit_key : &s->audit_head,
 		    value);
+	} else if (strcmp(name, "debtor_name") == 0 ||
+	    strcmp(name, "debtor_iban") == 0 ||
+	    strcmp(name, "debtor_bic") == 0) {
+		if (value[0] == '\0') {
+			snprintf(err, errlen, "%s must not be empty", name);
+			return -1;
+		}
+		set_str(name[7] == 'n' ? &s->debtor_name : name[7] == 'i' ?
+		    &s->debtor_iban : &s->debtor_bic, value);
 	} else if (strcmp(name, "log_level") == 0) {
 		if ((lvl = log_level_parse(value)) < 0) {
 			snprintf(err, errlen, "log_level must be debug, info, "
@@ -266,7 +278,7 @@ config_line(void *user, const char *section, const char *name,
 {
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
-	    "registry", "auth", "kiosk", "applications", "audit"};
+	    "registry", "auth", "kiosk", "applications", "audit", "payments"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -415,6 +427,10 @@ main(int argc, char **argv)
 	set_str(&s.db, "spis.db");
 	set_str(&s.country, "LT");
 	set_str(&s.pam_service, "spis");
+	/* A demonstration paying agency: set the real one in [payments]. */
+	set_str(&s.debtor_name, "SPIS demo paying agency");
+	set_str(&s.debtor_iban, "LT307300010000000001");
+	set_str(&s.debtor_bic, "SPISLT21XXX");
 
 	/* First pass: only --config, --help and --version, so that flags
 	 * given on the command line override the file whatever their order. */
@@ -536,6 +552,8 @@ main(int argc, char **argv)
 	    .sitting_max = s.sitting_max, .request_days = s.request_days,
 	    .requests_per_day = s.requests_per_day};
 	d.appeal_days = s.appeal_days;
+	d.payments = (struct payments_cfg){.debtor_name = s.debtor_name,
+	    .debtor_iban = s.debtor_iban, .debtor_bic = s.debtor_bic};
 	d.logins = login_new(&d);
 
 	so.listen = s.listen;
@@ -583,6 +601,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, programmes_methods, programmes_nmethods);
 	rpc_server_add(srv, applications_methods, applications_nmethods);
 	rpc_server_add(srv, registrations_methods, registrations_nmethods);
+	rpc_server_add(srv, payments_methods, payments_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");
@@ -640,5 +659,8 @@ done:
 	free(s.pam_confdir);
 	free(s.audit_key);
 	free(s.audit_head);
+	free(s.debtor_name);
+	free(s.debtor_iban);
+	free(s.debtor_bic);
 	return rc;
 }
