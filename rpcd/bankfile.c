@@ -621,6 +621,13 @@ bankfile_pain002_read(const char *buf, size_t len, const char *message_id,
 		xmlFreeParserCtxt(ctxt);
 		return -1;
 	}
+	/* Entities declared in a DTD would be expanded when the text is
+	 * read, however large they grow: a bank's report needs none. */
+	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+		snprintf(why, whylen, "content: a document type declaration "
+		    "(DTD) is not accepted in a status report");
+		goto out;
+	}
 	root = xmlDocGetRootElement(doc);
 	if (!bankfile_is(root, "Document") || root->ns == NULL ||
 	    xmlStrncmp(root->ns->href, BAD_CAST PAIN002_NS_PREFIX,
