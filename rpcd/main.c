@@ -600,6 +600,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, citizen_methods, citizen_nmethods);
 	rpc_server_add(srv, programmes_methods, programmes_nmethods);
 	rpc_server_add(srv, applications_methods, applications_nmethods);
+	rpc_server_add(srv, benefits_methods, benefits_nmethods);
 	rpc_server_add(srv, registrations_methods, registrations_nmethods);
 	rpc_server_add(srv, payments_methods, payments_nmethods);
 	port = rpc_server_start(srv);
