@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "auditfile.h"
+#include "iban.h"
 #include "log.h"
 #include "rpc.h"
 #include "rpcd.h"
@@ -186,6 +187,7 @@ static int
 apply(struct settings *s, const char *name, const char *value, char *err,
     size_t errlen)
 {
+	char ibuf[40], why[160];
 	int lvl;
 
 	if (strcmp(name, "listen") == 0)
@@ -234,8 +236,14 @@ apply(struct settings *s, const char *name, const char *value, char *err,
 			snprintf(err, errlen, "%s must not be empty", name);
 			return -1;
 		}
+		if (name[7] == 'i' && iban_check(value, ibuf, sizeof ibuf, why,
+		    sizeof why) != 0) {
+			snprintf(err, errlen, "debtor_iban: %s", why);
+			return -1;
+		}
 		set_str(name[7] == 'n' ? &s->debtor_name : name[7] == 'i' ?
-		    &s->debtor_iban : &s->debtor_bic, value);
+		    &s->debtor_iban : &s->debtor_bic, name[7] == 'i' ? ibuf :
+		    value);
 	} else if (strcmp(name, "log_level") == 0) {
 		if ((lvl = log_level_parse(value)) < 0) {
 			snprintf(err, errlen, "log_level must be debug, info, "

@@ -49,18 +49,6 @@ admin = c.login("admin")
 REFUSED = {"n": 0}
 
 
-def lt_code(sex, birth, serial):
-    """A valid Lithuanian personal code (the algorithm in lib/natid.h)."""
-    y, m, d = (int(x) for x in birth.split("-"))
-    g = (y - 1800) // 100 * 2 + (1 if sex == "M" else 2)
-    digits = [int(x) for x in "%d%02d%02d%02d%03d" % (g, y % 100, m, d, serial)]
-    s = sum(a * w for a, w in zip(digits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 1])) % 11
-    if s == 10:
-        s = sum(a * w for a, w in zip(digits, [3, 4, 5, 6, 7, 8, 9, 1, 2, 3])) % 11
-        s = 0 if s == 10 else s
-    return "".join(map(str, digits)) + str(s)
-
-
 def iban(n):
     """A Lithuanian IBAN with a correct ISO 13616 check (mod 97)."""
     bban = "73000%011d" % n
@@ -151,12 +139,23 @@ def approve_benefit(nid, prog, muni):
             print("FAIL %s %s -- %s %s" % (m, nid, got[1], got[2]))
 
 
-def set_account(nid, n):
-    # A stopgap until Benefits.SetBankAccount lands on main: the row as it
-    # would write it.
-    db.execute("INSERT OR REPLACE INTO bank_accounts (national_id, iban, holder, updated_at, updated_by)"
-               " VALUES (?, ?, 'holder', '2026-01-01T00:00:00Z', 'test')", (nid, iban(n)))
-    db.commit()
+def set_account(nid, n, tok=clerk13):
+    # Typed as people write it: in groups of four, lower case.
+    typed = " ".join(iban(n)[i:i + 4] for i in range(0, 20, 4)).lower()
+    got = c.call("Benefits", "SetBankAccount", bn.SetBankAccountRequest(
+        request_id=spis.rid(), account=bn.BankAccount(national_id=nid, iban=typed, holder="holder"),
+        reason="test"), token=tok)
+    if got[1] != OK:
+        print("FAIL set account %s -- %s %s" % (nid, got[1], got[2]))
+
+
+def benefit_change(method, nid, reason):
+    lst = c.call("Benefits", "ListBenefits", bn.ListBenefitsRequest(national_id=nid), token=case13)[0]
+    for b in lst.benefits if lst else []:
+        got = c.call("Benefits", method, bn.BenefitChangeRequest(
+            request_id=spis.rid(), benefit_id=b.id, reason=reason), token=case13)
+        if got[1] != OK:
+            print("FAIL %s %s -- %s %s" % (method, nid, got[1], got[2]))
 
 
 def month(offset):
@@ -182,12 +181,12 @@ for i, (g, s, muni) in enumerate((("Rūta", "Žemaitė", "13"), ("Jonas", "Jonai
                                   ("Eglė", "Šimkienė", "13"), ("Petras", "Petraitis", "13"),
                                   ("Ona", "O'Neil", "13"), ("Tomas", "Tomaitis", "13"),
                                   ("Kęstas", "Kaunietis", "19"))):
-    nid = lt_code("M" if i % 2 else "F", "1980-01-%02d" % (i + 1), 200 + i)
+    nid = spis.lt_code("M" if i % 2 else "F", "1980-01-%02d" % (i + 1), 200 + i)
     register(nid, g, s, "1980-01-%02d" % (i + 1), "M" if i % 2 else "F", muni)
     PEOPLE.append((nid, muni))
-NOACC = [lt_code("F", "1981-02-%02d" % (i + 1), 300 + i) for i in range(2)]
-SUSP = lt_code("M", "1982-03-03", 400)
-ENDED = lt_code("F", "1982-04-04", 401)
+NOACC = [spis.lt_code("F", "1981-02-%02d" % (i + 1), 300 + i) for i in range(2)]
+SUSP = spis.lt_code("M", "1982-03-03", 400)
+ENDED = spis.lt_code("F", "1982-04-04", 401)
 for i, nid in enumerate(NOACC):
     register(nid, "Be", "Sąskaitos%d" % i, "1981-02-%02d" % (i + 1), "F", "13")
 register(SUSP, "Sustab", "Dytas", "1982-03-03", "M", "13")
@@ -201,14 +200,14 @@ for nid, _ in PEOPLE[:3]:
     approve_benefit(nid, "PAY-Y", "13")
     approve_benefit(nid, "PAY-VLN", "13")
 approve_benefit(PEOPLE[0][0], "PAY-ONCE", "13")
-for i, (nid, _) in enumerate(PEOPLE):
-    set_account(nid, 1000 + i)
+for i, (nid, muni) in enumerate(PEOPLE):
+    set_account(nid, 1000 + i, clerk13 if muni == "13" else clerk19)
 set_account(SUSP, 2000)
 set_account(ENDED, 2001)
-# Until Benefits.Suspend and End land on main: the states they would set.
-db.execute("UPDATE benefits SET state = 'suspended' WHERE national_id = ?", (SUSP,))
-db.execute("UPDATE benefits SET state = 'ended', end_date = '2026-01-01' WHERE national_id = ?", (ENDED,))
-# Amounts that differ, so that a sum of equal parts proves nothing less.
+benefit_change("Suspend", SUSP, "income under review")
+benefit_change("End", ENDED, "found work")
+# Amounts that differ, so that a sum of equal parts proves nothing less
+# (written directly: only a new decision changes an amount).
 db.execute("UPDATE benefits SET amount = 999 WHERE national_id = ? AND programme = 'PAY-M'", (PEOPLE[1][0],))
 db.execute("UPDATE benefits SET amount = 100001 WHERE national_id = ? AND programme = 'PAY-M'", (PEOPLE[2][0],))
 db.commit()

@@ -40,3 +40,12 @@ spisd_stop && t_ok "daemon exits 0" || t_fail "daemon exits 0" "rc=$?"
 t_match "audit verify: chain intact after the payments" \
 	'^audit trail intact: [0-9]+ rows' \
 	"$("$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" audit verify)"
+
+# The paying agency's account is checked when the daemon starts.
+printf '[payments]\ndebtor_iban = LT30 7300 0100 0000 0002\n' >"$SPISD_DIR/bad.conf"
+err=$("$SPIS_BUILD/spis-rpcd" --config "$SPISD_DIR/bad.conf" --db "$SPISD_DIR/never.db" 2>&1 </dev/null)
+rc=$?
+[ "$rc" -ne 0 ] && [ ! -e "$SPISD_DIR/never.db" ] &&
+	printf '%s' "$err" | grep -q 'line 2: debtor_iban: ' &&
+	t_ok "a debtor_iban failing mod 97 stops the daemon, named" ||
+	t_fail "a debtor_iban failing mod 97 stops the daemon, named" "rc=$rc: $err"
