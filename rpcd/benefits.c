@@ -34,16 +34,10 @@ ben_change_one(void *arg, const struct store_benefit_change *c)
 {
 	struct ben_fill *f = arg;
 	struct arena *a = rpc_ctx_arena(f->ctx);
-	Spis__V1__BenefitChange *x, **grown;
+	Spis__V1__BenefitChange *x;
 
-	if (f->m->n_changes == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 4;
-		grown = arena_alloc(a, sizeof *grown * f->cap);
-		if (f->m->n_changes > 0)
-			memcpy(grown, f->m->changes,
-			    sizeof *grown * f->m->n_changes);
-		f->m->changes = grown;
-	}
+	f->m->changes = arena_grow(a, f->m->changes, f->m->n_changes,
+	    &f->cap, sizeof *f->m->changes);
 	x = RPC_NEW(f->ctx, Spis__V1__BenefitChange,
 	    spis__v1__benefit_change__init);
 	x->at = arena_strdup(a, c->at);
@@ -94,15 +88,9 @@ static void
 ben_list_one(void *arg, const struct store_benefit *b)
 {
 	struct ben_list *l = arg;
-	struct store_benefit *grown;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 4;
-		grown = arena_alloc(l->a, sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = arena_grow(l->a, l->items, l->n, &l->cap,
+	    sizeof *l->items);
 	l->items[l->n++] = *b;
 }
 

@@ -252,12 +252,6 @@ grpc_status_code applications_list(struct rpc_ctx *ctx,
 grpc_status_code applications_move(struct rpc_ctx *ctx, const char *reference,
     const char *to, const char *reason, int64_t expected_version,
     const char *owner, ProtobufCMessage **respm);
-/* The person's latest application into *app; 0, or -1 when none. */
-int applications_latest(struct rpcd *d, const char *national_id,
-    struct store_application *app);
-/* A reference as typed (any case, dashes optional) into its canonical
- * form; 0, or -1 when malformed or its check symbol is wrong. */
-int applications_reference_parse(const char *in, char out[16]);
 
 /* For authz_check on PERM_CITIZEN calls (citizen.c): finds the sitting
  * named by the x-spis-citizen metadata (and checks the volunteer's session
