@@ -29,6 +29,7 @@
 #include "rpcd.h"
 #include "store_application.h"
 #include "store_household.h"
+#include "store_notice.h"
 #include "store_person.h"
 #include "store_programme.h"
 
@@ -392,30 +393,38 @@ app_decision_one(void *arg, const struct store_decision *d)
 	l->items[l->n++] = *d;
 }
 
+/* The date days after date ("YYYY-MM-DD..."), in a. */
+static const char *
+app_date_plus(struct arena *a, const char *date, long days)
+{
+	struct tm tm = {0};
+	int y, mo, da;
+	time_t t;
+	char out[16];
+
+	if (sscanf(date, "%4d-%2d-%2d", &y, &mo, &da) != 3)
+		return "";
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = da + (int)days;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(out, sizeof out, "%Y-%m-%d", &tm);
+	return arena_strdup(a, out);
+}
+
 /* The last day the latest decision may be appealed, or "" for none. */
 static const char *
 app_appeal_until(struct rpc_ctx *ctx, const Spis__V1__Application *m)
 {
 	struct rpcd *d = rpc_ctx_arg(ctx);
-	int y, mo, da;
-	struct tm tm = {0};
-	time_t t;
-	char out[16];
 
 	if (m->n_decisions == 0 || (strcmp(m->state, "approved") != 0 &&
 	    strcmp(m->state, "rejected") != 0))
 		return "";
-	if (sscanf(m->decisions[0]->decided_at, "%4d-%2d-%2d", &y, &mo,
-	    &da) != 3)
-		return "";
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = da + (int)d->appeal_days;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	strftime(out, sizeof out, "%Y-%m-%d", &tm);
-	return arena_strdup(rpc_ctx_arena(ctx), out);
+	return app_date_plus(rpc_ctx_arena(ctx), m->decisions[0]->decided_at,
+	    d->appeal_days);
 }
 
 /*
@@ -1135,8 +1144,10 @@ app_decide(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	struct store_decision_clause *cl;
 	struct store_benefit_new b;
 	struct store_app_actor who;
+	struct store_notice notice;
 	struct store_audit a;
 	grpc_status_code st;
+	char until[16];
 	int approve;
 	size_t ncl;
 	enum store_rc rc;
@@ -1204,8 +1215,14 @@ app_decide(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	rpcd_audit_row(ctx, &a, arena_printf(ar, "application %s %s%s",
 	    app.reference, req->outcome, dec->override ?
 	    " against the rules" : ""));
+	/* The citizen's notice goes into the outbox with the decision. */
+	check_today(until, sizeof until);
+	notice_decision(ar, &e->p, programme_name(e->prog, e->p.language),
+	    app.reference, approve, dec->amount, dec->currency,
+	    e->prog->period, e->ev.explanation,
+	    app_date_plus(ar, until, d->appeal_days), &notice);
 	rc = store_app_decide(d->store, app.reference, req->expected_version,
-	    &who, dec, in, FACT__COUNT, cl, ncl, &b, &a, &app);
+	    &who, dec, in, FACT__COUNT, cl, ncl, &b, &notice, &a, &app);
 	if (rc != STORE_OK)
 		return app_refused(ctx, rc, &app, "decided",
 		    (const char *const[]){"in_review", NULL});

@@ -15,6 +15,9 @@
 #include "iban.h"
 #include "rpcd.h"
 #include "store_benefit.h"
+#include "store_notice.h"
+#include "store_person.h"
+#include "store_programme.h"
 
 #define BEN_REASON_MAX 500
 #define BEN_HOLDER_MAX 140
@@ -130,6 +133,9 @@ ben_change(struct rpc_ctx *ctx, const Spis__V1__BenefitChangeRequest *req,
 	struct rpcd_caller *c = rpc_ctx_user(ctx);
 	struct store_benefit b;
 	struct store_audit a;
+	struct store_programme *prog;
+	struct store_person p;
+	struct store_notice notice, *np = NULL;
 	char why[96], today[16], allowed[64] = "";
 	const char *date = req->date;
 	enum store_rc rc;
@@ -164,10 +170,21 @@ ben_change(struct rpc_ctx *ctx, const Spis__V1__BenefitChangeRequest *req,
 	if (strcmp(to, "ended") == 0 && strcmp(date, b.start_date) < 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "date: before the benefit began (%s)", b.start_date);
+	/* Ending a benefit is told to the citizen, in the same
+	 * transaction. */
+	if (strcmp(to, "ended") == 0 &&
+	    programme_find(ctx, "benefit_id", b.programme, &prog) ==
+	    GRPC_STATUS_OK &&
+	    store_person_get(d->store, b.national_id, NULL, &p) == STORE_OK) {
+		notice_benefit_ended(rpc_ctx_arena(ctx), &p,
+		    programme_name(prog, p.language), b.application, date,
+		    req->reason, &notice);
+		np = &notice;
+	}
 	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
 	    "benefit %" PRId64 ": %s -> %s", b.id, b.state, to));
 	rc = store_benefit_move(d->store, b.id, from, to, date,
-	    c->officer.username, req->reason, &a, &b);
+	    c->officer.username, req->reason, np, &a, &b);
 	switch (rc) {
 	case STORE_OK:
 		break;

@@ -253,6 +253,25 @@ grpc_status_code applications_move(struct rpc_ctx *ctx, const char *reference,
     const char *to, const char *reason, int64_t expected_version,
     const char *owner, ProtobufCMessage **respm);
 
+/*
+ * notices.c: the texts of notices, written in the person's language into
+ * *n (strings from a, or p's), for a change to add in its transaction; and
+ * the delivery worker (NULL, and nothing delivered, without a command).
+ */
+struct store_notice;
+struct store_person;
+void notice_decision(struct arena *a, const struct store_person *p,
+    const char *programme_name, const char *reference, int approved,
+    int64_t amount, const char *currency, const char *period,
+    const char *explanation, const char *appeal_until, struct store_notice *n);
+void notice_benefit_ended(struct arena *a, const struct store_person *p,
+    const char *programme_name, const char *reference, const char *date,
+    const char *reason, struct store_notice *n);
+struct notices;
+struct notices *notices_start(struct rpcd *d, const char *command,
+    long retry_seconds, long max_attempts, long poll_seconds);
+void notices_stop(struct notices *n); /* waits for a delivery under way */
+
 /* For authz_check on PERM_CITIZEN calls (citizen.c): finds the sitting
  * named by the x-spis-citizen metadata (and checks the volunteer's session
  * when the citizen is helped), and fills *out, owned by the call's arena.
@@ -363,6 +382,8 @@ extern const struct rpc_method documents_methods[];
 extern const size_t documents_nmethods;
 extern const struct rpc_method citizen_methods[];
 extern const size_t citizen_nmethods;
+extern const struct rpc_method notices_methods[];
+extern const size_t notices_nmethods;
 extern const struct rpc_method benefits_methods[];
 extern const size_t benefits_nmethods;
 extern const struct rpc_method applications_methods[];

@@ -477,6 +477,24 @@ static const char *const store_migrations[] = {
 	"  NOT NULL DEFAULT 0;"
 	"CREATE INDEX applications_muni_state ON applications(municipality,"
 	"  state, id);",
+	/* 10: the notices outbox.  next_attempt is Unix seconds: a notice is
+	 * due when it is pending and that time has come. */
+	"CREATE TABLE notices ("
+	"  id INTEGER PRIMARY KEY,"
+	"  national_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  language TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  reference TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  sent_at TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX notices_due ON notices(state, next_attempt);"
+	"CREATE INDEX notices_person ON notices(national_id, id);",
 };
 
 #define STORE_NMIGRATIONS \

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "store.h"
@@ -668,8 +669,8 @@ store_app_decide(struct store *st, const char *reference,
     int64_t expected_version, const struct store_app_actor *who,
     struct store_decision *dec, const struct store_decision_input *in,
     size_t nin, const struct store_decision_clause *cl, size_t ncl,
-    const struct store_benefit_new *b, const struct store_audit *a,
-    struct store_application *app)
+    const struct store_benefit_new *b, const struct store_notice *notice,
+    const struct store_audit *a, struct store_application *app)
 {
 	static const char *const from[] = {"in_review", NULL};
 	sqlite3_stmt *s;
@@ -713,6 +714,8 @@ store_app_decide(struct store *st, const char *reference,
 	    app_benefit(st, app, dec, b, now, who) != STORE_OK ||
 	    app_move_locked(st, app, dec->outcome, now, who, dec->id) !=
 	    STORE_OK ||
+	    (notice != NULL && store_notice_add_tx(st, notice,
+	    (int64_t)time(NULL)) != 0) ||
 	    (a != NULL && store_audit_insert(st, a) != 0) ||
 	    app_read(st, reference, app) != STORE_OK)
 		goto fail;
