@@ -742,13 +742,12 @@ progs_item(size_t i, char *buf, size_t len, void *arg)
 	char flags[64], rv[16];
 	size_t off = 0;
 
-	snprintf(flags, sizeof flags, "%s%s%s", p->open ? _("open") :
-	    _("closed"), p->online ? _(", online") : "",
-	    p->auto_renew ? _(", renews") : "");
+	snprintf(flags, sizeof flags, "%s%s", p->open ? _("open") :
+	    _("closed"), p->online ? _(", online") : "");
 	snprintf(rv, sizeof rv, "v%d", p->rule_version);
 	buf[0] = '\0';
 	console_cell(buf, len, &off, p->code, 12);
-	console_cell(buf, len, &off, prog_local_name(p), 34);
+	console_cell(buf, len, &off, prog_local_name(p), 30);
 	console_cell(buf, len, &off, p->pillar, 16);
 	console_cell(buf, len, &off, p->scope[0] == 'm' ? p->municipality :
 	    p->scope, 8);
@@ -848,7 +847,7 @@ progs_draw(struct tui *t, struct tui_screen *s)
 		return;
 	head[0] = '\0';
 	console_cell(head, sizeof head, &off, _("Code"), 12);
-	console_cell(head, sizeof head, &off, _("Name"), 34);
+	console_cell(head, sizeof head, &off, _("Name"), 30);
 	console_cell(head, sizeof head, &off, _("Pillar"), 16);
 	console_cell(head, sizeof head, &off, _("Scope"), 8);
 	console_cell(head, sizeof head, &off, _("Period"), 7);

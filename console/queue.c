@@ -255,6 +255,8 @@ queue_fetch(struct queue *q, int page_no)
 	q->note[0] = '\0';
 	q->page = (Spis__V1__QueueReply *)resp;
 	q->list.n = q->page->n_items;
+	if (q->list.sel >= q->list.n)
+		q->list.sel = q->list.n > 0 ? q->list.n - 1 : 0;
 	q->page_no = page_no;
 	if (page_no + 1 < QUEUE_PAGES_MAX)
 		console_copy(q->tokens[page_no + 1], QUEUE_TOKEN_MAX,
