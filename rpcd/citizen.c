@@ -283,7 +283,7 @@ citizen_identify_refused(struct rpc_ctx *ctx, grpc_status_code st,
 }
 
 static grpc_status_code
-citizen_identify(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+citizen_identify_pin(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
     ProtobufCMessage **respm)
 {
 	const Spis__V1__IdentifyRequest *req = (const void *)reqm;
@@ -601,6 +601,21 @@ citizen_appeal_mine(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 
 	return applications_move(ctx, req->reference, "appealed",
 	    req->reason, 0, c->citizen_id, respm);
+}
+
+/* Identify, with the PIN wiped from the decoded request whichever way it
+ * ends, rather than left until the call's arena goes. */
+static grpc_status_code
+citizen_identify(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__IdentifyRequest *req = (const void *)reqm;
+	grpc_status_code st;
+
+	st = citizen_identify_pin(ctx, reqm, respm);
+	if (req->pin != NULL)
+		sodium_memzero(req->pin, strlen(req->pin));
+	return st;
 }
 
 const struct rpc_method citizen_methods[] = {

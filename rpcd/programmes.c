@@ -391,9 +391,8 @@ prog_rule_check(struct rpc_ctx *ctx, const char *field, const char *text,
 	struct rule_error err;
 	struct rule *r;
 
-	if (!check_utf8_text(text))
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "%s: not valid UTF-8 text", field);
+	/* The parser checks every byte (line breaks and tabs are allowed in a
+	 * rule, other control characters and bad UTF-8 are not). */
 	if ((r = rule_parse(text, programme_facts, FACT__COUNT, want,
 	    &err)) == NULL)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT, "%s: %s",

@@ -45,6 +45,8 @@ struct rpcd {
 	struct kiosk_cfg kiosk;
 	long appeal_days; /* how long after a decision it may be appealed */
 	struct logins *logins;
+	const char *audit_key_file;  /* keys the audit chain (auditfile.h) */
+	const char *audit_head_file; /* the trail's last row, written out */
 };
 
 /*
@@ -315,9 +317,9 @@ grpc_status_code idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c);
 void idem_end(struct rpc_ctx *ctx, struct rpcd_caller *c, grpc_status_code st,
     const char *message);
 
-/* Operator commands (cli.c): argv[0] is the command; returns the exit
- * status. */
-int cli_run(struct store *st, int argc, char **argv);
+/* Operator commands (cli.c) against d->store: argv[0] is the command;
+ * returns the exit status. */
+int cli_run(struct rpcd *d, int argc, char **argv);
 
 /* Logins in progress (login.c). */
 struct logins *login_new(struct rpcd *d);
