@@ -141,7 +141,8 @@ keys y
 check "asked why" 'Reject .*: why\?'
 typ 'I do not believe it'
 keys F2
-check "refused: the daemon's words" '(supervisor|override|decision\.override)' 15
+check "refused: the daemon's words" 'outcome: the rules say eligible' 15
+check "refused: the reason in full" 'needs +a supervisor|needs a +supervisor|needs a supervisor' 
 scr=$(tmux_screen "$S")
 printf '%s' "$scr" | grep -q 'Rejected\.' && t_fail "nothing rejected" "$scr" ||
 	t_ok "nothing rejected"
@@ -176,7 +177,7 @@ check "approve against the rules: warned" 'not eligible.*needs a supervisor|need
 keys y
 typ 'special case'
 keys F2
-check "caseworker's override refused" 'PERMISSION|supervisor|override' 15
+check "caseworker's override refused" 'outcome: the rules say not eligible' 15
 keys Escape Escape Escape
 keys F10
 
@@ -187,7 +188,7 @@ check "supervisor: queue" "$HEAT_REF" 10
 keys Enter
 check "supervisor: HEAT review" "Application $HEAT_REF · HEAT" 15
 keys a
-check "supervisor: told it is an override" 'override, kept with your reason' 15
+check "supervisor: told it is an override" 'Deciding against them is an override' 15
 keys y
 typ 'flood damage, papers seen'
 keys F2
