@@ -5,6 +5,8 @@
  * consents, and leads to their history, documents and household, to the
  * record as it stood on a past date, and to the changes an officer makes
  * at the desk: an edit with a reason, a death, a consent, a kiosk PIN.
+ * For officers who read applications it lists the person's, newest first,
+ * Enter opening the one selected; a clerk takes a new one with Apply.
  * The keys offered follow the officer's roles; the daemon decides.
  */
 #include <stdio.h>

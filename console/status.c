@@ -4,8 +4,11 @@
  * cannot be reached while it does not; the link retries by itself, so the
  * screen follows without the officer doing anything.  Once an officer has
  * logged in it is the home screen: r also checks the session (an expired
- * one leads to the login screen and back), the registry's screens and the
- * audit trail are reached from here as the roles allow, and F10 logs out.
+ * one leads to the login screen and back), the registry's screens, the
+ * work queue, the programmes, the helpdesk's status lookup and the audit
+ * trail are reached from here as the roles allow, and F10 logs out.  For
+ * officers who read applications it is also the dashboard: what waits,
+ * per programme and state, with the age of the oldest.
  */
 #include <stdio.h>
 #include <stdlib.h>
