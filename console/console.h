@@ -185,6 +185,23 @@ int console_money_parse(const char *s, long long *minor);
 const char *console_check_money(struct console_form *f, int i,
     const char *v);
 
+/* The registration requests sent from kiosks, the officer's municipality
+ * first (registrations.c).  Freed by the stack. */
+struct tui_screen *console_registrations_new(struct console *c);
+
+/*
+ * The register form filled in from a registration request (a
+ * Spis__V1__Registration, copied).  Once RegisterPerson succeeds, the
+ * request is accepted (linked to the person), the card opens and a kiosk
+ * PIN is offered.  Freed by the stack.
+ */
+struct tui_screen *console_register_from_request(struct console *c,
+    const void *registration);
+
+/* Asks question over a person's card (console_person_new) and, on yes,
+ * issues a kiosk PIN for them and shows it once. */
+void console_person_offer_pin(struct tui_screen *card, const char *question);
+
 /* form.c: forms of one row per field, used by every registry screen. */
 
 #define CONSOLE_VALUE_MAX (TUI_FIELD_MAX * 4 + 1)

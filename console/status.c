@@ -155,6 +155,8 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		s->can_read ? "s" : NULL, N_("Search for a person"),
 		s->can_write ? "n" : NULL, N_("Register a person"),
 		s->can_review ? "d" : NULL, N_("Review likely duplicates"),
+		s->can_write ? "k" : NULL, N_("Registration requests from "
+		    "kiosks"),
 	};
 	const char *const apps[] = {
 		s->can_apps ? "w" : NULL, N_("Work queue"),
@@ -281,6 +283,8 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		else if (k.c == 'p' && (c->sess.can_apps ||
 		    c->sess.can_programmes))
 			next = console_programmes_new(c);
+		else if (k.c == 'k' && c->sess.can_write)
+			next = console_registrations_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
 			st->counts_stale = 1;

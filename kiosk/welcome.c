@@ -23,7 +23,7 @@ struct welcome {
 static const struct tui_hint welcome_hints[] = {
 	{"↑ ↓", N_("Choose a language")},
 	{"Enter", N_("Confirm")},
-	{"1 2 3", N_("Choose what to do")},
+	{"1-4", N_("Choose what to do")},
 	{NULL, NULL},
 };
 
@@ -32,13 +32,15 @@ static const char *const welcome_menu[] = {
 	N_("Register or update my details"),
 	N_("Who looked at my record"),
 	N_("Volunteer: start assisted mode"),
+	N_("Not registered yet? Ask to be registered"),
 };
 static const char *const welcome_menu_assisted[] = {
 	N_("Help a citizen register or update their details"),
 	N_("Help a citizen see who looked at their record"),
 	N_("Volunteer log out"),
+	N_("Help a citizen ask to be registered"),
 };
-#define WELCOME_NMENU 3
+#define WELCOME_NMENU 4
 
 /* The index of a language code among ours, 0 (English) if unknown. */
 static size_t
@@ -173,6 +175,17 @@ welcome_logout(struct tui *t, int yes, void *arg)
 		kiosk_volunteer_logout(arg);
 }
 
+/* Asking to be registered needs no identification; helped, the citizen
+ * first agrees to the volunteer's help, as at identification. */
+static void
+welcome_register(struct tui *t, int yes, void *arg)
+{
+	struct tui_screen *next;
+
+	if (yes && (next = kiosk_register_new(arg)) != NULL)
+		tui_push(t, next);
+}
+
 static int
 welcome_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 {
@@ -188,6 +201,19 @@ welcome_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		    KIOSK_FLOW_DETAILS : KIOSK_FLOW_ACCESSLOG);
 		if (next != NULL)
 			tui_push(t, next);
+		return 1;
+	}
+	if (tui_key_is(k, '4', 0)) {
+		char q[KIOSK_MSG_MAX];
+
+		w->k->notice = NULL;
+		if (!w->k->vol.active) {
+			welcome_register(t, 1, w->k);
+			return 1;
+		}
+		snprintf(q, sizeof q, _("I agree that %s helps me ask to be "
+		    "registered today."), w->k->vol.name);
+		tui_confirm(t, q, welcome_register, w->k);
 		return 1;
 	}
 	if (tui_key_is(k, '3', 0)) {

@@ -556,22 +556,24 @@ app_scoped(struct rpc_ctx *ctx, const struct store_application *app)
 	return GRPC_STATUS_OK;
 }
 
-/* Who acts, for the transition rows. */
+/* Who acts, for the transition rows: the officer and the roles they act
+ * in, or the citizen (and the volunteer helping). */
 static void
 app_actor(struct rpc_ctx *ctx, struct store_app_actor *who,
     const char *reason)
 {
 	struct rpcd_caller *c = rpc_ctx_user(ctx);
-	struct store_audit a;
 
-	/* The audit row knows the role the caller acts in; reuse it. */
-	rpcd_audit_row(ctx, &a, NULL);
-	c->audited = 0;
-	who->actor = c->citizen_id != NULL ? "citizen" : c->officer.username;
-	who->role = c->citizen_id != NULL ? (c->officer.username[0] ?
-	    arena_printf(rpc_ctx_arena(ctx), "citizen, helped by %s",
-	    c->officer.username) : "citizen") : a.role;
 	who->reason = reason;
+	if (c->citizen_id == NULL) {
+		who->actor = c->officer.username;
+		who->role = c->officer.roles;
+		return;
+	}
+	who->actor = "citizen";
+	who->role = c->officer.username[0] == '\0' ? "citizen" :
+	    arena_printf(rpc_ctx_arena(ctx), "citizen, helped by %s",
+	    c->officer.username);
 }
 
 /* ------------------------------------------------------------------------
@@ -1493,6 +1495,19 @@ app_status(struct rpc_ctx *ctx, const Spis__V1__StatusRequest *req,
 		    "birth date");
 	if (helpdesk)
 		rpcd_audit_subject(ctx, app.national_id, "helpdesk");
+	else {
+		/* A public answer about someone's application is still a
+		 * read of their data: it goes in the trail (and in "who
+		 * looked at my record") like any other. */
+		struct store_audit a;
+
+		rpcd_audit_row(ctx, &a, "status by reference and birth date");
+		a.subject = app.national_id;
+		a.purpose = "status";
+		if (store_audit_append(d->store, &a) != 0)
+			return rpc_error(ctx, GRPC_STATUS_INTERNAL,
+			    "internal error");
+	}
 	if (programme_find(ctx, "programme", app.programme, &prog) !=
 	    GRPC_STATUS_OK)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");

@@ -30,14 +30,20 @@ static const struct {
 	/* Clerks take applications in; caseworkers also decide them;
 	 * supervisors also sign a decision that goes against the rules. */
 	[ROLE_CLERK] = {"clerk", P(PERM_SESSION) | READ | WRITE |
-	    P(PERM_DUPLICATE_REVIEW) | P(PERM_PIN_ISSUE) | INTAKE},
+	    P(PERM_DUPLICATE_REVIEW) | P(PERM_PIN_ISSUE) | INTAKE |
+	    P(PERM_BENEFIT_READ) | P(PERM_BANK_WRITE) | P(PERM_PAYMENT_RUN)},
 	[ROLE_CASEWORKER] = {"caseworker", P(PERM_SESSION) | READ | WRITE |
-	    INTAKE | P(PERM_APPLICATION_DECIDE)},
+	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_BENEFIT_READ) |
+	    P(PERM_BENEFIT_WRITE) | P(PERM_BANK_WRITE)},
+	/* The supervisor signs payment runs; a run's creator never can. */
 	[ROLE_SUPERVISOR] = {"supervisor", P(PERM_SESSION) |
 	    P(PERM_OFFICER_READ) | READ | WRITE | P(PERM_DUPLICATE_REVIEW) |
-	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_DECISION_OVERRIDE)},
+	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_DECISION_OVERRIDE) |
+	    P(PERM_BENEFIT_READ) | P(PERM_BENEFIT_WRITE) |
+	    P(PERM_PAYMENT_APPROVE)},
 	[ROLE_AUDITOR] = {"auditor", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
-	    P(PERM_AUDIT_READ) | READ | P(PERM_APPLICATION_READ)},
+	    P(PERM_AUDIT_READ) | READ | P(PERM_APPLICATION_READ) |
+	    P(PERM_BENEFIT_READ)},
 	/* Admins run officers and programmes, not cases: no personal
 	 * data. */
 	[ROLE_ADMIN] = {"admin", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
@@ -46,7 +52,7 @@ static const struct {
 	 * else: no browsing, no officers, no audit.  What they do for the
 	 * citizen goes through the citizen's sitting (PERM_CITIZEN). */
 	[ROLE_INTERMEDIARY] = {"intermediary", P(PERM_SESSION) |
-	    P(PERM_CITIZEN_IDENTIFY)},
+	    P(PERM_CITIZEN_IDENTIFY) | P(PERM_REGISTRATION_SUBMIT)},
 };
 
 static const char *const authz_perm_names[PERM__COUNT] = {
@@ -70,6 +76,12 @@ static const char *const authz_perm_names[PERM__COUNT] = {
 	[PERM_APPLICATION_DECIDE] = "application.decide",
 	[PERM_DECISION_OVERRIDE] = "decision.override",
 	[PERM_STATUS_READ] = "status.read",
+	[PERM_BENEFIT_READ] = "benefit.read",
+	[PERM_BENEFIT_WRITE] = "benefit.write",
+	[PERM_BANK_WRITE] = "bank.write",
+	[PERM_PAYMENT_RUN] = "payment.run",
+	[PERM_PAYMENT_APPROVE] = "payment.approve",
+	[PERM_REGISTRATION_SUBMIT] = "registration.submit",
 };
 
 int
@@ -239,10 +251,11 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 
 		return st != GRPC_STATUS_OK ? st : idem_begin(ctx, c);
 	}
-	/* A citizen alone at a kiosk identifies without a session.  A token
-	 * that is sent must be a live one whose roles allow it (a
-	 * volunteer's), checked below like any other. */
-	if (m->permission == PERM_CITIZEN_IDENTIFY && auth == NULL)
+	/* A citizen alone at a kiosk identifies, or asks to be registered,
+	 * without a session.  A token that is sent must be a live one whose
+	 * roles allow it (a volunteer's), checked below like any other. */
+	if ((m->permission == PERM_CITIZEN_IDENTIFY ||
+	    m->permission == PERM_REGISTRATION_SUBMIT) && auth == NULL)
 		return GRPC_STATUS_OK;
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
 	    auth[7] == '\0')

@@ -478,6 +478,9 @@ citizen_update_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		    sizeof why) != 0)
 			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 			    "%s", strlen(v) > 800 ? "address: too long" : why);
+		if (k == 2)
+			v = person_phone_normalise(v, arena_alloc(ar,
+			    strlen(v) + 1), strlen(v) + 1);
 		names[i] = f;
 		values[i] = v;
 	}

@@ -53,6 +53,8 @@ struct settings {
 	char *audit_key;
 	char *audit_head;
 	long audit_head_seconds;
+	long request_days;
+	long requests_per_day;
 };
 
 /* Whole-number settings: name, where it lives, and its bounds. */
@@ -88,6 +90,10 @@ static const struct num_setting num_settings[] = {
 	{"audit_head_seconds", offsetof(struct settings, audit_head_seconds),
 	    1, 86400},
 	{"appeal_days", offsetof(struct settings, appeal_days), 0, 3650},
+	{"registration_request_days", offsetof(struct settings,
+	    request_days), 1, 365},
+	{"registration_requests_per_day", offsetof(struct settings,
+	    requests_per_day), 1, 100000},
 };
 
 struct config_error {
@@ -392,7 +398,8 @@ main(int argc, char **argv)
 	    .max_logins = 32, .lockout_failures = 5, .lockout_seconds = 900,
 	    .peer_failures = 50, .fail_delay_ms = 1000,
 	    .sitting_idle = 300, .sitting_max = 1800,
-	    .appeal_days = 30, .audit_head_seconds = 60};
+	    .appeal_days = 30, .audit_head_seconds = 60, .request_days = 30,
+	    .requests_per_day = 100};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
@@ -526,7 +533,8 @@ main(int argc, char **argv)
 	    .lockout_seconds = s.lockout_seconds,
 	    .peer_failures = s.peer_failures, .fail_delay_ms = s.fail_delay_ms};
 	d.kiosk = (struct kiosk_cfg){.sitting_idle = s.sitting_idle,
-	    .sitting_max = s.sitting_max};
+	    .sitting_max = s.sitting_max, .request_days = s.request_days,
+	    .requests_per_day = s.requests_per_day};
 	d.appeal_days = s.appeal_days;
 	d.logins = login_new(&d);
 
@@ -574,6 +582,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, citizen_methods, citizen_nmethods);
 	rpc_server_add(srv, programmes_methods, programmes_nmethods);
 	rpc_server_add(srv, applications_methods, applications_nmethods);
+	rpc_server_add(srv, registrations_methods, registrations_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");

@@ -33,6 +33,9 @@ struct auth_cfg {
 struct kiosk_cfg {
 	long sitting_idle;	/* seconds without a call before it ends */
 	long sitting_max;	/* absolute length of a sitting */
+	long request_days;	/* a registration request expires after */
+	long requests_per_day;	/* registration requests one terminal may
+				 * send in 24 hours */
 };
 
 /* The daemon context: rpc_ctx_arg() of every call. */
@@ -79,6 +82,14 @@ enum rpcd_perm {
 				 * with authz_caller_may, as the call itself
 				 * needs only PERM_APPLICATION_DECIDE) */
 	PERM_STATUS_READ,   /* the helpdesk's status answer */
+	PERM_REGISTRATION_SUBMIT, /* a person not yet registered asks to be,
+				* at a kiosk: without a session, or with a
+				* volunteer's; bounded per terminal */
+	PERM_BENEFIT_READ,  /* a person's benefits and bank account */
+	PERM_BENEFIT_WRITE, /* suspend, resume and end benefits */
+	PERM_BANK_WRITE,    /* record a person's bank account */
+	PERM_PAYMENT_RUN,   /* create, export, cancel and reconcile runs */
+	PERM_PAYMENT_APPROVE, /* the second signature on a run */
 	PERM__COUNT
 };
 
@@ -297,6 +308,12 @@ int person_check_field(const char *field, const char *value, char *why,
 int person_check(const char *country, const struct store_person *p,
     char *why, size_t whylen);
 
+/* A phone number as the registry keeps and compares it: without spaces,
+ * dashes and parentheses, a leading + kept ("+370 (600) 12-345" becomes
+ * "+37060012345").  Written into out, cut to outlen - 1 bytes; returns
+ * out. */
+char *person_phone_normalise(const char *in, char *out, size_t outlen);
+
 /* What registry.c lends the other services.  registry_person_of makes a
  * Person message (arena-owned) from a record; registry_access_log fills
  * *out with a page of "who looked at this record" without officer names
@@ -356,5 +373,7 @@ extern const struct rpc_method applications_methods[];
 extern const size_t applications_nmethods;
 extern const struct rpc_method programmes_methods[];
 extern const size_t programmes_nmethods;
+extern const struct rpc_method registrations_methods[];
+extern const size_t registrations_nmethods;
 
 #endif

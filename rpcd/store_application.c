@@ -153,7 +153,24 @@ app_cross_flags(struct store *st, const struct store_application *app)
 	sqlite3_bind_text(s, 2, app->national_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, app->programme, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, app->household_id);
-	return store_write(st, s, "application flags");
+	if (store_write(st, s, "application flags") != STORE_OK)
+		return STORE_ERR;
+	/* The caseworker of an application still waiting must see the new
+	 * one too, so each flag is written from both sides. */
+	s = store_prepare(st, "INSERT INTO application_flags (application_id,"
+	    " kind, national_id, other_reference, other_municipality,"
+	    " other_state)"
+	    " SELECT o.id, f.kind, ?2, ?3, ?4, 'submitted'"
+	    " FROM application_flags f JOIN applications o"
+	    " ON o.reference = f.other_reference"
+	    " WHERE f.application_id = ?1 AND o.state IN " APP_PENDING);
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(s, 1, app->id);
+	sqlite3_bind_text(s, 2, app->national_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, app->reference, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, app->municipality, -1, SQLITE_STATIC);
+	return store_write(st, s, "application flags, other side");
 }
 
 enum store_rc
@@ -565,13 +582,32 @@ app_decision_rows(struct store *st, const struct store_decision *dec,
 	return STORE_OK;
 }
 
-/* Creates, updates or ends the application's benefit for a decision. */
+/* Creates, updates or ends the application's benefit for a decision, and
+ * writes the change into the benefit's history. */
 static enum store_rc
 app_benefit(struct store *st, const struct store_application *app,
     const struct store_decision *dec, const struct store_benefit_new *b,
-    const char *now)
+    const char *now, const struct store_app_actor *who)
 {
 	sqlite3_stmt *s;
+	char before[16] = "";
+	int r;
+
+	s = store_prepare(st, "SELECT state FROM benefits"
+	    " WHERE application_id = ?");
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(s, 1, app->id);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW)
+		store_copy(before, sizeof before, s, 0);
+	sqlite3_finalize(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return STORE_ERR;
+	/* A rejection of an application that never had a benefit changes
+	 * nothing. */
+	if (strcmp(dec->outcome, "approved") != 0 && (before[0] == '\0' ||
+	    strcmp(before, "ended") == 0))
+		return STORE_OK;
 
 	if (strcmp(dec->outcome, "approved") == 0)
 		s = store_prepare(st, "INSERT INTO benefits (national_id,"
@@ -600,7 +636,22 @@ app_benefit(struct store *st, const struct store_application *app,
 	}
 	sqlite3_bind_int64(s, 3, app->id);
 	sqlite3_bind_text(s, 10, now, -1, SQLITE_STATIC);
-	return store_write(st, s, "benefit");
+	if (store_write(st, s, "benefit") != STORE_OK)
+		return STORE_ERR;
+	s = store_prepare(st, "INSERT INTO benefit_changes (benefit_id, at,"
+	    " actor, from_state, to_state, amount, reason)"
+	    " SELECT id, ?, ?, ?, state, amount, ? FROM benefits"
+	    " WHERE application_id = ?");
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, who->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, before, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, strcmp(dec->outcome, "approved") == 0 ?
+	    "application approved" : "decision changed on appeal", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, app->id);
+	return store_write(st, s, "benefit change");
 }
 
 enum store_rc
@@ -650,7 +701,7 @@ store_app_decide(struct store *st, const char *reference,
 		goto fail;
 	dec->id = sqlite3_last_insert_rowid(st->db);
 	if (app_decision_rows(st, dec, in, nin, cl, ncl) != STORE_OK ||
-	    app_benefit(st, app, dec, b, now) != STORE_OK ||
+	    app_benefit(st, app, dec, b, now, who) != STORE_OK ||
 	    app_move_locked(st, app, dec->outcome, now, who) != STORE_OK ||
 	    (a != NULL && store_audit_insert(st, a) != 0) ||
 	    app_read(st, reference, app) != STORE_OK)

@@ -278,6 +278,12 @@ check("Submit: the same person pending in another municipality is flagged same_p
       code == OK and any(f.kind == "same_person" and f.municipality == "13" and f.reference == REF
                          for f in a3.flags), (code, msg, a3.flags if a3 else None))
 
+first = app("GetApplication", ap.GetApplicationRequest(reference=REF))[0]
+check("the first application shows both later ones as flags too",
+      first and sorted((f.kind, f.reference) for f in first.flags) ==
+      sorted([("same_household", a2.reference), ("same_person", a3.reference)]),
+      [(f.kind, f.reference) for f in first.flags] if first else None)
+
 # --- State machine ----------------------------------------------------------------
 expect("Decide before review is FAILED_PRECONDITION", decide(REF, "approved"), PRECOND, "reference", "in_review")
 expect("Appeal before a decision is FAILED_PRECONDITION", move("Appeal", REF, tok=clerk13), PRECOND, "reference")
@@ -372,12 +378,27 @@ check("Withdraw from submitted", got[1] == OK and got[0].state == "withdrawn", g
 expect("StartReview of a withdrawn application is FAILED_PRECONDITION",
        move("StartReview", a5.reference, tok=case19), PRECOND, "reference", "withdrawn")
 
+# A reason under `not`: the clause that holds is the one that refuses.
+notp = pg.Programme(code="TEST-NOT", names=[pg.LocalText(language="lt", text="Tik vyrams")],
+                    pillar="cash_benefits", scope="national", period="one_off", open=True,
+                    eligibility='household.size > 0 and not (person.sex == "F")', amount="1.00")
+c.call("Programmes", "SaveProgramme", pg.SaveProgrammeRequest(request_id=spis.rid(), programme=notp,
+                                                              reason="test"), token=admin)
+an = submit(MOTHER, "TEST-NOT")[0]
+ev, code, msg = app("Evaluate", ap.EvaluateRequest(reference=an.reference if an else ""))
+check("Evaluate: a refusal under `not` is explained by the clause that holds, not by the ones that pass",
+      code == OK and not ev.eligible and 'sex is "F"' in ev.explanation and "household size" not in
+      ev.explanation, (code, msg, ev.explanation if ev else None))
+
 # --- Status ---------------------------------------------------------------------------
 st, code, msg = c.call("Applications", "GetStatus", ap.StatusRequest(reference=REF, birth_date="1988-04-02"))
 check("GetStatus: public, with the steps and what happens next, no municipality",
       code == OK and st.state == "rejected" and [s.state for s in st.steps][:2] == ["submitted", "in_review"]
       and st.next_step and st.municipality == "" and st.appeal_until, (code, msg))
 fields = {f.name for f, _ in st.ListFields()} if st else set()
+check("a public status answer is audited with whose it was", rows(
+    "SELECT count(*) FROM audit WHERE method LIKE '%Applications/GetStatus' AND subject = ?"
+    " AND purpose = 'status' AND outcome = 'OK'", MOTHER)[0][0] == 1)
 check("GetStatus reveals no name, ID or amount", not ({"national_id", "applicant_name"} & fields)
       and "Žemait" not in str(st) and MOTHER not in str(st), fields)
 wrong_date = c.call("Applications", "GetStatus", ap.StatusRequest(reference=REF, birth_date="1988-04-03"))
@@ -404,7 +425,8 @@ q, code, msg = app("Queue", ap.QueueRequest(), case13)
 check("Queue: the caseworker's own municipality, waiting ones, with age in days",
       code == OK and all(i.municipality == "13" for i in q.items) and a2.reference in [i.reference for i in q.items]
       and [i for i in q.items if i.reference == a2.reference][0].age_days > 100, (code, msg))
-check("Queue: flags counted", [i.flags for i in q.items if i.reference == a2.reference] == [1],
+check("Queue: flags counted (the household's two other claims)",
+      [i.flags for i in q.items if i.reference == a2.reference] == [2],
       [(i.reference, i.flags) for i in q.items] if q else None)
 expect("Queue of another municipality is PERMISSION_DENIED",
        app("Queue", ap.QueueRequest(municipality="19"), case13), DENIED, "municipality")
@@ -449,10 +471,57 @@ got = c.call("Citizen", "WithdrawMine", cz.MyApplicationRequest(request_id=spis.
                                                                  reason="applied by mistake"), citizen=ctok)
 check("Citizen: WithdrawMine of their own", got[1] == OK and got[0].state == "withdrawn", got[1:])
 
+# --- Every transition from every state ----------------------------------------------
+# One fresh application per (state, action); the expected table is written out
+# here, independently of applications.c.
+ALLOWED = {
+    "submitted": {"StartReview", "Withdraw"},
+    "in_review": {"Withdraw", "Decide"},
+    "approved": {"Appeal"},
+    "rejected": {"Appeal"},
+    "withdrawn": set(),
+    "appealed": {"StartReview"},
+}
+PATH = {  # how to bring a submitted application into each state
+    "submitted": [],
+    "in_review": [("StartReview", None)],
+    "approved": [("StartReview", None), ("Decide", "approved")],
+    "rejected": [("StartReview", None), ("Decide", "rejected")],
+    "withdrawn": [("Withdraw", None)],
+    "appealed": [("StartReview", None), ("Decide", "approved"), ("Appeal", None)],
+}
+
+
+def act(ref, action, outcome=None):
+    if action == "Decide":
+        return decide(ref, outcome or "approved", tok=super13)
+    return move(action, ref, tok=case13)
+
+
+serial = 200
+for state, path in PATH.items():
+    for action in ("StartReview", "Withdraw", "Appeal", "Decide"):
+        serial += 1
+        nid = lt_code("M", "1980-01-01", serial)
+        register(nid, "Bandymas", "Būsenaitis", "1980-01-01", "M")
+        a = submit(nid, "HEAT", 0)[0]
+        ref = a.reference if a else ""
+        for step, outcome in path:
+            act(ref, step, outcome)
+        now = app("GetApplication", ap.GetApplicationRequest(reference=ref))[0]
+        got = act(ref, action)
+        want_ok = action in ALLOWED[state]
+        after = app("GetApplication", ap.GetApplicationRequest(reference=ref))[0]
+        check("from %s, %s is %s" % (state, action, "allowed" if want_ok else "FAILED_PRECONDITION"),
+              now is not None and now.state == state and
+              ((got[1] == OK) if want_ok else (got[1] == PRECOND and after.version == now.version)),
+              (now.state if now else None, got[1], got[2]))
+
 # --- Audit ----------------------------------------------------------------------------
 check("refused transitions are audited", rows(
     "SELECT count(*) FROM audit WHERE method LIKE '%Applications/StartReview' AND outcome <> 'OK'")[0][0] >= 3)
 check("reads of an application are audited with the subject", audited("Applications/Evaluate", MOTHER) >= 2)
 check("the audit trail counts each decision once", rows(
-    "SELECT count(*) FROM audit WHERE method LIKE '%Applications/Decide' AND outcome = 'OK'")[0][0] == 3)
+    "SELECT count(*) FROM audit WHERE method LIKE '%Applications/Decide' AND outcome = 'OK'")[0][0] ==
+    rows("SELECT count(*) FROM decisions")[0][0])
 sys.exit(1 if spis.FAILED else 0)
