@@ -206,10 +206,11 @@ pick HEAT
 keys Enter
 check "editor opens" 'Programme HEAT · version 1 · rule version 1' 10
 for i in 1 2 3 4 5 6 7 8 9 10; do keys Tab; done
-keys End
-typ ' and household.sizee > 0'
+keys End Enter
+typ 'and household.sizee > 0'
 keys F4
-check "check: a parse error with line and column" 'line 1, column [0-9]+: unknown name "household\.sizee"' 10
+check "check: a parse error on the second line, with its column" \
+	'line 2, column [0-9]+: unknown name "household\.sizee"' 10
 keys Left Left Left Left BSpace F4
 check "check: good after the fix" 'Eligibility rule +✓ good' 10
 keys F6
@@ -222,6 +223,9 @@ check "saved: a new rule version" 'Saved HEAT: version 2, rule version 2' 15
 keys F7
 check "versions: the new one first" '> v2 .*admin +only households with members' 10
 check "versions: the seed kept" 'v1 .*system'
+check "versions: the rule of two lines as saved" \
+	'household\.income_per_member < 2 \* 102\.00 *$' 
+check "versions: its second line" '^ +and household\.size > 0 *$'
 keys Escape Escape Escape
 keys F10
 
