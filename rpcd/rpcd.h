@@ -369,6 +369,8 @@ extern const struct rpc_method documents_methods[];
 extern const size_t documents_nmethods;
 extern const struct rpc_method citizen_methods[];
 extern const size_t citizen_nmethods;
+extern const struct rpc_method benefits_methods[];
+extern const size_t benefits_nmethods;
 extern const struct rpc_method applications_methods[];
 extern const size_t applications_nmethods;
 extern const struct rpc_method programmes_methods[];
