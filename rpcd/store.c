@@ -467,6 +467,16 @@ static const char *const store_migrations[] = {
 	"  WHERE state IN ('failed', 'returned');"
 	"CREATE UNIQUE INDEX payments_once ON payments(national_id, programme,"
 	"  period) WHERE state IN ('pending', 'sent', 'paid');",
+	/* 9: a request_id is bound to the request it came with (a digest of
+	 * the encoded request), so that reusing one for a different request
+	 * is refused instead of answered with the first one's reply; an
+	 * appeal names the decision it appeals; the work queue reads by
+	 * municipality and state in id order. */
+	"ALTER TABLE idempotency ADD COLUMN digest BLOB;"
+	"ALTER TABLE application_transitions ADD COLUMN decision_id INTEGER"
+	"  NOT NULL DEFAULT 0;"
+	"CREATE INDEX applications_muni_state ON applications(municipality,"
+	"  state, id);",
 };
 
 #define STORE_NMIGRATIONS \
@@ -747,8 +757,8 @@ store_audit_list(struct store *st, const struct store_audit_filter *f,
 
 enum store_rc
 store_idem_claim(struct store *st, const char *actor, const char *request_id,
-    const char *method, int64_t now, int64_t stale_before,
-    struct store_idem *out)
+    const char *method, const unsigned char *digest, int64_t now,
+    int64_t stale_before, struct store_idem *out)
 {
 	sqlite3_stmt *ins = NULL, *sel = NULL;
 	enum store_rc rc = STORE_ERR;
@@ -757,13 +767,15 @@ store_idem_claim(struct store *st, const char *actor, const char *request_id,
 	memset(out, 0, sizeof *out);
 	pthread_mutex_lock(&st->lock);
 	ins = store_prepare(st, "INSERT INTO idempotency (actor, request_id,"
-	    " method, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+	    " method, at, digest) VALUES (?, ?, ?, ?, ?)"
+	    " ON CONFLICT DO NOTHING");
 	if (ins == NULL)
 		goto out;
 	sqlite3_bind_text(ins, 1, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 2, request_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 3, method, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(ins, 4, now);
+	sqlite3_bind_blob(ins, 5, digest, STORE_IDEM_DIGEST, SQLITE_STATIC);
 	if (sqlite3_step(ins) != SQLITE_DONE) {
 		store_log_error(st, "idempotency claim");
 		goto out;
@@ -793,8 +805,8 @@ store_idem_claim(struct store *st, const char *actor, const char *request_id,
 		rc = STORE_OK;
 		goto out;
 	}
-	sel = store_prepare(st, "SELECT method, status, message, response"
-	    " FROM idempotency WHERE actor = ? AND request_id = ?");
+	sel = store_prepare(st, "SELECT method, status, message, response,"
+	    " digest FROM idempotency WHERE actor = ? AND request_id = ?");
 	if (sel == NULL)
 		goto out;
 	sqlite3_bind_text(sel, 1, actor, -1, SQLITE_STATIC);
@@ -815,6 +827,11 @@ store_idem_claim(struct store *st, const char *actor, const char *request_id,
 		memcpy(out->response, blob, out->len);
 	else
 		out->len = 0;
+	/* Claims made before digests were kept match any request. */
+	out->other_request = sqlite3_column_type(sel, 4) == SQLITE_BLOB &&
+	    (sqlite3_column_bytes(sel, 4) != STORE_IDEM_DIGEST ||
+	    memcmp(sqlite3_column_blob(sel, 4), digest,
+	    STORE_IDEM_DIGEST) != 0);
 	rc = STORE_EXISTS;
 out:
 	sqlite3_finalize(ins);
