@@ -278,7 +278,7 @@ config_line(void *user, const char *section, const char *name,
 {
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
-	    "registry", "auth", "kiosk", "applications", "audit"};
+	    "registry", "auth", "kiosk", "applications", "notices", "audit"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
