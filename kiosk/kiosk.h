@@ -50,6 +50,8 @@ struct kiosk_citizen {
 enum kiosk_flow {
 	KIOSK_FLOW_DETAILS,   /* register or update my details */
 	KIOSK_FLOW_ACCESSLOG, /* who looked at my record */
+	KIOSK_FLOW_APPLY,     /* apply for a programme (apps.h) */
+	KIOSK_FLOW_MYAPPS,    /* my applications and appeals (apps.h) */
 };
 
 /* What every screen of the kiosk may look at. */

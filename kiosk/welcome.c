@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apps.h"
 #include "i18n.h"
 #include "kiosk.h"
 
@@ -23,7 +24,7 @@ struct welcome {
 static const struct tui_hint welcome_hints[] = {
 	{"↑ ↓", N_("Choose a language")},
 	{"Enter", N_("Confirm")},
-	{"1 2 3", N_("Choose what to do")},
+	{"1-6", N_("Choose what to do")},
 	{NULL, NULL},
 };
 
@@ -32,13 +33,19 @@ static const char *const welcome_menu[] = {
 	N_("Register or update my details"),
 	N_("Who looked at my record"),
 	N_("Volunteer: start assisted mode"),
+	N_("Check my application status"),
+	N_("What support could I get?"),
+	N_("Apply for support, or see my applications"),
 };
 static const char *const welcome_menu_assisted[] = {
 	N_("Help a citizen register or update their details"),
 	N_("Help a citizen see who looked at their record"),
 	N_("Volunteer log out"),
+	N_("Help a citizen check an application's status"),
+	N_("Help a citizen see what support they could get"),
+	N_("Help a citizen apply, or see their applications"),
 };
-#define WELCOME_NMENU 3
+#define WELCOME_NMENU 6
 
 /* The index of a language code among ours, 0 (English) if unknown. */
 static size_t
@@ -180,12 +187,25 @@ welcome_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 	const struct i18n_lang *langs;
 	size_t n;
 
-	if (tui_key_is(k, '1', 0) || tui_key_is(k, '2', 0)) {
+	if (tui_key_is(k, '1', 0) || tui_key_is(k, '2', 0) ||
+	    tui_key_is(k, '6', 0)) {
 		struct tui_screen *next;
 
 		w->k->notice = NULL;
 		next = kiosk_identify_new(w->k, tui_key_is(k, '1', 0) ?
-		    KIOSK_FLOW_DETAILS : KIOSK_FLOW_ACCESSLOG);
+		    KIOSK_FLOW_DETAILS : tui_key_is(k, '2', 0) ?
+		    KIOSK_FLOW_ACCESSLOG : KIOSK_FLOW_APPLY);
+		if (next != NULL)
+			tui_push(t, next);
+		return 1;
+	}
+	/* The two that need nobody to identify. */
+	if (tui_key_is(k, '4', 0) || tui_key_is(k, '5', 0)) {
+		struct tui_screen *next;
+
+		w->k->notice = NULL;
+		next = tui_key_is(k, '4', 0) ? kiosk_status_new(w->k) :
+		    kiosk_precheck_new(w->k);
 		if (next != NULL)
 			tui_push(t, next);
 		return 1;
