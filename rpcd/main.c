@@ -513,6 +513,11 @@ main(int argc, char **argv)
 		rpc_server_free(srv);
 		goto out;
 	}
+	if (programmes_seed(&d) != 0) {
+		log_error("cannot write the seed programme catalogue");
+		rpc_server_free(srv);
+		goto out;
+	}
 	rpc_server_add(srv, health_methods, health_nmethods);
 	rpc_server_add(srv, system_methods, system_nmethods);
 	rpc_server_add(srv, auth_methods, auth_nmethods);
@@ -522,6 +527,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, duplicates_methods, duplicates_nmethods);
 	rpc_server_add(srv, documents_methods, documents_nmethods);
 	rpc_server_add(srv, citizen_methods, citizen_nmethods);
+	rpc_server_add(srv, programmes_methods, programmes_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "rpc.h"
+#include "rule.h"
 #include "store.h"
 
 struct logins;
@@ -157,6 +158,65 @@ grpc_status_code rpcd_purpose_check(struct rpc_ctx *ctx,
  */
 int rpcd_fold(const char *in, char *out, size_t outlen);
 
+/*
+ * programmes.c: the facts a programme's rules may name, and running both
+ * of its rules at once.
+ */
+enum prog_fact {
+	FACT_AGE,
+	FACT_SEX,
+	FACT_DISABILITY,
+	FACT_EMPLOYMENT,
+	FACT_MUNICIPALITY,
+	FACT_HH_SIZE,
+	FACT_HH_CHILDREN,
+	FACT_HH_OVER65,
+	FACT_HH_DISABLED,
+	FACT_HH_INCOME,
+	FACT_HH_INCOME_PM,
+	FACT_HH_ASSETS,
+	FACT__COUNT
+};
+extern const struct rule_fact_def programme_facts[FACT__COUNT];
+
+/* Fills the FACT__COUNT values f from a person's and a household's
+ * figures; the strings are referenced, not copied. */
+void programme_facts_of(struct rule_value *f, int age, const char *sex,
+    const char *disability, const char *employment, const char *municipality,
+    int size, int children, int over65, int disabled, int64_t income,
+    int64_t assets);
+
+struct programme_eval {
+	int eligible;
+	int64_t amount;		/* 0 unless eligible */
+	struct rule_result elig;
+	struct rule_result amount_result; /* empty unless eligible */
+	const char *explanation; /* for the citizen */
+};
+
+/* Parses and runs a programme's eligibility rule and, when eligible, its
+ * amount rule, on facts.  Results live in a.  0, or -1 with *err. */
+int programme_evaluate(const char *eligibility, const char *amount,
+    const struct rule_value *facts, const char *currency, struct arena *a,
+    struct programme_eval *out, struct rule_error *err);
+
+struct store_programme;
+struct Spis__V1__Programme;
+struct Spis__V1__Clause;
+struct Spis__V1__Programme *programme_msg(struct rpc_ctx *ctx,
+    const struct store_programme *p);
+struct Spis__V1__Clause **programme_clauses(struct rpc_ctx *ctx,
+    const struct rule_result *r, const char *currency, size_t *n);
+/* The programme's name in language, else in Lithuanian; p's storage. */
+const char *programme_name(const struct store_programme *p,
+    const char *language);
+/* Finds a programme for a request (allocated in the call's arena); the
+ * status names field. */
+grpc_status_code programme_find(struct rpc_ctx *ctx, const char *field,
+    const char *code, struct store_programme **out);
+/* Writes the seed catalogue into an empty store; 0 or -1. */
+int programmes_seed(struct rpcd *d);
+
 /* For authz_check on PERM_CITIZEN calls (citizen.c): finds the sitting
  * named by the x-spis-citizen metadata (and checks the volunteer's session
  * when the citizen is helped), and fills *out, owned by the call's arena.
@@ -261,5 +321,7 @@ extern const struct rpc_method documents_methods[];
 extern const size_t documents_nmethods;
 extern const struct rpc_method citizen_methods[];
 extern const size_t citizen_nmethods;
+extern const struct rpc_method programmes_methods[];
+extern const size_t programmes_nmethods;
 
 #endif

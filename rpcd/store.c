@@ -372,6 +372,20 @@ store_log_error(struct store *st, const char *what)
 	log_error("store: %s: %s", what, sqlite3_errmsg(st->db));
 }
 
+const char *
+store_text(sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+void
+store_copy(char *dst, size_t len, sqlite3_stmt *s, int col)
+{
+	snprintf(dst, len, "%s", store_text(s, col));
+}
+
 sqlite3_stmt *
 store_prepare(struct store *st, const char *sql)
 {

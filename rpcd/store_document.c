@@ -23,15 +23,6 @@
 #include "store_document.h"
 #include "store_int.h"
 
-/* Copies a text column into a fixed buffer, truncating safely. */
-static void
-doc_col(char *dst, size_t len, sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
-}
-
 enum store_rc
 store_document_person(struct store *st, const char *national_id,
     char *municipality, size_t mlen, char *merged_into, size_t milen)
@@ -46,8 +37,8 @@ store_document_person(struct store *st, const char *national_id,
 		sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
 		switch (sqlite3_step(s)) {
 		case SQLITE_ROW:
-			doc_col(municipality, mlen, s, 0);
-			doc_col(merged_into, milen, s, 1);
+			store_copy(municipality, mlen, s, 0);
+			store_copy(merged_into, milen, s, 1);
 			rc = STORE_OK;
 			break;
 		case SQLITE_DONE:
@@ -284,16 +275,16 @@ static void
 doc_from_row(struct store_document *doc, sqlite3_stmt *s)
 {
 	doc->id = sqlite3_column_int64(s, 0);
-	doc_col(doc->owner_kind, sizeof doc->owner_kind, s, 1);
-	doc_col(doc->owner_id, sizeof doc->owner_id, s, 2);
-	doc_col(doc->type, sizeof doc->type, s, 3);
-	doc_col(doc->file_name, sizeof doc->file_name, s, 4);
-	doc_col(doc->media_type, sizeof doc->media_type, s, 5);
+	store_copy(doc->owner_kind, sizeof doc->owner_kind, s, 1);
+	store_copy(doc->owner_id, sizeof doc->owner_id, s, 2);
+	store_copy(doc->type, sizeof doc->type, s, 3);
+	store_copy(doc->file_name, sizeof doc->file_name, s, 4);
+	store_copy(doc->media_type, sizeof doc->media_type, s, 5);
 	doc->size = sqlite3_column_int64(s, 6);
-	doc_col(doc->sha256, sizeof doc->sha256, s, 7);
-	doc_col(doc->note, sizeof doc->note, s, 8);
-	doc_col(doc->created_at, sizeof doc->created_at, s, 9);
-	doc_col(doc->created_by, sizeof doc->created_by, s, 10);
+	store_copy(doc->sha256, sizeof doc->sha256, s, 7);
+	store_copy(doc->note, sizeof doc->note, s, 8);
+	store_copy(doc->created_at, sizeof doc->created_at, s, 9);
+	store_copy(doc->created_by, sizeof doc->created_by, s, 10);
 }
 
 enum store_rc

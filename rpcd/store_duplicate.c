@@ -35,15 +35,6 @@ static const char *const dup_reason_names[] = {
 };
 #define DUP_NREASONS (sizeof dup_reason_names / sizeof dup_reason_names[0])
 
-/* A text column, "" for NULL (a LEFT JOIN that found nothing). */
-static const char *
-dup_col(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t != NULL ? (const char *)t : "";
-}
-
 static char *
 dup_strdup(const char *s)
 {
@@ -137,7 +128,7 @@ dup_collect(sqlite3_stmt *s, struct dup_matches *m, unsigned reason)
 	int r;
 
 	while ((r = sqlite3_step(s)) == SQLITE_ROW)
-		dup_match_add(m, dup_col(s, 0), dup_col(s, 1), reason);
+		dup_match_add(m, store_text(s, 0), store_text(s, 1), reason);
 	sqlite3_reset(s);
 	return r == SQLITE_DONE ? 0 : -1;
 }
@@ -234,7 +225,7 @@ dup_flag_upsert(struct store *st, const char *x, const char *y,
 	r = sqlite3_step(s);
 	if (r == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
-		old = dup_reasons_parse(dup_col(s, 1));
+		old = dup_reasons_parse(store_text(s, 1));
 		sqlite3_finalize(s);
 		*all = old | reasons;
 		if (*all == old)
@@ -289,10 +280,10 @@ store_dup_scan_locked(struct store *st, const char *national_id,
 		return STORE_ERR;
 	sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
 	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		key = dup_strdup(dup_col(s, 0));
-		birth = dup_strdup(dup_col(s, 1));
-		phone = dup_strdup(dup_col(s, 2));
-		merged = dup_col(s, 3)[0] != '\0';
+		key = dup_strdup(store_text(s, 0));
+		birth = dup_strdup(store_text(s, 1));
+		phone = dup_strdup(store_text(s, 2));
+		merged = store_text(s, 3)[0] != '\0';
 	}
 	sqlite3_finalize(s);
 	if (r == SQLITE_DONE)
@@ -361,27 +352,27 @@ store_dup_scan(struct store *st, const char *national_id, const char *actor,
 static void
 dup_person_from_row(struct store_dup_person *p, sqlite3_stmt *s, int first)
 {
-	p->national_id = dup_col(s, first);
-	p->given_names = dup_col(s, first + 1);
-	p->surname = dup_col(s, first + 2);
-	p->birth_date = dup_col(s, first + 3);
-	p->municipality = dup_col(s, first + 4);
-	p->deceased_date = dup_col(s, first + 5);
-	p->merged_into = dup_col(s, first + 6);
+	p->national_id = store_text(s, first);
+	p->given_names = store_text(s, first + 1);
+	p->surname = store_text(s, first + 2);
+	p->birth_date = store_text(s, first + 3);
+	p->municipality = store_text(s, first + 4);
+	p->deceased_date = store_text(s, first + 5);
+	p->merged_into = store_text(s, first + 6);
 }
 
 static void
 dup_flag_from_row(struct store_dup_flag *fl, sqlite3_stmt *s)
 {
 	fl->id = sqlite3_column_int64(s, 0);
-	fl->reasons = dup_col(s, 1);
-	fl->status = dup_col(s, 2);
-	fl->created_at = dup_col(s, 3);
-	fl->created_by = dup_col(s, 4);
-	fl->resolved_at = dup_col(s, 5);
-	fl->resolved_by = dup_col(s, 6);
-	fl->resolution_reason = dup_col(s, 7);
-	fl->kept = dup_col(s, 8);
+	fl->reasons = store_text(s, 1);
+	fl->status = store_text(s, 2);
+	fl->created_at = store_text(s, 3);
+	fl->created_by = store_text(s, 4);
+	fl->resolved_at = store_text(s, 5);
+	fl->resolved_by = store_text(s, 6);
+	fl->resolution_reason = store_text(s, 7);
+	fl->kept = store_text(s, 8);
 	dup_person_from_row(&fl->a, s, 9);
 	dup_person_from_row(&fl->b, s, 16);
 }
@@ -466,7 +457,7 @@ store_dup_person_municipality(struct store *st, const char *national_id,
 		sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
 		switch (sqlite3_step(s)) {
 		case SQLITE_ROW:
-			snprintf(muni, len, "%s", dup_col(s, 0));
+			snprintf(muni, len, "%s", store_text(s, 0));
 			rc = STORE_OK;
 			break;
 		case SQLITE_DONE:
@@ -527,9 +518,9 @@ dup_members_load(struct store *st, const char *national_id,
 		m->id = sqlite3_column_int64(s, 0);
 		m->household = sqlite3_column_int64(s, 1);
 		snprintf(m->relationship, sizeof m->relationship, "%s",
-		    dup_col(s, 2));
-		snprintf(m->from, sizeof m->from, "%s", dup_col(s, 3));
-		snprintf(m->to, sizeof m->to, "%s", dup_col(s, 4));
+		    store_text(s, 2));
+		snprintf(m->from, sizeof m->from, "%s", store_text(s, 3));
+		snprintf(m->to, sizeof m->to, "%s", store_text(s, 4));
 	}
 	sqlite3_finalize(s);
 	if (r != SQLITE_DONE) {
@@ -705,7 +696,7 @@ dup_merge(struct store *st, struct store_dup_resolution *r, const char *now,
 	q = sqlite3_step(s);
 	if (q == SQLITE_ROW)
 		snprintf(r->detail, sizeof r->detail, "%s was merged into %s "
-		    "already", dup_col(s, 0), dup_col(s, 1));
+		    "already", store_text(s, 0), store_text(s, 1));
 	sqlite3_finalize(s);
 	if (q == SQLITE_ROW)
 		return STORE_DUP_GONE;
@@ -785,8 +776,8 @@ store_dup_resolve(struct store *st, struct store_dup_resolution *r,
 			store_log_error(st, "duplicate resolve");
 		goto rollback;
 	}
-	snprintf(fa, sizeof fa, "%s", dup_col(s, 0));
-	snprintf(fb, sizeof fb, "%s", dup_col(s, 1));
+	snprintf(fa, sizeof fa, "%s", store_text(s, 0));
+	snprintf(fb, sizeof fb, "%s", store_text(s, 1));
 	if (r->merge) {
 		if (strcmp(r->keep, fa) == 0)
 			snprintf(r->other, sizeof r->other, "%s", fb);
@@ -797,9 +788,9 @@ store_dup_resolve(struct store *st, struct store_dup_resolution *r,
 			goto rollback;
 		}
 	}
-	if (strcmp(dup_col(s, 2), "open") != 0) {
+	if (strcmp(store_text(s, 2), "open") != 0) {
 		snprintf(r->detail, sizeof r->detail, "resolved as %s by %s at "
-		    "%s", dup_col(s, 2), dup_col(s, 3), dup_col(s, 4));
+		    "%s", store_text(s, 2), store_text(s, 3), store_text(s, 4));
 		rc = STORE_DUP_RESOLVED;
 		goto rollback;
 	}

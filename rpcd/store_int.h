@@ -34,6 +34,13 @@ void store_rollback(struct store *st);
  * that a change and its row are committed together or not at all. */
 int store_audit_insert(struct store *st, const struct store_audit *a);
 
+/* A text column as a string, "" for NULL (a LEFT JOIN that found
+ * nothing); valid until the statement steps again. */
+const char *store_text(sqlite3_stmt *s, int col);
+
+/* Copies a text column into dst (len bytes), truncating safely. */
+void store_copy(char *dst, size_t len, sqlite3_stmt *s, int col);
+
 /* Logs the connection's last error with a word about what failed. */
 void store_log_error(struct store *st, const char *what);
 
