@@ -150,6 +150,8 @@ pre_go(struct precheck *p, enum pre_step step)
 {
 	p->step = step;
 	p->error[0] = '\0';
+	/* Back on a step, its first question has the focus again. */
+	p->hform.focus = p->mform.focus = 0;
 	if (step == PRE_YOU)
 		p->on_emp = 0;
 	if (step != PRE_RESULTS)
@@ -263,21 +265,31 @@ pre_household_ok(struct precheck *p)
 	return 1;
 }
 
-/* The reasons the rules gave, one clause a row, nested as they are. */
+/*
+ * The reasons the rules gave: as the daemon's own explanation does, the
+ * innermost comparisons (clauses with nothing nested under them) that
+ * agree with the verdict, so that an "or" branch that did not matter is
+ * not shown as a reason.
+ */
 static void
 pre_clauses(struct kiosk_page *pg, const Spis__V1__PreCheckResult *r)
 {
+	const char *want = r->eligible ? "true" : "false";
+	int shown = 0;
+
 	for (size_t i = 0; i < r->n_clauses; i++) {
 		const Spis__V1__Clause *c = r->clauses[i];
-		const char *mark;
 
-		if (c->explain[0] == '\0')
+		if (i + 1 < r->n_clauses && r->clauses[i + 1]->depth > c->depth)
 			continue;
-		mark = strcmp(c->value, "true") == 0 ? "+" :
-		    strcmp(c->value, "false") == 0 ? "-" : "·";
-		kiosk_page_add(pg, TUI_A_NORMAL, 4 + 2 * (c->depth > 3 ? 3 :
-		    c->depth), "%s %s", mark, c->explain);
+		if (strcmp(c->value, want) != 0 || c->explain[0] == '\0')
+			continue;
+		kiosk_page_add(pg, TUI_A_NORMAL, 4, "- %s", c->explain);
+		shown++;
 	}
+	if (shown == 0 && r->n_clauses > 0 && r->clauses[0]->explain[0])
+		kiosk_page_add(pg, TUI_A_NORMAL, 4, "- %s",
+		    r->clauses[0]->explain);
 }
 
 static void
@@ -312,7 +324,7 @@ pre_fill(struct precheck *p, const Spis__V1__PreCheckReply *r)
 			if (x->eligible != pass || pr == NULL)
 				continue;
 			kiosk_page_add(pg, 0, 0, "%s", "");
-			if (pass) {
+			if (pass && x->amount > 0) {
 				kiosk_money_text(x->amount, r->currency, money,
 				    sizeof money);
 				kiosk_page_add(pg, TUI_A_BOLD, 2, "%s: %s %s",
@@ -321,6 +333,9 @@ pre_fill(struct precheck *p, const Spis__V1__PreCheckReply *r)
 			} else
 				kiosk_page_add(pg, TUI_A_BOLD, 2, "%s",
 				    kiosk_programme_name(pr));
+			if (pass && x->amount == 0)
+				kiosk_page_add(pg, TUI_A_NORMAL, 4, "%s",
+				    _("A service, not money."));
 			kiosk_page_add(pg, TUI_A_NORMAL, 4, "%s", _("Why:"));
 			pre_clauses(pg, x);
 			if (pass)
