@@ -548,6 +548,61 @@ citizen_end_sitting(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	return GRPC_STATUS_OK;
 }
 
+/* Applying at a kiosk goes through applications.c, which checks it as it
+ * checks an office's application, plus what only a kiosk may not do. */
+static grpc_status_code
+citizen_get_my_application_form(struct rpc_ctx *ctx,
+    const ProtobufCMessage *reqm, ProtobufCMessage **respm)
+{
+	const Spis__V1__GetMyApplicationFormRequest *req = (const void *)reqm;
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	return applications_form(ctx, c->citizen_id, req->programme, 1, respm);
+}
+
+static grpc_status_code
+citizen_apply(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__ApplyRequest *req = (const void *)reqm;
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	return applications_submit(ctx, c->citizen_id, req->programme,
+	    "kiosk", NULL, req->declared, respm);
+}
+
+static grpc_status_code
+citizen_list_my_applications(struct rpc_ctx *ctx,
+    const ProtobufCMessage *reqm, ProtobufCMessage **respm)
+{
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	(void)reqm;
+	return applications_list(ctx, c->citizen_id, respm);
+}
+
+static grpc_status_code
+citizen_withdraw_mine(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__MyApplicationRequest *req = (const void *)reqm;
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	return applications_move(ctx, req->reference, "withdrawn",
+	    req->reason, 0, c->citizen_id, respm);
+}
+
+static grpc_status_code
+citizen_appeal_mine(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__MyApplicationRequest *req = (const void *)reqm;
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	return applications_move(ctx, req->reference, "appealed",
+	    req->reason, 0, c->citizen_id, respm);
+}
+
 const struct rpc_method citizen_methods[] = {
 	RPC_METHOD(spis__v1__citizen, 0, citizen_issue_pin, PERM_PIN_ISSUE),
 	RPC_METHOD(spis__v1__citizen, 1, citizen_identify,
@@ -558,6 +613,13 @@ const struct rpc_method citizen_methods[] = {
 	RPC_METHOD(spis__v1__citizen, 4, citizen_get_my_access_log,
 	    PERM_CITIZEN),
 	RPC_METHOD(spis__v1__citizen, 5, citizen_end_sitting, PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 6, citizen_get_my_application_form,
+	    PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 7, citizen_apply, PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 8, citizen_list_my_applications,
+	    PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 9, citizen_withdraw_mine, PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 10, citizen_appeal_mine, PERM_CITIZEN),
 };
 const size_t citizen_nmethods =
     sizeof citizen_methods / sizeof citizen_methods[0];

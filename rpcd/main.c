@@ -47,6 +47,7 @@ struct settings {
 	long peer_failures;
 	long fail_delay_ms;
 	long sitting_idle;
+	long appeal_days;
 	long sitting_max;
 };
 
@@ -80,6 +81,7 @@ static const struct num_setting num_settings[] = {
 	    3600},
 	{"sitting_max_seconds", offsetof(struct settings, sitting_max), 60,
 	    86400},
+	{"appeal_days", offsetof(struct settings, appeal_days), 0, 3650},
 };
 
 struct config_error {
@@ -236,7 +238,7 @@ config_line(void *user, const char *section, const char *name,
 {
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
-	    "registry", "auth", "kiosk"};
+	    "registry", "auth", "kiosk", "applications"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -365,7 +367,8 @@ main(int argc, char **argv)
 	    .session_idle = 900, .session_max = 8 * 3600, .login_timeout = 60,
 	    .max_logins = 32, .lockout_failures = 5, .lockout_seconds = 900,
 	    .peer_failures = 50, .fail_delay_ms = 1000,
-	    .sitting_idle = 300, .sitting_max = 1800};
+	    .sitting_idle = 300, .sitting_max = 1800,
+	    .appeal_days = 30};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
@@ -490,6 +493,7 @@ main(int argc, char **argv)
 	    .peer_failures = s.peer_failures, .fail_delay_ms = s.fail_delay_ms};
 	d.kiosk = (struct kiosk_cfg){.sitting_idle = s.sitting_idle,
 	    .sitting_max = s.sitting_max};
+	d.appeal_days = s.appeal_days;
 	d.logins = login_new(&d);
 
 	so.listen = s.listen;
@@ -528,6 +532,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, documents_methods, documents_nmethods);
 	rpc_server_add(srv, citizen_methods, citizen_nmethods);
 	rpc_server_add(srv, programmes_methods, programmes_nmethods);
+	rpc_server_add(srv, applications_methods, applications_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");

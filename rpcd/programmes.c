@@ -94,8 +94,8 @@ prog_reasons(struct arena *a, const struct rule_result *r, int want)
 
 int
 programme_evaluate(const char *eligibility, const char *amount,
-    const struct rule_value *facts, const char *currency, struct arena *a,
-    struct programme_eval *out, struct rule_error *err)
+    const struct rule_value *facts, const char *currency, int force_amount,
+    struct arena *a, struct programme_eval *out, struct rule_error *err)
 {
 	struct rule *re, *ra = NULL;
 	int rc = -1;
@@ -111,16 +111,19 @@ programme_evaluate(const char *eligibility, const char *amount,
 		goto done;
 	out->eligible = out->elig.value.i != 0;
 	/* The amount rule may assume eligibility (a floor of zero, say), so
-	 * it runs only for those who are eligible. */
-	if (out->eligible) {
+	 * it runs only for those who are eligible, or when a supervisor
+	 * approves against the rules. */
+	if (out->eligible || force_amount) {
 		if (rule_eval(ra, facts, currency, a, &out->amount_result,
 		    err) != 0)
 			goto done;
 		out->amount = out->amount_result.value.i;
+	}
+	if (out->eligible)
 		out->explanation = arena_printf(a, "eligible: %s; amount %s",
 		    prog_reasons(a, &out->elig, 1),
 		    rule_value_text(a, &out->amount_result.value, currency));
-	} else
+	else
 		out->explanation = arena_printf(a, "not eligible: %s",
 		    prog_reasons(a, &out->elig, 0));
 	rc = 0;
@@ -648,7 +651,7 @@ prog_pre_one(void *arg, const struct store_programme *p)
 	    strcmp(p->municipality, l->municipality) != 0))
 		return;
 	if (programme_evaluate(p->eligibility, p->amount, l->facts,
-	    p->currency, a, &ev, &err) != 0) {
+	    p->currency, 0, a, &ev, &err) != 0) {
 		/* A rule that fails on these answers (an overflow on an
 		 * absurd income) says nothing either way: leave it out. */
 		log_warn("pre-check: programme %s: %s", p->code, err.msg);

@@ -43,6 +43,7 @@ struct rpcd {
 	const char *documents_dir; /* content of attached documents */
 	struct auth_cfg auth;
 	struct kiosk_cfg kiosk;
+	long appeal_days; /* how long after a decision it may be appealed */
 	struct logins *logins;
 };
 
@@ -188,17 +189,18 @@ void programme_facts_of(struct rule_value *f, int age, const char *sex,
 
 struct programme_eval {
 	int eligible;
-	int64_t amount;		/* 0 unless eligible */
+	int64_t amount;		/* 0 unless eligible or forced */
 	struct rule_result elig;
 	struct rule_result amount_result; /* empty unless eligible */
 	const char *explanation; /* for the citizen */
 };
 
-/* Parses and runs a programme's eligibility rule and, when eligible, its
- * amount rule, on facts.  Results live in a.  0, or -1 with *err. */
+/* Parses and runs a programme's eligibility rule and, when eligible (or
+ * force_amount), its amount rule, on facts.  Results live in a.  0, or -1
+ * with *err. */
 int programme_evaluate(const char *eligibility, const char *amount,
-    const struct rule_value *facts, const char *currency, struct arena *a,
-    struct programme_eval *out, struct rule_error *err);
+    const struct rule_value *facts, const char *currency, int force_amount,
+    struct arena *a, struct programme_eval *out, struct rule_error *err);
 
 struct store_programme;
 struct Spis__V1__Programme;
@@ -216,6 +218,33 @@ grpc_status_code programme_find(struct rpc_ctx *ctx, const char *field,
     const char *code, struct store_programme **out);
 /* Writes the seed catalogue into an empty store; 0 or -1. */
 int programmes_seed(struct rpcd *d);
+
+/*
+ * applications.c: what citizen.c shares with the officers' calls.  Each
+ * answers the call (a status, and *respm on success) and audits with the
+ * application's subject.  owner, when not NULL, is the citizen whose
+ * applications alone may be touched.
+ */
+struct Spis__V1__Declared;
+struct store_application;
+grpc_status_code applications_form(struct rpc_ctx *ctx,
+    const char *national_id, const char *programme, int kiosk,
+    ProtobufCMessage **respm);
+grpc_status_code applications_submit(struct rpc_ctx *ctx,
+    const char *national_id, const char *programme, const char *channel,
+    const char *municipality, const struct Spis__V1__Declared *declared,
+    ProtobufCMessage **respm);
+grpc_status_code applications_list(struct rpc_ctx *ctx,
+    const char *national_id, ProtobufCMessage **respm);
+grpc_status_code applications_move(struct rpc_ctx *ctx, const char *reference,
+    const char *to, const char *reason, int64_t expected_version,
+    const char *owner, ProtobufCMessage **respm);
+/* The person's latest application into *app; 0, or -1 when none. */
+int applications_latest(struct rpcd *d, const char *national_id,
+    struct store_application *app);
+/* A reference as typed (any case, dashes optional) into its canonical
+ * form; 0, or -1 when malformed or its check symbol is wrong. */
+int applications_reference_parse(const char *in, char out[16]);
 
 /* For authz_check on PERM_CITIZEN calls (citizen.c): finds the sitting
  * named by the x-spis-citizen metadata (and checks the volunteer's session
@@ -321,6 +350,8 @@ extern const struct rpc_method documents_methods[];
 extern const size_t documents_nmethods;
 extern const struct rpc_method citizen_methods[];
 extern const size_t citizen_nmethods;
+extern const struct rpc_method applications_methods[];
+extern const size_t applications_nmethods;
 extern const struct rpc_method programmes_methods[];
 extern const size_t programmes_nmethods;
 

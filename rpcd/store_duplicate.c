@@ -716,13 +716,19 @@ dup_merge(struct store *st, struct store_dup_resolution *r, const char *now,
 	    "UPDATE documents SET owner_id = ? WHERE owner_kind = 'person'"
 	    " AND owner_id = ?", r->keep, r->other, NULL) != 0)
 		return STORE_DUP_ERR;
-	/*
-	 * MERGE: applications and benefits (issues 5 and 6).  When their
-	 * tables exist, re-point the merged person's rows here, in this
-	 * transaction, as for consents and documents above: applications
-	 * (applicant and household members) and benefits (beneficiary,
-	 * payee) move from r->other to r->keep.
-	 */
+	/* The merged person's applications, their cross-check flags and
+	 * benefits follow them to the record kept; payments (issue 6) follow
+	 * the benefits. */
+	if (dup_exec(st, "duplicate merge applications",
+	    "UPDATE applications SET national_id = ? WHERE national_id = ?",
+	    r->keep, r->other, NULL) != 0 ||
+	    dup_exec(st, "duplicate merge application flags",
+	    "UPDATE application_flags SET national_id = ?"
+	    " WHERE national_id = ?", r->keep, r->other, NULL) != 0 ||
+	    dup_exec(st, "duplicate merge benefits",
+	    "UPDATE benefits SET national_id = ? WHERE national_id = ?",
+	    r->keep, r->other, NULL) != 0)
+		return STORE_DUP_ERR;
 	if (dup_exec(st, "duplicate merge person",
 	    "UPDATE people SET merged_into = ?, version = version + 1,"
 	    " updated_at = ? WHERE national_id = ?",
