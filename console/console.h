@@ -108,6 +108,23 @@ struct tui_screen *console_household_new(struct console *c,
 /* The duplicate review list.  Freed by the stack. */
 struct tui_screen *console_duplicates_new(struct console *c);
 
+/* The registration requests sent from kiosks, the officer's municipality
+ * first (registrations.c).  Freed by the stack. */
+struct tui_screen *console_registrations_new(struct console *c);
+
+/*
+ * The register form filled in from a registration request (a
+ * Spis__V1__Registration, copied).  Once RegisterPerson succeeds, the
+ * request is accepted (linked to the person), the card opens and a kiosk
+ * PIN is offered.  Freed by the stack.
+ */
+struct tui_screen *console_register_from_request(struct console *c,
+    const void *registration);
+
+/* Asks question over a person's card (console_person_new) and, on yes,
+ * issues a kiosk PIN for them and shows it once. */
+void console_person_offer_pin(struct tui_screen *card, const char *question);
+
 /* form.c: forms of one row per field, used by every registry screen. */
 
 #define CONSOLE_VALUE_MAX (TUI_FIELD_MAX * 4 + 1)

@@ -3,7 +3,9 @@
  * the screen asks for a username and then shows exactly the prompts PAM
  * sends, as many steps as the stack has (a password, then a one-time
  * code), hiding what is typed when PAM asks for no echo.  Whatever was
- * typed is zeroed as soon as it has been sent.
+ * typed is zeroed as soon as it has been sent.  PAM's messages that come
+ * with the session itself ("your password expires in 3 days") are shown
+ * as a notice the officer dismisses before the main screen.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 enum login_state {
 	LOGIN_USER,    /* asking for the username */
 	LOGIN_PROMPTS, /* answering PAM's prompts */
+	LOGIN_NOTICE,  /* logged in; PAM's last messages await Enter */
 };
 
 struct login {
@@ -48,11 +51,18 @@ struct login {
 	int unreachable; /* the error says the server could not be reached:
 			    1, and 2 once the link has seen it down */
 	int busy;	 /* a call is under way: "please wait" */
+	int same;	 /* LOGIN_NOTICE: the officer whose session expired */
 };
 
 static const struct tui_hint login_hints_user[] = {
 	{"Enter", N_("Continue")},
 	{"F5", N_("Check the server now")},
+	{"F10", N_("Quit")},
+	{NULL, NULL},
+};
+
+static const struct tui_hint login_hints_notice[] = {
+	{"Enter", N_("Continue")},
 	{"F10", N_("Quit")},
 	{NULL, NULL},
 };
@@ -123,25 +133,49 @@ login_take_prompts(struct login *l, const Spis__V1__LoginStep *step)
 	l->s.hints = login_hints_prompts;
 }
 
-/*
- * A step with a session: the officer is in.  The screen leaves the stack
- * here, so the caller must not touch l afterwards.
- */
+/* Leaves for the main screen.  The screen leaves the stack here, so the
+ * caller must not touch l afterwards. */
 static void
-login_done(struct login *l, const Spis__V1__Session *sess)
+login_leave(struct login *l, int same)
+{
+	struct tui *t = l->c->tui;
+
+	/* After an expiry the officer finds the screen they were on; someone
+	 * else logging in at that terminal starts from home instead. */
+	if (l->resume && !same)
+		tui_reset(t);
+	else
+		tui_pop(t);
+}
+
+/*
+ * A step with a session: the officer is in.  Messages that came with it
+ * are kept for a notice, and the screen stays until it is dismissed;
+ * without any, the screen leaves the stack here and returns 1, so the
+ * caller must not touch l afterwards.
+ */
+static int
+login_done(struct login *l, const Spis__V1__LoginStep *step)
 {
 	struct console *c = l->c;
 	int same;
 
-	same = strcmp(c->sess.expired_user, sess->username) == 0;
-	console_session_start(c, sess);
+	same = strcmp(c->sess.expired_user, step->session->username) == 0;
+	console_session_start(c, step->session);
 	explicit_bzero(c->sess.expired_user, sizeof c->sess.expired_user);
-	/* After an expiry the officer finds the screen they were on; someone
-	 * else logging in at that terminal starts from home instead. */
-	if (l->resume && !same)
-		tui_reset(c->tui);
-	else
-		tui_pop(c->tui);
+	if (step->n_messages == 0) {
+		login_leave(l, same);
+		return 1;
+	}
+	login_forget(l);
+	for (size_t i = 0; i < step->n_messages && l->nmsgs < LOGIN_MSGS_MAX;
+	    i++)
+		snprintf(l->msgs[l->nmsgs++], LOGIN_TEXT_MAX, "%s",
+		    step->messages[i]);
+	l->same = same;
+	l->state = LOGIN_NOTICE;
+	l->s.hints = login_hints_notice;
+	return 0;
 }
 
 /* Makes one login call with the screen showing "please wait". */
@@ -176,9 +210,10 @@ login_step(struct login *l, Spis__V1__LoginStep *step)
 
 	for (int n = 0; step != NULL; n++) {
 		if (step->session != NULL) {
-			login_done(l, step->session);
+			int left = login_done(l, step);
+
 			protobuf_c_message_free_unpacked(&step->base, NULL);
-			return 1;
+			return left;
 		}
 		if (step->n_prompts > 0 || n == LOGIN_EMPTY_STEPS) {
 			login_take_prompts(l, step);
@@ -278,6 +313,13 @@ login_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		tui_link_retry(l->c->link);
 		return 1;
 	}
+	if (l->state == LOGIN_NOTICE) {
+		if (tui_key_enter(k) || tui_key_is(k, 27, 0)) {
+			login_forget(l);
+			login_leave(l, l->same);
+		}
+		return 1;
+	}
 	if (l->state == LOGIN_USER) {
 		if (tui_key_enter(k)) {
 			login_start(l);
@@ -353,10 +395,16 @@ login_draw(struct tui *t, struct tui_screen *s)
 		tui_put(t, y, x, cols - x, TUI_A_BOLD, l->username);
 	y += 2;
 
+	if (l->state == LOGIN_NOTICE && y < end)
+		y += tui_wrap(t, y, 2, cols - 4, 2, TUI_A_BOLD,
+		    _("You are logged in. The login system says:")) + 1;
 	for (int i = 0; i < l->nmsgs && y < end; i++)
 		y += tui_wrap(t, y, 2, cols - 4, 2, TUI_A_NORMAL, l->msgs[i]);
 	if (l->nmsgs > 0)
 		y++;
+	if (l->state == LOGIN_NOTICE && y < end)
+		y += tui_wrap(t, y, 2, cols - 4, 2, TUI_A_NORMAL,
+		    _("Press Enter to continue.")) + 1;
 	for (int i = 0; i < l->nfields && y + 1 < end; i++) {
 		y += tui_wrap(t, y, 2, cols - 4, 2,
 		    i == l->focus ? TUI_A_BOLD : 0, l->labels[i]);

@@ -394,6 +394,14 @@ person_pin(struct tui *t, int yes, void *arg)
 	explicit_bzero(text, sizeof text);
 }
 
+void
+console_person_offer_pin(struct tui_screen *card, const char *question)
+{
+	struct person *p = (struct person *)card;
+
+	tui_confirm(p->c->tui, question, person_pin, p);
+}
+
 /* ------------------------------------------------------------------------
  * The screen.
  */

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "natid.h"
+#include "spis/v1/registrations.pb-c.h"
 #include "spis/v1/registry.pb-c.h"
 
 #include "console.h"
@@ -32,6 +33,10 @@ struct reg {
 	struct console *c;
 	struct console_form form;
 	char msg[512];	/* the daemon's refusal, verbatim */
+	/* Registering from a kiosk's request: its reference, and the name
+	 * it gave, for the PIN question. */
+	char reference[16];
+	char name[256];
 };
 
 static const char *reg_id(struct console_form *, int, const char *);
@@ -207,19 +212,70 @@ reg_left(struct console_form *f, int i)
 		reg_fill(f);
 }
 
+/*
+ * Links the kiosk's request to the person now registered.  Returns 0, or
+ * -1 with the daemon's words in err.
+ */
+static int
+reg_accept_request(struct reg *r, char *err, size_t errlen)
+{
+	Spis__V1__AcceptRegistrationRequest req =
+	    SPIS__V1__ACCEPT_REGISTRATION_REQUEST__INIT;
+	ProtobufCMessage *resp;
+	grpc_status_code st;
+	char rid[40], msg[512];
+
+	console_request_id(rid, sizeof rid);
+	req.request_id = rid;
+	req.reference = r->reference;
+	req.note = "identity document checked at the desk";
+	st = console_call(r->c, &spis__v1__registrations__descriptor, 3,
+	    &req.base, &resp, msg, sizeof msg);
+	if (st != GRPC_STATUS_OK) {
+		console_status_text(st, msg, err, errlen);
+		return -1;
+	}
+	protobuf_c_message_free_unpacked(resp, NULL);
+	return 0;
+}
+
+/* Opens the person's card; for a kiosk's request, accepts it first and
+ * offers a PIN over the card. */
+static void
+reg_open(struct reg *r, const char *national_id, int pin_offer)
+{
+	struct console *c = r->c;
+	struct tui_screen *card;
+	char err[512], q[512];
+	int failed = 0, from_request = r->reference[0] != '\0';
+
+	err[0] = q[0] = '\0';
+	if (from_request)
+		failed = reg_accept_request(r, err, sizeof err) != 0;
+	if (from_request && !failed)
+		snprintf(q, sizeof q, _("Request %s accepted: %s is registered. "
+		    "Issue a kiosk PIN now?"), r->reference, r->name);
+	card = console_person_new(c, national_id, REG_PURPOSE);
+	tui_pop(c->tui); /* frees r */
+	if (card == NULL)
+		return;
+	tui_push(c->tui, card);
+	if (failed && c->sess.active)
+		console_notice(c, _("Registered, but the request was not "
+		    "accepted"), err);
+	else if (from_request && pin_offer && c->sess.can_pin)
+		console_person_offer_pin(card, q);
+}
+
 /* Opens the new person's card, with the duplicates flagged on top. */
 static void
 reg_done(struct reg *r, const Spis__V1__RegisterPersonReply *rep)
 {
 	struct console *c = r->c;
-	struct tui_screen *card;
 	char text[2048];
 	size_t off = 0;
 
-	card = console_person_new(c, rep->person->national_id, REG_PURPOSE);
-	tui_pop(c->tui); /* frees r */
-	if (card != NULL)
-		tui_push(c->tui, card);
+	reg_open(r, rep->person->national_id, rep->n_duplicates == 0);
 	if (rep->n_duplicates == 0)
 		return;
 	text[0] = '\0';
@@ -266,6 +322,13 @@ reg_send(struct reg *r)
 	explicit_bzero(v, sizeof v);
 	if (st == GRPC_STATUS_UNAUTHENTICATED)
 		return;
+	/* Registered in the meantime (or on an earlier try whose reply was
+	 * lost): the request can still be linked. */
+	if (st == GRPC_STATUS_ALREADY_EXISTS && r->reference[0] != '\0') {
+		console_form_value(&r->form, REG_ID, v[0]);
+		reg_open(r, v[0], 1);
+		return;
+	}
 	if (st != GRPC_STATUS_OK) {
 		console_status_text(st, msg, r->msg, sizeof r->msg);
 		console_form_server_error(&r->form, msg);
@@ -360,4 +423,33 @@ console_register_new(struct console *c)
 	r->s.destroy = reg_destroy;
 	r->s.hints = reg_hints;
 	return &r->s;
+}
+
+struct tui_screen *
+console_register_from_request(struct console *c, const void *registration)
+{
+	const Spis__V1__Registration *rq = registration;
+	const Spis__V1__Person *p = rq->person;
+	struct tui_screen *s;
+	struct reg *r;
+	char note[128];
+
+	if (p == NULL || (s = console_register_new(c)) == NULL)
+		return NULL;
+	r = (struct reg *)s;
+	console_copy(r->reference, sizeof r->reference, rq->reference);
+	snprintf(r->name, sizeof r->name, "%s %s", p->given_names, p->surname);
+	console_form_set(&r->form, REG_ID, p->national_id);
+	console_form_set(&r->form, REG_GIVEN, p->given_names);
+	console_form_set(&r->form, REG_SURNAME, p->surname);
+	console_form_set(&r->form, REG_BIRTH, p->birth_date);
+	console_form_set(&r->form, REG_SEX, p->sex);
+	console_form_set(&r->form, REG_ADDRESS, p->address);
+	console_form_set(&r->form, REG_MUNI, p->municipality);
+	console_form_set(&r->form, REG_PHONE, p->phone);
+	if (p->language[0] != '\0')
+		console_form_set(&r->form, REG_LANGUAGE, p->language);
+	snprintf(note, sizeof note, "registration request %s", rq->reference);
+	console_form_set(&r->form, REG_NOTE, note);
+	return s;
 }

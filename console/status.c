@@ -128,6 +128,8 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		s->can_read ? "s" : NULL, N_("Search for a person"),
 		s->can_write ? "n" : NULL, N_("Register a person"),
 		s->can_review ? "d" : NULL, N_("Review likely duplicates"),
+		s->can_write ? "k" : NULL, N_("Registration requests from "
+		    "kiosks"),
 	};
 	int shown = 0;
 
@@ -233,6 +235,8 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_register_new(c);
 		else if (k.c == 'd' && c->sess.can_review)
 			next = console_duplicates_new(c);
+		else if (k.c == 'k' && c->sess.can_write)
+			next = console_registrations_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
 			tui_push(t, next);

@@ -544,8 +544,9 @@ apply_draw_receipt(struct tui *t, struct apply *a, int y, int end, int cols)
 		      "happens next: a social worker in %s looks at your "
 		      "application and you get a letter with the decision. "
 		      "To see how it goes, choose \"Check my application "
-		      "status\" on the start screen and type the reference "
-		      "and your birth date."), a->municipality);
+		      "status\" in \"Support and benefits\" on the start "
+		      "screen, and type the reference and your birth date."),
+		    a->municipality);
 		y += tui_wrap(t, y, 2, cols - 4, end - y, TUI_A_NORMAL,
 		    text) + 1;
 	}

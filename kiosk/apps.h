@@ -5,7 +5,9 @@
  * and "what support could I get?", the eligibility pre-check that stores
  * nothing (precheck.c).  Two are the identified citizen's, from their home
  * menu: applying for a programme open online (apply.c) and the citizen's
- * own applications with their appeals (myapps.c).  appkit.c holds what
+ * own applications with their appeals (myapps.c).  The welcome screen
+ * leads to them through one entry and a small menu (appmenu.c), so that
+ * its list stays short enough for an 80x24 terminal.  appkit.c holds what
  * they share: codes in plain words, money, references, a scrolling page
  * of text, and letters drawn large.
  */
@@ -17,6 +19,7 @@
 #include "kiosk.h"
 
 /* Each screen is freed by the stack and zeroes what it held when left. */
+struct tui_screen *kiosk_appmenu_new(struct kiosk *k);
 struct tui_screen *kiosk_status_new(struct kiosk *k);
 struct tui_screen *kiosk_precheck_new(struct kiosk *k);
 struct tui_screen *kiosk_apply_new(struct kiosk *k);

@@ -181,10 +181,23 @@ details_check_phone(const char *value, void *arg)
 	if (*p == '+')
 		p++;
 	if (strlen(value) > DETAILS_PHONE_MAX ||
-	    p[strspn(p, "0123456789 ")] != '\0')
+	    p[strspn(p, "0123456789 -()")] != '\0')
 		return _("A phone number has digits and spaces only, with a + "
 		    "in front for a country code.");
 	return NULL;
+}
+
+void
+kiosk_phone_normalise(char *phone)
+{
+	char *w = phone;
+
+	/* As the registry keeps it, so that the summary shows what will be
+	 * stored: no spaces, dashes or parentheses. */
+	for (const char *r = phone; *r != '\0'; r++)
+		if (strchr(" -()", *r) == NULL)
+			*w++ = *r;
+	*w = '\0';
 }
 
 static const char *
@@ -511,6 +524,7 @@ details_key_contact(struct details *d, struct tui_key k)
 	if (tui_form_key(&d->cform, k) != TUI_FORM_SUBMIT)
 		return;
 	tui_field_value(&d->contact[0], d->now[F_PHONE], DETAILS_VALUE_MAX);
+	kiosk_phone_normalise(d->now[F_PHONE]);
 	tui_field_value(&d->contact[1], d->now[F_EMAIL], DETAILS_VALUE_MAX);
 	details_go(d, STEP_LANGUAGE);
 }

@@ -95,6 +95,15 @@ struct tui_screen *kiosk_details_new(struct kiosk *k);
 /* Who looked at my record.  Freed by the stack. */
 struct tui_screen *kiosk_accesslog_new(struct kiosk *k);
 
+/* Ask to be registered, for someone not in the registry yet: eight steps
+ * and a receipt with the request's reference.  Needs no identification.
+ * Freed by the stack. */
+struct tui_screen *kiosk_register_new(struct kiosk *k);
+
+/* Removes spaces, dashes and parentheses from a phone number in place, as
+ * the registry stores it (details.c). */
+void kiosk_phone_normalise(char *phone);
+
 /* Pushes the screen of a flow, or shows nothing new when out of memory. */
 void kiosk_flow_push(struct kiosk *k, enum kiosk_flow flow);
 

@@ -341,8 +341,9 @@ pre_fill(struct precheck *p, const Spis__V1__PreCheckReply *r)
 			if (pass)
 				kiosk_page_add(pg, TUI_A_NORMAL, 4, "%s",
 				    pr->online ? _("You can apply for it at "
-				    "this kiosk: choose \"Apply for support\" "
-				    "on the start screen.") :
+				    "this kiosk: \"Apply for support\" in "
+				    "\"Support and benefits\" on the start "
+				    "screen.") :
 				    _("Apply for it at a social support "
 				    "office."));
 		}

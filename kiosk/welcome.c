@@ -24,7 +24,7 @@ struct welcome {
 static const struct tui_hint welcome_hints[] = {
 	{"↑ ↓", N_("Choose a language")},
 	{"Enter", N_("Confirm")},
-	{"1-6", N_("Choose what to do")},
+	{"1-5", N_("Choose what to do")},
 	{NULL, NULL},
 };
 
@@ -33,19 +33,17 @@ static const char *const welcome_menu[] = {
 	N_("Register or update my details"),
 	N_("Who looked at my record"),
 	N_("Volunteer: start assisted mode"),
-	N_("Check my application status"),
-	N_("What support could I get?"),
-	N_("Apply for support, or see my applications"),
+	N_("Not registered yet? Ask to be registered"),
+	N_("Support and benefits: what I could get, apply, check a status"),
 };
 static const char *const welcome_menu_assisted[] = {
 	N_("Help a citizen register or update their details"),
 	N_("Help a citizen see who looked at their record"),
 	N_("Volunteer log out"),
-	N_("Help a citizen check an application's status"),
-	N_("Help a citizen see what support they could get"),
-	N_("Help a citizen apply, or see their applications"),
+	N_("Help a citizen ask to be registered"),
+	N_("Help a citizen with support: what they could get, apply, status"),
 };
-#define WELCOME_NMENU 6
+#define WELCOME_NMENU 5
 
 /* The index of a language code among ours, 0 (English) if unknown. */
 static size_t
@@ -152,7 +150,7 @@ welcome_draw(struct tui *t, struct tui_screen *s)
 	if (y < bottom)
 		y += tui_wrap(t, y, x, wcols, bottom - y, TUI_A_NORMAL,
 		    _("Choose your language with the ↑ and ↓ keys, then "
-		      "press Enter.")) + 1;
+		      "press Enter."));
 	if (y + (int)w->langs.n <= bottom) {
 		tui_list_draw(t, &w->langs, y, x + 2, (int)w->langs.n,
 		    wcols - 2);
@@ -180,6 +178,17 @@ welcome_logout(struct tui *t, int yes, void *arg)
 		kiosk_volunteer_logout(arg);
 }
 
+/* Asking to be registered needs no identification; helped, the citizen
+ * first agrees to the volunteer's help, as at identification. */
+static void
+welcome_register(struct tui *t, int yes, void *arg)
+{
+	struct tui_screen *next;
+
+	if (yes && (next = kiosk_register_new(arg)) != NULL)
+		tui_push(t, next);
+}
+
 static int
 welcome_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 {
@@ -187,27 +196,35 @@ welcome_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 	const struct i18n_lang *langs;
 	size_t n;
 
-	if (tui_key_is(k, '1', 0) || tui_key_is(k, '2', 0) ||
-	    tui_key_is(k, '6', 0)) {
+	if (tui_key_is(k, '1', 0) || tui_key_is(k, '2', 0)) {
 		struct tui_screen *next;
 
 		w->k->notice = NULL;
 		next = kiosk_identify_new(w->k, tui_key_is(k, '1', 0) ?
-		    KIOSK_FLOW_DETAILS : tui_key_is(k, '2', 0) ?
-		    KIOSK_FLOW_ACCESSLOG : KIOSK_FLOW_APPLY);
+		    KIOSK_FLOW_DETAILS : KIOSK_FLOW_ACCESSLOG);
 		if (next != NULL)
 			tui_push(t, next);
 		return 1;
 	}
-	/* The two that need nobody to identify. */
-	if (tui_key_is(k, '4', 0) || tui_key_is(k, '5', 0)) {
+	if (tui_key_is(k, '5', 0)) {
 		struct tui_screen *next;
 
 		w->k->notice = NULL;
-		next = tui_key_is(k, '4', 0) ? kiosk_status_new(w->k) :
-		    kiosk_precheck_new(w->k);
-		if (next != NULL)
+		if ((next = kiosk_appmenu_new(w->k)) != NULL)
 			tui_push(t, next);
+		return 1;
+	}
+	if (tui_key_is(k, '4', 0)) {
+		char q[KIOSK_MSG_MAX];
+
+		w->k->notice = NULL;
+		if (!w->k->vol.active) {
+			welcome_register(t, 1, w->k);
+			return 1;
+		}
+		snprintf(q, sizeof q, _("I agree that %s helps me ask to be "
+		    "registered today."), w->k->vol.name);
+		tui_confirm(t, q, welcome_register, w->k);
 		return 1;
 	}
 	if (tui_key_is(k, '3', 0)) {

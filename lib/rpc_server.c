@@ -428,7 +428,9 @@ rpc_on_request(struct rpc_ctx *ctx)
 	}
 }
 
-/* Flattens a received byte buffer into the arena. */
+/* Flattens a received byte buffer into the arena.  The flat copy gRPC
+ * made on the way (when the message came in pieces or compressed) is
+ * zeroed before it is let go, as rpc_wipe_received does for the rest. */
 static uint8_t *
 rpc_flatten(struct rpc_ctx *ctx, grpc_byte_buffer *bb, size_t *len)
 {
@@ -443,8 +445,40 @@ rpc_flatten(struct rpc_ctx *ctx, grpc_byte_buffer *bb, size_t *len)
 	*len = GRPC_SLICE_LENGTH(s);
 	p = arena_alloc(&ctx->arena, *len);
 	memcpy(p, GRPC_SLICE_START_PTR(s), *len);
+	explicit_bzero(GRPC_SLICE_START_PTR(s), *len);
 	grpc_slice_unref(s);
 	return p;
+}
+
+/*
+ * Requests carry secrets (passwords and one-time codes in ContinueLogin, a
+ * citizen's PIN in Identify), so once a request is decoded, the bytes it
+ * came in are zeroed and let go at once: the flat copy in the arena and
+ * the slices of the received byte buffer, which for a plain message are
+ * the very bytes the transport read.  The decoded message stays in the
+ * arena, which zeroes itself when the call ends; handlers wipe the secret
+ * fields sooner.  What remains out of reach without patching gRPC: copies
+ * inside core's transport (HTTP/2 frame and TLS record buffers freed
+ * without zeroing, bytes around our message in a shared read slice), and
+ * the kernel's socket buffers.
+ */
+static void
+rpc_wipe_received(struct rpc_ctx *ctx, uint8_t *buf, size_t len)
+{
+	grpc_slice_buffer *sb;
+
+	if (buf != NULL)
+		explicit_bzero(buf, len);
+	if (ctx->recv == NULL)
+		return;
+	if (ctx->recv->type == GRPC_BB_RAW) {
+		sb = &ctx->recv->data.raw.slice_buffer;
+		for (size_t i = 0; i < sb->count; i++)
+			explicit_bzero(GRPC_SLICE_START_PTR(sb->slices[i]),
+			    GRPC_SLICE_LENGTH(sb->slices[i]));
+	}
+	grpc_byte_buffer_destroy(ctx->recv);
+	ctx->recv = NULL;
 }
 
 static void
@@ -476,6 +510,7 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 		return;
 	}
 	req = protobuf_c_message_unpack(md->input, &ctx->arena.pb, len, buf);
+	rpc_wipe_received(ctx, buf, len);
 	if (req == NULL) {
 		rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "request body does not decode as %s", md->input->name);

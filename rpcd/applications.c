@@ -152,17 +152,21 @@ app_age(const char *birth, const char *on)
 	return age < 0 ? 0 : age;
 }
 
+/* Households are small; a larger one is counted, not looked into. */
+#define APP_HH_MAX 64
+
 struct app_hh {
-	struct rpcd *d;
 	const char *on;
-	int size, children, over65, disabled;
+	int size, children, over65;
+	char ids[APP_HH_MAX][16];
+	int nids;
 };
 
+/* Called with the store's lock held: no store calls from here. */
 static void
 app_hh_member(void *arg, const struct store_member *m)
 {
 	struct app_hh *h = arg;
-	struct store_person p;
 	int age;
 
 	if (m->to_date[0] != '\0')
@@ -173,10 +177,9 @@ app_hh_member(void *arg, const struct store_member *m)
 		h->children++;
 	if (age >= 65)
 		h->over65++;
-	if (store_person_get(h->d->store, m->national_id, NULL, &p) ==
-	    STORE_OK && strcmp(p.disability, "none") != 0 &&
-	    p.disability[0] != '\0')
-		h->disabled++;
+	if (h->nids < APP_HH_MAX)
+		snprintf(h->ids[h->nids++], sizeof h->ids[0], "%s",
+		    m->national_id);
 }
 
 /*
@@ -188,23 +191,39 @@ static int
 app_facts(struct rpcd *d, const struct store_person *p, int64_t household_id,
     int64_t income, int64_t assets, const char *on, struct rule_value *f)
 {
-	struct app_hh h = {.d = d, .on = on};
-	int age = app_age(p->birth_date, on);
+	struct app_hh *h = calloc(1, sizeof *h);
+	struct store_person m;
+	int age = app_age(p->birth_date, on), disabled = 0, size, children,
+	    over65;
 
-	if (household_id > 0 && store_household_members(d->store,
-	    household_id, app_hh_member, &h) < 0)
+	if (h == NULL)
 		return -1;
-	if (h.size == 0) {
+	h->on = on;
+	if (household_id > 0 && store_household_members(d->store,
+	    household_id, app_hh_member, h) < 0) {
+		free(h);
+		return -1;
+	}
+	for (int i = 0; i < h->nids; i++)
+		if (store_person_get(d->store, h->ids[i], NULL, &m) ==
+		    STORE_OK && m.disability[0] != '\0' &&
+		    strcmp(m.disability, "none") != 0)
+			disabled++;
+	size = h->size;
+	children = h->children;
+	over65 = h->over65;
+	free(h);
+	if (size == 0) {
 		/* Someone in no household is a household of one. */
-		h.size = 1;
-		h.children = age < 18;
-		h.over65 = age >= 65;
-		h.disabled = strcmp(p->disability, "none") != 0 &&
+		size = 1;
+		children = age < 18;
+		over65 = age >= 65;
+		disabled = strcmp(p->disability, "none") != 0 &&
 		    p->disability[0] != '\0';
 	}
 	programme_facts_of(f, age, p->sex, p->disability[0] ? p->disability :
-	    "none", p->employment, p->municipality, h.size, h.children,
-	    h.over65, h.disabled, income, assets);
+	    "none", p->employment, p->municipality, size, children, over65,
+	    disabled, income, assets);
 	return 0;
 }
 
@@ -232,7 +251,6 @@ struct app_fill {
 	struct rpc_ctx *ctx;
 	Spis__V1__Application *m;
 	size_t cap;
-	int full; /* decisions with inputs and clauses */
 };
 
 static void *
@@ -365,15 +383,27 @@ app_decision_msg(struct rpc_ctx *ctx, const struct store_decision *d,
 	return m;
 }
 
+struct app_decisions {
+	struct arena *a;
+	struct store_decision *items;
+	size_t n, cap;
+};
+
+/* Called with the store's lock held: copies only. */
 static void
 app_decision_one(void *arg, const struct store_decision *d)
 {
-	struct app_fill *f = arg;
+	struct app_decisions *l = arg;
+	struct store_decision *grown;
 
-	f->m->decisions = app_grow(rpc_ctx_arena(f->ctx), f->m->decisions,
-	    f->m->n_decisions, &f->cap);
-	f->m->decisions[f->m->n_decisions++] = app_decision_msg(f->ctx, d,
-	    f->full);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 4;
+		grown = arena_alloc(l->a, sizeof *grown * l->cap);
+		if (l->n > 0)
+			memcpy(grown, l->items, sizeof *grown * l->n);
+		l->items = grown;
+	}
+	l->items[l->n++] = *d;
 }
 
 /* The last day the latest decision may be appealed, or "" for none. */
@@ -412,7 +442,8 @@ app_msg(struct rpc_ctx *ctx, const struct store_application *app, int full)
 	struct rpcd *d = rpc_ctx_arg(ctx);
 	struct arena *a = rpc_ctx_arena(ctx);
 	Spis__V1__Application *m;
-	struct app_fill f = {.ctx = ctx, .full = full};
+	struct app_fill f = {.ctx = ctx};
+	struct app_decisions dl = {.a = a};
 
 	m = RPC_NEW(ctx, Spis__V1__Application, spis__v1__application__init);
 	m->reference = arena_strdup(a, app->reference);
@@ -437,8 +468,11 @@ app_msg(struct rpc_ctx *ctx, const struct store_application *app, int full)
 	store_app_steps(d->store, app->id, app_step_one, &f);
 	f.cap = 0;
 	store_app_flags(d->store, app->id, app_flag_one, &f);
-	f.cap = 0;
-	store_app_decisions(d->store, app->id, app_decision_one, &f);
+	store_app_decisions(d->store, app->id, app_decision_one, &dl);
+	m->decisions = arena_alloc(a, sizeof *m->decisions * (dl.n + 1));
+	for (size_t i = 0; i < dl.n; i++)
+		m->decisions[m->n_decisions++] = app_decision_msg(ctx,
+		    &dl.items[i], full);
 	m->appeal_until = (char *)app_appeal_until(ctx, m);
 	return m;
 }
@@ -522,22 +556,24 @@ app_scoped(struct rpc_ctx *ctx, const struct store_application *app)
 	return GRPC_STATUS_OK;
 }
 
-/* Who acts, for the transition rows. */
+/* Who acts, for the transition rows: the officer and the roles they act
+ * in, or the citizen (and the volunteer helping). */
 static void
 app_actor(struct rpc_ctx *ctx, struct store_app_actor *who,
     const char *reason)
 {
 	struct rpcd_caller *c = rpc_ctx_user(ctx);
-	struct store_audit a;
 
-	/* The audit row knows the role the caller acts in; reuse it. */
-	rpcd_audit_row(ctx, &a, NULL);
-	c->audited = 0;
-	who->actor = c->citizen_id != NULL ? "citizen" : c->officer.username;
-	who->role = c->citizen_id != NULL ? (c->officer.username[0] ?
-	    arena_printf(rpc_ctx_arena(ctx), "citizen, helped by %s",
-	    c->officer.username) : "citizen") : a.role;
 	who->reason = reason;
+	if (c->citizen_id == NULL) {
+		who->actor = c->officer.username;
+		who->role = c->officer.roles;
+		return;
+	}
+	who->actor = "citizen";
+	who->role = c->officer.username[0] == '\0' ? "citizen" :
+	    arena_printf(rpc_ctx_arena(ctx), "citizen, helped by %s",
+	    c->officer.username);
 }
 
 /* ------------------------------------------------------------------------
@@ -764,19 +800,26 @@ app_get(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 }
 
 struct app_list {
-	struct rpc_ctx *ctx;
-	Spis__V1__ApplicationList *m;
-	size_t cap;
+	struct arena *a;
+	struct store_application *items;
+	size_t n, cap;
 };
 
+/* Called with the store's lock held: copies only. */
 static void
 app_list_one(void *arg, const struct store_application *app)
 {
 	struct app_list *l = arg;
+	struct store_application *grown;
 
-	l->m->applications = app_grow(rpc_ctx_arena(l->ctx),
-	    l->m->applications, l->m->n_applications, &l->cap);
-	l->m->applications[l->m->n_applications++] = app_msg(l->ctx, app, 0);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		grown = arena_alloc(l->a, sizeof *grown * l->cap);
+		if (l->n > 0)
+			memcpy(grown, l->items, sizeof *grown * l->n);
+		l->items = grown;
+	}
+	l->items[l->n++] = *app;
 }
 
 grpc_status_code
@@ -784,18 +827,25 @@ applications_list(struct rpc_ctx *ctx, const char *national_id,
     ProtobufCMessage **respm)
 {
 	struct rpcd *d = rpc_ctx_arg(ctx);
-	struct app_list l = {.ctx = ctx};
+	struct arena *a = rpc_ctx_arena(ctx);
+	struct app_list l = {.a = a};
+	Spis__V1__ApplicationList *out;
 
 	if (national_id[0] == '\0')
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "national_id: required");
 	rpcd_audit_subject(ctx, national_id, "case_work");
-	l.m = RPC_NEW(ctx, Spis__V1__ApplicationList,
-	    spis__v1__application_list__init);
 	if (store_app_of_person(d->store, national_id, app_list_one, &l) !=
 	    STORE_OK)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
-	*respm = &l.m->base;
+	out = RPC_NEW(ctx, Spis__V1__ApplicationList,
+	    spis__v1__application_list__init);
+	out->applications = arena_alloc(a, sizeof *out->applications *
+	    (l.n + 1));
+	for (size_t i = 0; i < l.n; i++)
+		out->applications[out->n_applications++] = app_msg(ctx,
+		    &l.items[i], 0);
+	*respm = &out->base;
 	return GRPC_STATUS_OK;
 }
 
@@ -1445,6 +1495,19 @@ app_status(struct rpc_ctx *ctx, const Spis__V1__StatusRequest *req,
 		    "birth date");
 	if (helpdesk)
 		rpcd_audit_subject(ctx, app.national_id, "helpdesk");
+	else {
+		/* A public answer about someone's application is still a
+		 * read of their data: it goes in the trail (and in "who
+		 * looked at my record") like any other. */
+		struct store_audit a;
+
+		rpcd_audit_row(ctx, &a, "status by reference and birth date");
+		a.subject = app.national_id;
+		a.purpose = "status";
+		if (store_audit_append(d->store, &a) != 0)
+			return rpc_error(ctx, GRPC_STATUS_INTERNAL,
+			    "internal error");
+	}
 	if (programme_find(ctx, "programme", app.programme, &prog) !=
 	    GRPC_STATUS_OK)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "spis/v1/auth.pb-c.h"
 
 #include "rpcd.h"
@@ -25,10 +27,20 @@ auth_continue_login(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
     ProtobufCMessage **respm)
 {
 	const Spis__V1__ContinueLoginRequest *req = (const void *)reqm;
+	grpc_status_code st;
 
 	(void)respm;
-	return login_continue(ctx, req->login_id, req->responses,
+	st = login_continue(ctx, req->login_id, req->responses,
 	    req->n_responses);
+	/* A refused step leaves the responses (passwords, codes) here: wipe
+	 * them now.  A deferred one has had them wiped by login_continue
+	 * already, and must not be touched: the PAM thread may have
+	 * answered, and the call's memory gone, by now. */
+	if (st != RPC_DEFERRED)
+		for (size_t i = 0; i < req->n_responses; i++)
+			sodium_memzero(req->responses[i],
+			    strlen(req->responses[i]));
+	return st;
 }
 
 /* Fills a Session message (without token) from the caller. */

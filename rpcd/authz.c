@@ -46,7 +46,7 @@ static const struct {
 	 * else: no browsing, no officers, no audit.  What they do for the
 	 * citizen goes through the citizen's sitting (PERM_CITIZEN). */
 	[ROLE_INTERMEDIARY] = {"intermediary", P(PERM_SESSION) |
-	    P(PERM_CITIZEN_IDENTIFY)},
+	    P(PERM_CITIZEN_IDENTIFY) | P(PERM_REGISTRATION_SUBMIT)},
 };
 
 static const char *const authz_perm_names[PERM__COUNT] = {
@@ -70,6 +70,7 @@ static const char *const authz_perm_names[PERM__COUNT] = {
 	[PERM_APPLICATION_DECIDE] = "application.decide",
 	[PERM_DECISION_OVERRIDE] = "decision.override",
 	[PERM_STATUS_READ] = "status.read",
+	[PERM_REGISTRATION_SUBMIT] = "registration.submit",
 };
 
 int
@@ -239,10 +240,11 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 
 		return st != GRPC_STATUS_OK ? st : idem_begin(ctx, c);
 	}
-	/* A citizen alone at a kiosk identifies without a session.  A token
-	 * that is sent must be a live one whose roles allow it (a
-	 * volunteer's), checked below like any other. */
-	if (m->permission == PERM_CITIZEN_IDENTIFY && auth == NULL)
+	/* A citizen alone at a kiosk identifies, or asks to be registered,
+	 * without a session.  A token that is sent must be a live one whose
+	 * roles allow it (a volunteer's), checked below like any other. */
+	if ((m->permission == PERM_CITIZEN_IDENTIFY ||
+	    m->permission == PERM_REGISTRATION_SUBMIT) && auth == NULL)
 		return GRPC_STATUS_OK;
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
 	    auth[7] == '\0')

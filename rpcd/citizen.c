@@ -283,7 +283,7 @@ citizen_identify_refused(struct rpc_ctx *ctx, grpc_status_code st,
 }
 
 static grpc_status_code
-citizen_identify(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+citizen_identify_pin(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
     ProtobufCMessage **respm)
 {
 	const Spis__V1__IdentifyRequest *req = (const void *)reqm;
@@ -478,6 +478,9 @@ citizen_update_my_details(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		    sizeof why) != 0)
 			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 			    "%s", strlen(v) > 800 ? "address: too long" : why);
+		if (k == 2)
+			v = person_phone_normalise(v, arena_alloc(ar,
+			    strlen(v) + 1), strlen(v) + 1);
 		names[i] = f;
 		values[i] = v;
 	}
@@ -601,6 +604,21 @@ citizen_appeal_mine(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 
 	return applications_move(ctx, req->reference, "appealed",
 	    req->reason, 0, c->citizen_id, respm);
+}
+
+/* Identify, with the PIN wiped from the decoded request whichever way it
+ * ends, rather than left until the call's arena goes. */
+static grpc_status_code
+citizen_identify(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__IdentifyRequest *req = (const void *)reqm;
+	grpc_status_code st;
+
+	st = citizen_identify_pin(ctx, reqm, respm);
+	if (req->pin != NULL)
+		sodium_memzero(req->pin, strlen(req->pin));
+	return st;
 }
 
 const struct rpc_method citizen_methods[] = {

@@ -7,9 +7,12 @@
  *             CODE] [--name "Display Name"]
  *   spis-rpcd --db FILE officer list
  *   spis-rpcd --db FILE officer disable USER [--reason TEXT]
- *   spis-rpcd --db FILE audit verify
+ *   spis-rpcd --db FILE audit verify [--expect SEQ:HASH]...
+ *   spis-rpcd --db FILE audit head
  *
- * Every change is audited with the actor "cli:" and the Unix user.
+ * Every change is audited with the actor "cli:" and the Unix user, in the
+ * chain keyed by the audit key file (made if missing, as the daemon does),
+ * and the trail's head file is brought up to date afterwards.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -20,7 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "auditfile.h"
 #include "rpcd.h"
+#include "store_audit.h"
 
 static const char *
 cli_actor(char *buf, size_t len)
@@ -159,37 +166,161 @@ usage:
 	return 2;
 }
 
+/* Checks that row seq of an intact trail ending at last has the hash an
+ * anchor names; 0, or -1 after saying what is wrong. */
 static int
-cli_audit_cmd(struct store *st, int argc, char **argv)
+cli_anchor_check(struct store *st, const char *what, int64_t seq,
+    const uint8_t hash[32], int64_t last)
 {
-	int64_t n, bad, checked;
+	uint8_t have[32];
 
-	if (argc != 2 || strcmp(argv[1], "verify") != 0) {
-		fprintf(stderr, "usage: spis-rpcd audit verify\n");
-		return 2;
+	if (seq > last) {
+		printf("audit trail BROKEN: rows after seq %" PRId64 " were "
+		    "removed (%s names row %" PRId64 ")\n", last, what, seq);
+		return -1;
 	}
-	n = store_audit_verify(st, &bad, &checked);
-	if (n < 0) {
-		if (bad > 0)
-			printf("audit trail BROKEN at row %" PRId64 ": it was "
-			    "altered, or a row before it was deleted or "
-			    "inserted (%" PRId64 " rows before it verify)\n",
-			    bad, checked);
-		else
-			printf("audit trail could not be read\n");
-		return 1;
+	if (store_audit_row_hash(st, seq, have) != STORE_OK) {
+		printf("audit trail BROKEN: row %" PRId64 " that %s names is "
+		    "missing\n", seq, what);
+		return -1;
 	}
-	printf("audit trail intact: %" PRId64 " rows verified\n", n);
+	if (sodium_memcmp(have, hash, 32) != 0) {
+		printf("audit trail BROKEN at row %" PRId64 ": it differs from "
+		    "%s\n", seq, what);
+		return -1;
+	}
 	return 0;
 }
 
-int
-cli_run(struct store *st, int argc, char **argv)
+static int
+cli_audit_verify(struct rpcd *d, int argc, char **argv)
 {
-	if (strcmp(argv[0], "officer") == 0)
-		return cli_officer(st, argc, argv);
+	struct store_audit_check c;
+	char keyerr[512], err[512], what[128];
+	int64_t seq;
+	uint8_t hash[32];
+	int keyed, rc;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--expect") != 0 || i + 1 >= argc ||
+		    auditfile_anchor_parse(argv[i + 1], &seq, hash) != 0) {
+			fprintf(stderr, "usage: spis-rpcd audit verify "
+			    "[--expect SEQ:HASH]... (SEQ:HASH as `audit head` "
+			    "prints it)\n");
+			return 2;
+		}
+		i++;
+	}
+	keyerr[0] = '\0';
+	rc = auditfile_setup(d->store, d->audit_key_file, 0, NULL, keyerr,
+	    sizeof keyerr);
+	if (rc < 0) {
+		printf("audit trail cannot be verified: %s\n", keyerr);
+		return 1;
+	}
+	keyed = rc == 0;
+	store_audit_check(d->store, &c);
+	switch (c.verdict) {
+	case STORE_AUDIT_INTACT:
+		break;
+	case STORE_AUDIT_BROKEN:
+		printf("audit trail BROKEN at row %" PRId64 ": it was altered, "
+		    "or a row before it was deleted or inserted (%" PRId64
+		    " rows before it verify)\n", c.bad_id, c.checked);
+		return 1;
+	case STORE_AUDIT_NOKEY:
+		printf("audit trail cannot be verified: rows from %" PRId64
+		    " on are keyed, and %s\n", c.bad_id, keyerr);
+		return 1;
+	case STORE_AUDIT_UNKEYED:
+		printf("audit trail BROKEN: there is an audit key, but the "
+		    "database records no keyed start: it was removed and the "
+		    "rows re-hashed without the key\n");
+		return 1;
+	case STORE_AUDIT_TRUNCATED:
+		printf("audit trail BROKEN: rows after seq %" PRId64 " were "
+		    "removed (the keyed rows from %" PRId64 " are gone)\n",
+		    c.last_id, c.keyed_from);
+		return 1;
+	default:
+		printf("audit trail could not be read\n");
+		return 1;
+	}
+	/* The chain holds; now that nothing was cut from its end. */
+	if (keyed) {
+		rc = auditfile_head_read(d->store, d->audit_head_file, &seq,
+		    hash, err, sizeof err);
+		if (rc < 0) {
+			printf("audit trail BROKEN: %s\n", err);
+			return 1;
+		}
+		snprintf(what, sizeof what, "the head file");
+		if (rc == 0 && cli_anchor_check(d->store, what, seq, hash,
+		    c.last_id) != 0)
+			return 1;
+	}
+	for (int i = 0; i < argc; i += 2) {
+		auditfile_anchor_parse(argv[i + 1], &seq, hash);
+		snprintf(what, sizeof what, "the expected head");
+		if (cli_anchor_check(d->store, what, seq, hash, c.last_id) != 0)
+			return 1;
+	}
+	printf("audit trail intact: %" PRId64 " rows verified\n", c.checked);
+	if (c.keyed_from > 0)
+		printf("keyed from row %" PRId64 "\n", c.keyed_from);
+	else
+		printf("not keyed: rows were hashed without a key\n");
+	return 0;
+}
+
+static int
+cli_audit_cmd(struct rpcd *d, int argc, char **argv)
+{
+	char buf[96];
+	uint8_t hash[32];
+	int64_t id;
+
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return cli_audit_verify(d, argc - 2, argv + 2);
+	if (argc == 2 && strcmp(argv[1], "head") == 0) {
+		if (store_audit_head(d->store, &id, hash) != STORE_OK)
+			return 1;
+		if (id == 0) {
+			fprintf(stderr, "spis-rpcd: audit head: the audit trail "
+			    "is empty\n");
+			return 1;
+		}
+		auditfile_anchor_format(id, hash, buf, sizeof buf);
+		printf("%s\n", buf);
+		return 0;
+	}
+	fprintf(stderr, "usage: spis-rpcd audit verify [--expect SEQ:HASH]... "
+	    "| audit head\n");
+	return 2;
+}
+
+int
+cli_run(struct rpcd *d, int argc, char **argv)
+{
+	char err[512], actor[80];
+	int64_t saved = 0;
+	int rc;
+
+	if (strcmp(argv[0], "officer") == 0) {
+		/* Listing writes nothing, so it needs no key. */
+		if (argc >= 2 && strcmp(argv[1], "list") == 0)
+			return cli_officer(d->store, argc, argv);
+		if (auditfile_setup(d->store, d->audit_key_file, 1,
+		    cli_actor(actor, sizeof actor), err, sizeof err) != 0) {
+			fprintf(stderr, "spis-rpcd: %s\n", err);
+			return 1;
+		}
+		rc = cli_officer(d->store, argc, argv);
+		auditfile_head_save(d->store, d->audit_head_file, &saved);
+		return rc;
+	}
 	if (strcmp(argv[0], "audit") == 0)
-		return cli_audit_cmd(st, argc, argv);
+		return cli_audit_cmd(d, argc, argv);
 	fprintf(stderr, "spis-rpcd: unknown command \"%s\"; see --help\n",
 	    argv[0]);
 	return 2;

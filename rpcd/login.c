@@ -32,6 +32,7 @@
 #define LOGIN_MAX_MESSAGES 16
 #define LOGIN_MAX_RESPONSE 512
 #define LOGIN_FAILED "login failed: wrong username, password or one-time code"
+#define LOGIN_UNKNOWN "login_id: unknown or expired login; start again"
 
 struct login {
 	struct logins *set;
@@ -594,7 +595,8 @@ login_continue(struct rpc_ctx *ctx, const char *login_id,
 	struct logins *l = d->logins;
 	struct login *g;
 	grpc_status_code st;
-	char **copy;
+	const char *cn;
+	char **copy, peer[sizeof g->peer], terminal[sizeof g->terminal];
 
 	if (n > LOGIN_MAX_PROMPTS) {
 		st = rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
@@ -614,6 +616,26 @@ login_continue(struct rpc_ctx *ctx, const char *login_id,
 	for (g = l->list; g != NULL; g = g->next)
 		if (strcmp(g->id, login_id) == 0)
 			break;
+	/* A login_id is good only from where the login began: one seen on
+	 * the wire or in a log cannot be finished by someone else.  The
+	 * answer is that of an unknown login_id, so that it says nothing
+	 * about logins in progress; the audit row says what happened. */
+	cn = rpc_ctx_client_cn(ctx);
+	snprintf(peer, sizeof peer, "%s", rpcd_peer_address(ctx));
+	snprintf(terminal, sizeof terminal, "%s", cn != NULL ? cn : "");
+	if (g != NULL && (strcmp(g->peer, peer) != 0 ||
+	    strcmp(g->terminal, terminal) != 0)) {
+		char user[65], why[200];
+
+		snprintf(user, sizeof user, "%s", g->username);
+		snprintf(why, sizeof why, "login_id presented from another "
+		    "peer than %s started it from", g->terminal[0] ?
+		    g->terminal : g->peer);
+		pthread_mutex_unlock(&l->mu);
+		st = rpc_error(ctx, GRPC_STATUS_NOT_FOUND, LOGIN_UNKNOWN);
+		login_audit_ctx(ctx, user, st, why);
+		return st;
+	}
 	if (g != NULL && g->aborted) {
 		pthread_mutex_unlock(&l->mu);
 		st = rpc_error(ctx, GRPC_STATUS_UNAVAILABLE, "the server is "
@@ -623,8 +645,7 @@ login_continue(struct rpc_ctx *ctx, const char *login_id,
 	}
 	if (g == NULL || g->expired) {
 		pthread_mutex_unlock(&l->mu);
-		st = rpc_error(ctx, GRPC_STATUS_NOT_FOUND, "login_id: unknown "
-		    "or expired login; start again");
+		st = rpc_error(ctx, GRPC_STATUS_NOT_FOUND, LOGIN_UNKNOWN);
 		login_audit_ctx(ctx, "", st, "unknown login_id");
 		return st;
 	}

@@ -18,6 +18,7 @@
 #include <ini.h>
 #include <sodium.h>
 
+#include "auditfile.h"
 #include "log.h"
 #include "rpc.h"
 #include "rpcd.h"
@@ -49,6 +50,11 @@ struct settings {
 	long sitting_idle;
 	long appeal_days;
 	long sitting_max;
+	char *audit_key;
+	char *audit_head;
+	long audit_head_seconds;
+	long request_days;
+	long requests_per_day;
 };
 
 /* Whole-number settings: name, where it lives, and its bounds. */
@@ -81,7 +87,13 @@ static const struct num_setting num_settings[] = {
 	    3600},
 	{"sitting_max_seconds", offsetof(struct settings, sitting_max), 60,
 	    86400},
+	{"audit_head_seconds", offsetof(struct settings, audit_head_seconds),
+	    1, 86400},
 	{"appeal_days", offsetof(struct settings, appeal_days), 0, 3650},
+	{"registration_request_days", offsetof(struct settings,
+	    request_days), 1, 365},
+	{"registration_requests_per_day", offsetof(struct settings,
+	    requests_per_day), 1, 100000},
 };
 
 struct config_error {
@@ -117,6 +129,10 @@ usage(FILE *f)
 	    "(default spis)\n"
 	    "  --pam-confdir DIR         read the PAM stack from DIR, not "
 	    "/etc/pam.d\n"
+	    "  --audit-key FILE          the audit chain's key (default "
+	    "FILE.auditkey\n"
+	    "                            beside the database; made if "
+	    "missing)\n"
 	    "  --help                    this text\n"
 	    "  --version                 the version\n"
 	    "\n"
@@ -125,8 +141,12 @@ usage(FILE *f)
 	    "[--name NAME]\n"
 	    "  officer list\n"
 	    "  officer disable USER [--reason TEXT]\n"
-	    "  audit verify              check the audit trail's hash "
-	    "chain\n"
+	    "  audit verify [--expect SEQ:HASH]\n"
+	    "                            check the audit trail's hash chain, "
+	    "its head file\n"
+	    "                            and a head copied earlier\n"
+	    "  audit head                print the last row's SEQ:HASH, to "
+	    "keep elsewhere\n"
 	    "\n"
 	    "roles: helpdesk clerk caseworker supervisor auditor admin "
 	    "intermediary\n");
@@ -196,6 +216,14 @@ apply(struct settings *s, const char *name, const char *value, char *err,
 		set_str(&s->pam_service, value);
 	} else if (strcmp(name, "pam_confdir") == 0) {
 		set_str(&s->pam_confdir, value);
+	} else if (strcmp(name, "audit_key") == 0 ||
+	    strcmp(name, "audit_head") == 0) {
+		if (value[0] == '\0') {
+			snprintf(err, errlen, "%s must name a file", name);
+			return -1;
+		}
+		set_str(name[6] == 'k' ? &s->audit_key : &s->audit_head,
+		    value);
 	} else if (strcmp(name, "log_level") == 0) {
 		if ((lvl = log_level_parse(value)) < 0) {
 			snprintf(err, errlen, "log_level must be debug, info, "
@@ -238,7 +266,7 @@ config_line(void *user, const char *section, const char *name,
 {
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
-	    "registry", "auth", "kiosk", "applications"};
+	    "registry", "auth", "kiosk", "applications", "audit"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -322,6 +350,7 @@ static const struct option long_opts[] = {
 	{"log-level", required_argument, NULL, 'L'},
 	{"pam-service", required_argument, NULL, 'P'},
 	{"pam-confdir", required_argument, NULL, 'D'},
+	{"audit-key", required_argument, NULL, 'k'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -355,6 +384,7 @@ flag_setting(int code)
 	case 'L': return "log_level";
 	case 'P': return "pam_service";
 	case 'D': return "pam_confdir";
+	case 'k': return "audit_key";
 	}
 	return NULL;
 }
@@ -368,14 +398,17 @@ main(int argc, char **argv)
 	    .max_logins = 32, .lockout_failures = 5, .lockout_seconds = 900,
 	    .peer_failures = 50, .fail_delay_ms = 1000,
 	    .sitting_idle = 300, .sitting_max = 1800,
-	    .appeal_days = 30};
+	    .appeal_days = 30, .audit_head_seconds = 60, .request_days = 30,
+	    .requests_per_day = 100};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
 	struct rpcd d = {0};
 	char err[512], *cert = NULL, *key = NULL, *ca = NULL;
 	sigset_t sigs;
-	int c, sig, port, rc = 1;
+	struct timespec tick;
+	int64_t head_saved = 0;
+	int c, sig, keyed = 0, port, rc = 1;
 
 	log_set_ident("spis-rpcd");
 	set_str(&s.listen, "127.0.0.1:50051");
@@ -431,6 +464,14 @@ main(int argc, char **argv)
 		}
 	}
 	log_set_level(s.log_level);
+	/* The audit chain's key and head live beside the database unless
+	 * told otherwise; the key must not be in the database itself. */
+	if (s.audit_key == NULL)
+		s.audit_key = auditfile_default(s.db, ".auditkey");
+	if (s.audit_head == NULL)
+		s.audit_head = auditfile_default(s.db, ".audithead");
+	d.audit_key_file = s.audit_key;
+	d.audit_head_file = s.audit_head;
 	if (optind < argc) {
 		/* An operator command: no server, just the store.  An unknown
 		 * one is refused before the database is touched. */
@@ -448,7 +489,7 @@ main(int argc, char **argv)
 			rc = 1;
 			goto done;
 		}
-		rc = cli_run(d.store, argc - optind, argv + optind);
+		rc = cli_run(&d, argc - optind, argv + optind);
 		store_close(d.store);
 		goto done;
 	}
@@ -492,7 +533,8 @@ main(int argc, char **argv)
 	    .lockout_seconds = s.lockout_seconds,
 	    .peer_failures = s.peer_failures, .fail_delay_ms = s.fail_delay_ms};
 	d.kiosk = (struct kiosk_cfg){.sitting_idle = s.sitting_idle,
-	    .sitting_max = s.sitting_max};
+	    .sitting_max = s.sitting_max, .request_days = s.request_days,
+	    .requests_per_day = s.requests_per_day};
 	d.appeal_days = s.appeal_days;
 	d.logins = login_new(&d);
 
@@ -517,6 +559,13 @@ main(int argc, char **argv)
 		rpc_server_free(srv);
 		goto out;
 	}
+	if (auditfile_setup(d.store, d.audit_key_file, 1, "spis-rpcd", err,
+	    sizeof err) != 0) {
+		log_error("%s", err);
+		rpc_server_free(srv);
+		goto out;
+	}
+	keyed = 1;
 	if (programmes_seed(&d) != 0) {
 		log_error("cannot write the seed programme catalogue");
 		rpc_server_free(srv);
@@ -533,6 +582,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, citizen_methods, citizen_nmethods);
 	rpc_server_add(srv, programmes_methods, programmes_nmethods);
 	rpc_server_add(srv, applications_methods, applications_nmethods);
+	rpc_server_add(srv, registrations_methods, registrations_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");
@@ -541,9 +591,18 @@ main(int argc, char **argv)
 		log_warn("cannot write port file %s: %s", s.port_file,
 		    strerror(errno));
 
+	/* Between signals, the audit trail's head is written out every
+	 * audit_head_seconds (when it moved), so that rows deleted from the
+	 * end are noticed even after a crash. */
+	auditfile_head_save(d.store, d.audit_head_file, &head_saved);
 	for (;;) {
-		if (sigwait(&sigs, &sig) != 0)
+		tick = (struct timespec){.tv_sec = s.audit_head_seconds};
+		if ((sig = sigtimedwait(&sigs, NULL, &tick)) == -1) {
+			if (errno == EAGAIN)
+				auditfile_head_save(d.store, d.audit_head_file,
+				    &head_saved);
 			continue;
+		}
 		if (sig == SIGHUP) {
 			log_info("SIGHUP ignored: restart the daemon to apply "
 			    "a new configuration");
@@ -558,6 +617,9 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	login_free(d.logins);
+	/* Last, once no call and no login can add a row. */
+	if (keyed)
+		auditfile_head_save(d.store, d.audit_head_file, &head_saved);
 	store_close(d.store);
 	if (d.store != NULL && rc == 0)
 		log_info("store closed cleanly; exiting");
@@ -576,5 +638,7 @@ done:
 	free(s.country);
 	free(s.pam_service);
 	free(s.pam_confdir);
+	free(s.audit_key);
+	free(s.audit_head);
 	return rc;
 }

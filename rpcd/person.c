@@ -27,18 +27,39 @@ one_of(const char *v, const char *const *list)
 	return 0;
 }
 
+char *
+person_phone_normalise(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	if (outlen == 0)
+		return out;
+	for (const char *p = in; *p != '\0' && n + 1 < outlen; p++)
+		if (strchr(" -()", *p) == NULL)
+			out[n++] = *p;
+	out[n] = '\0';
+	return out;
+}
+
+/* A phone number as typed: digits, with spaces, dashes and parentheses
+ * that are dropped when it is stored, and an optional leading +. */
 static int
 phone_ok(const char *v)
 {
 	size_t digits = 0;
+	char norm[64];
 
+	if (strlen(v) > 30)
+		return 0;
 	for (const char *p = v; *p != '\0'; p++) {
 		if (*p >= '0' && *p <= '9')
 			digits++;
-		else if (!(*p == ' ' || (*p == '+' && p == v)))
+		else if (strchr(" -()", *p) == NULL && !(*p == '+' &&
+		    p == v))
 			return 0;
 	}
-	return strlen(v) <= 20 && (v[0] == '\0' || digits >= 6);
+	person_phone_normalise(v, norm, sizeof norm);
+	return strlen(norm) <= 20 && (v[0] == '\0' || digits >= 6);
 }
 
 static int
@@ -110,8 +131,9 @@ person_check_field(const char *field, const char *v, char *why,
 	}
 	if (strcmp(field, "phone") == 0) {
 		if (!phone_ok(v)) {
-			snprintf(why, whylen, "phone: digits and spaces with "
-			    "an optional leading +, at most 20 characters");
+			snprintf(why, whylen, "phone: digits (spaces, dashes "
+			    "and parentheses allowed) with an optional leading "
+			    "+, at most 20 characters without them");
 			return -1;
 		}
 		return 0;

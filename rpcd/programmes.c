@@ -76,15 +76,49 @@ prog_leaf(const struct rule_result *r, size_t i)
 	    r->clauses[i + 1].depth <= r->clauses[i].depth;
 }
 
-/* Joins the explanations of the leaf clauses whose value is want. */
+/* Whether clause i is a `not`: its text is the keyword and its operand. */
+static int
+prog_is_not(const struct rule_result *r, size_t i)
+{
+	const char *t = r->clauses[i].text;
+
+	return strncmp(t, "not", 3) == 0 && (t[3] == ' ' || t[3] == '(' ||
+	    t[3] == '\t' || t[3] == '\n');
+}
+
+/* How many `not`s clause i sits under: each turns its meaning round. */
+static int
+prog_negations(const struct rule_result *r, size_t i)
+{
+	int depth = r->clauses[i].depth, n = 0;
+
+	for (size_t j = i; j-- > 0 && depth > 0;) {
+		if (r->clauses[j].depth != depth - 1)
+			continue;
+		depth--;
+		n += prog_is_not(r, j);
+	}
+	return n;
+}
+
+/*
+ * Joins the explanations of the leaf clauses that made the rule come out
+ * as want: those whose value is want, or the opposite under an odd number
+ * of `not`s.
+ */
 static char *
 prog_reasons(struct arena *a, const struct rule_result *r, int want)
 {
 	char *out = "";
+	int v;
 
 	for (size_t i = 0; i < r->nclauses; i++) {
-		if (!prog_leaf(r, i) || r->clauses[i].value.type != RULE_BOOL ||
-		    (r->clauses[i].value.i != 0) != want)
+		if (!prog_leaf(r, i) || r->clauses[i].value.type != RULE_BOOL)
+			continue;
+		v = r->clauses[i].value.i != 0;
+		if (prog_negations(r, i) % 2 == 1)
+			v = !v;
+		if (v != want)
 			continue;
 		out = arena_printf(a, "%s%s%s", out, out[0] ? "; " : "",
 		    r->clauses[i].explain);
@@ -391,9 +425,8 @@ prog_rule_check(struct rpc_ctx *ctx, const char *field, const char *text,
 	struct rule_error err;
 	struct rule *r;
 
-	if (!check_utf8_text(text))
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "%s: not valid UTF-8 text", field);
+	/* The parser checks every byte (line breaks and tabs are allowed in a
+	 * rule, other control characters and bad UTF-8 are not). */
 	if ((r = rule_parse(text, programme_facts, FACT__COUNT, want,
 	    &err)) == NULL)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT, "%s: %s",

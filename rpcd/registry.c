@@ -189,6 +189,7 @@ registry_person_in(const Spis__V1__Person *m, struct store_person *p)
 	CP(sex); CP(address); CP(municipality); CP(phone); CP(email);
 	CP(disability); CP(employment); CP(language);
 #undef CP
+	person_phone_normalise(m->phone, p->phone, sizeof p->phone);
 	if (p->disability[0] == '\0')
 		snprintf(p->disability, sizeof p->disability, "none");
 	if (p->language[0] == '\0')
@@ -405,6 +406,10 @@ registry_update(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		if (person_check_field(name, values[i], why, sizeof why) != 0)
 			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 			    "person.%s", why);
+		if (strcmp(name, "phone") == 0)
+			values[i] = person_phone_normalise(values[i],
+			    arena_alloc(ar, strlen(values[i]) + 1),
+			    strlen(values[i]) + 1);
 		snprintf((char *)store_person_field(&after, name),
 		    strlen(values[i]) + 1, "%s", values[i]);
 	}

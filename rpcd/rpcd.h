@@ -33,6 +33,9 @@ struct auth_cfg {
 struct kiosk_cfg {
 	long sitting_idle;	/* seconds without a call before it ends */
 	long sitting_max;	/* absolute length of a sitting */
+	long request_days;	/* a registration request expires after */
+	long requests_per_day;	/* registration requests one terminal may
+				 * send in 24 hours */
 };
 
 /* The daemon context: rpc_ctx_arg() of every call. */
@@ -45,6 +48,8 @@ struct rpcd {
 	struct kiosk_cfg kiosk;
 	long appeal_days; /* how long after a decision it may be appealed */
 	struct logins *logins;
+	const char *audit_key_file;  /* keys the audit chain (auditfile.h) */
+	const char *audit_head_file; /* the trail's last row, written out */
 };
 
 /*
@@ -77,6 +82,9 @@ enum rpcd_perm {
 				 * with authz_caller_may, as the call itself
 				 * needs only PERM_APPLICATION_DECIDE) */
 	PERM_STATUS_READ,   /* the helpdesk's status answer */
+	PERM_REGISTRATION_SUBMIT, /* a person not yet registered asks to be,
+				* at a kiosk: without a session, or with a
+				* volunteer's; bounded per terminal */
 	PERM__COUNT
 };
 
@@ -295,6 +303,12 @@ int person_check_field(const char *field, const char *value, char *why,
 int person_check(const char *country, const struct store_person *p,
     char *why, size_t whylen);
 
+/* A phone number as the registry keeps and compares it: without spaces,
+ * dashes and parentheses, a leading + kept ("+370 (600) 12-345" becomes
+ * "+37060012345").  Written into out, cut to outlen - 1 bytes; returns
+ * out. */
+char *person_phone_normalise(const char *in, char *out, size_t outlen);
+
 /* What registry.c lends the other services.  registry_person_of makes a
  * Person message (arena-owned) from a record; registry_access_log fills
  * *out with a page of "who looked at this record" without officer names
@@ -315,9 +329,9 @@ grpc_status_code idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c);
 void idem_end(struct rpc_ctx *ctx, struct rpcd_caller *c, grpc_status_code st,
     const char *message);
 
-/* Operator commands (cli.c): argv[0] is the command; returns the exit
- * status. */
-int cli_run(struct store *st, int argc, char **argv);
+/* Operator commands (cli.c) against d->store: argv[0] is the command;
+ * returns the exit status. */
+int cli_run(struct rpcd *d, int argc, char **argv);
 
 /* Logins in progress (login.c). */
 struct logins *login_new(struct rpcd *d);
@@ -354,5 +368,7 @@ extern const struct rpc_method applications_methods[];
 extern const size_t applications_nmethods;
 extern const struct rpc_method programmes_methods[];
 extern const size_t programmes_nmethods;
+extern const struct rpc_method registrations_methods[];
+extern const size_t registrations_nmethods;
 
 #endif

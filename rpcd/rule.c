@@ -1543,6 +1543,8 @@ rule_eval_node(struct rule_eval *e, int i, int depth, struct rule_value *v)
 	if (clause) {
 		c->text = rule_node_text(e, n);
 		c->value = *v;
+		if (v->type == RULE_TEXT)
+			c->value.s = arena_strdup(e->a, v->s);
 		c->explain = explain;
 	}
 	return 0;
@@ -1572,6 +1574,9 @@ rule_eval(const struct rule *r, const struct rule_value *facts,
 		memset(out, 0, sizeof *out);
 		return -1;
 	}
+	/* Text may point into the rule; the result lives as long as a. */
+	if (out->value.type == RULE_TEXT)
+		out->value.s = arena_strdup(a, out->value.s);
 	return 0;
 }
 

@@ -349,6 +349,63 @@ static const char *const store_migrations[] = {
 	"  updated_at TEXT NOT NULL);"
 	"CREATE INDEX benefits_person ON benefits(national_id, programme);"
 	"CREATE INDEX benefits_state ON benefits(programme, state);",
+
+	/* 6: where the audit chain becomes keyed.  Rows from from_id on are
+	 * chained with HMAC-SHA256 under a key kept outside the database
+	 * (store_audit.c); rows before it keep the plain SHA-256 of
+	 * migration 1.  tag is the HMAC of from_id under that key, so the
+	 * start cannot be moved to pass keyed rows off as plain ones.  One
+	 * row at most, written once. */
+	"CREATE TABLE audit_key ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  from_id INTEGER NOT NULL,"
+	"  tag BLOB NOT NULL);"
+	"CREATE TRIGGER audit_key_no_update BEFORE UPDATE ON audit_key"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit key record is written once');"
+	"  END;"
+	"CREATE TRIGGER audit_key_no_delete BEFORE DELETE ON audit_key"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit key record is written once');"
+	"  END;",
+
+	/* 7: registration requests: what a person not yet registered asked
+	 * for at a kiosk, until a clerk accepts it (person_id: the person
+	 * registered from it) or rejects it, or it expires.  created and expires are Unix seconds for the
+	 * limits; one pending request per national ID.  Phone numbers are
+	 * kept without spaces, dashes or parentheses from now on, so that
+	 * same_phone compares numbers, not typing habits; those stored
+	 * before are brought to that form here. */
+	"CREATE TABLE registration_requests ("
+	"  id INTEGER PRIMARY KEY,"
+	"  reference TEXT NOT NULL UNIQUE,"
+	"  national_id TEXT NOT NULL,"
+	"  given_names TEXT NOT NULL,"
+	"  surname TEXT NOT NULL,"
+	"  birth_date TEXT NOT NULL,"
+	"  sex TEXT NOT NULL,"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  municipality TEXT NOT NULL,"
+	"  phone TEXT NOT NULL DEFAULT '',"
+	"  language TEXT NOT NULL DEFAULT 'lt',"
+	"  status TEXT NOT NULL DEFAULT 'pending',"
+	"  terminal TEXT NOT NULL,"
+	"  helper TEXT NOT NULL DEFAULT '',"
+	"  client_request_id TEXT NOT NULL,"
+	"  submitted_at TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  resolved_at TEXT NOT NULL DEFAULT '',"
+	"  resolved_by TEXT NOT NULL DEFAULT '',"
+	"  resolution_reason TEXT NOT NULL DEFAULT '',"
+	"  person_id TEXT NOT NULL DEFAULT '');"
+	"CREATE UNIQUE INDEX registration_requests_one_pending"
+	"  ON registration_requests(national_id) WHERE status = 'pending';"
+	"CREATE INDEX registration_requests_queue"
+	"  ON registration_requests(status, municipality, id);"
+	"CREATE INDEX registration_requests_terminal"
+	"  ON registration_requests(terminal, created);"
+	"UPDATE people SET phone = replace(replace(replace(replace(phone,"
+	"  ' ', ''), '-', ''), '(', ''), ')', '')"
+	"  WHERE phone GLOB '*[ ()-]*';",
 };
 
 #define STORE_NMIGRATIONS \
@@ -504,7 +561,8 @@ store_open(const char *path, char *err, size_t errlen)
 		store_close(st);
 		return NULL;
 	}
-	if (store_migrate(st, err, errlen) != 0) {
+	if (store_migrate(st, err, errlen) != 0 ||
+	    store_audit_load(st, err, errlen) != 0) {
 		store_close(st);
 		return NULL;
 	}
@@ -524,6 +582,7 @@ store_close(struct store *st)
 			log_error("store: close: %s", sqlite3_errmsg(st->db));
 	}
 	pthread_mutex_destroy(&st->lock);
+	sodium_memzero(st->audit_key, sizeof st->audit_key);
 	free(st);
 }
 
@@ -544,97 +603,6 @@ static const char *
 nz(const char *s)
 {
 	return s != NULL ? s : "";
-}
-
-/* The hash of one audit row: SHA-256 over the previous hash and each field,
- * every field preceded by its length so that no two rows collide by moving
- * text between fields. */
-static void
-store_audit_hash(unsigned char out[32], const unsigned char *prev,
-    size_t prevlen, const char *const fields[], size_t nfields)
-{
-	crypto_hash_sha256_state h;
-	unsigned char lenbuf[8];
-
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, prev, prevlen);
-	for (size_t i = 0; i < nfields; i++) {
-		uint64_t n = strlen(fields[i]);
-
-		for (int b = 0; b < 8; b++)
-			lenbuf[b] = (unsigned char)(n >> (8 * b));
-		crypto_hash_sha256_update(&h, lenbuf, sizeof lenbuf);
-		crypto_hash_sha256_update(&h, (const unsigned char *)fields[i],
-		    n);
-	}
-	crypto_hash_sha256_final(&h, out);
-}
-
-/* The fields of a row in hash order.  The municipality came with
- * migration 4 and is hashed only when set, so that rows written before it
- * still verify. */
-static size_t
-store_audit_fields(const char *fields[10], const char *at,
-    const struct store_audit *a)
-{
-	fields[0] = at;
-	fields[1] = nz(a->actor);
-	fields[2] = nz(a->role);
-	fields[3] = nz(a->terminal);
-	fields[4] = nz(a->method);
-	fields[5] = nz(a->subject);
-	fields[6] = nz(a->purpose);
-	fields[7] = nz(a->outcome);
-	fields[8] = nz(a->detail);
-	fields[9] = nz(a->municipality);
-	return fields[9][0] != '\0' ? 10 : 9;
-}
-
-int
-store_audit_insert(struct store *st, const struct store_audit *a)
-{
-	sqlite3_stmt *last = NULL, *ins = NULL;
-	unsigned char prev[32] = {0}, hash[32];
-	char at[64];
-	struct timespec ts;
-	struct tm tm;
-	const char *fields[10];
-	size_t nf;
-	int rc = -1;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(at, sizeof at, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
-	nf = store_audit_fields(fields, at, a);
-	last = store_prepare(st,
-	    "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
-	if (last == NULL)
-		goto out;
-	if (sqlite3_step(last) == SQLITE_ROW &&
-	    sqlite3_column_bytes(last, 0) == (int)sizeof prev)
-		memcpy(prev, sqlite3_column_blob(last, 0), sizeof prev);
-	store_audit_hash(hash, prev, sizeof prev, fields, nf);
-	ins = store_prepare(st,
-	    "INSERT INTO audit (at, actor, role, terminal, method, subject,"
-	    " purpose, outcome, detail, municipality, prev_hash, hash)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (ins == NULL)
-		goto out;
-	for (int i = 0; i < 10; i++)
-		sqlite3_bind_text(ins, i + 1, fields[i], -1, SQLITE_STATIC);
-	sqlite3_bind_blob(ins, 11, prev, sizeof prev, SQLITE_STATIC);
-	sqlite3_bind_blob(ins, 12, hash, sizeof hash, SQLITE_STATIC);
-	if (sqlite3_step(ins) != SQLITE_DONE) {
-		store_log_error(st, "audit insert");
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(last);
-	sqlite3_finalize(ins);
-	return rc;
 }
 
 int
@@ -663,80 +631,6 @@ void
 store_rollback(struct store *st)
 {
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-int
-store_audit_append(struct store *st, const struct store_audit *a)
-{
-	int rc = -1;
-
-	pthread_mutex_lock(&st->lock);
-	if (store_begin(st) == 0) {
-		if (store_audit_insert(st, a) == 0 && store_commit(st) == 0)
-			rc = 0;
-		else
-			store_rollback(st);
-	}
-	pthread_mutex_unlock(&st->lock);
-	return rc;
-}
-
-int64_t
-store_audit_verify(struct store *st, int64_t *bad_id, int64_t *checked)
-{
-	sqlite3_stmt *s;
-	unsigned char prev[32] = {0}, hash[32];
-	const char *fields[10];
-	struct store_audit a;
-	int64_t n = 0;
-	size_t nf;
-	int rc;
-
-	*bad_id = 0;
-	*checked = 0;
-	pthread_mutex_lock(&st->lock);
-	s = store_prepare(st,
-	    "SELECT id, at, actor, role, terminal, method, subject, purpose,"
-	    " outcome, detail, prev_hash, hash, municipality FROM audit"
-	    " ORDER BY id");
-	if (s == NULL) {
-		pthread_mutex_unlock(&st->lock);
-		return -1;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		a.actor = (const char *)sqlite3_column_text(s, 2);
-		a.role = (const char *)sqlite3_column_text(s, 3);
-		a.terminal = (const char *)sqlite3_column_text(s, 4);
-		a.method = (const char *)sqlite3_column_text(s, 5);
-		a.subject = (const char *)sqlite3_column_text(s, 6);
-		a.purpose = (const char *)sqlite3_column_text(s, 7);
-		a.outcome = (const char *)sqlite3_column_text(s, 8);
-		a.detail = (const char *)sqlite3_column_text(s, 9);
-		a.municipality = (const char *)sqlite3_column_text(s, 12);
-		nf = store_audit_fields(fields,
-		    (const char *)sqlite3_column_text(s, 1), &a);
-		store_audit_hash(hash, prev, sizeof prev, fields, nf);
-		if (sqlite3_column_bytes(s, 10) != 32 ||
-		    memcmp(sqlite3_column_blob(s, 10), prev, 32) != 0 ||
-		    sqlite3_column_bytes(s, 11) != 32 ||
-		    memcmp(sqlite3_column_blob(s, 11), hash, 32) != 0) {
-			*bad_id = sqlite3_column_int64(s, 0);
-			break;
-		}
-		memcpy(prev, hash, sizeof prev);
-		n++;
-	}
-	*checked = n;
-	/* A read error is not the end of the trail: say it could not be
-	 * checked rather than "intact". */
-	if (*bad_id != 0 || rc != SQLITE_DONE) {
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			store_log_error(st, "audit verify");
-		n = -1;
-	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
-	return n;
 }
 
 int

@@ -57,7 +57,8 @@ int store_audit_append(struct store *st, const struct store_audit *a);
  * Walks the whole audit trail recomputing the hash chain.  Returns the
  * number of rows checked, or -1 with the id of the first bad row in *bad_id
  * (0 when the trail could not be read).  *checked is the number of rows
- * that verified before the first bad one.
+ * that verified before the first bad one.  Keyed rows need the key
+ * (store_audit.h, which also says why a trail failed).
  */
 int64_t store_audit_verify(struct store *st, int64_t *bad_id,
     int64_t *checked);

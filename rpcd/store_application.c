@@ -153,7 +153,24 @@ app_cross_flags(struct store *st, const struct store_application *app)
 	sqlite3_bind_text(s, 2, app->national_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, app->programme, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, app->household_id);
-	return store_write(st, s, "application flags");
+	if (store_write(st, s, "application flags") != STORE_OK)
+		return STORE_ERR;
+	/* The caseworker of an application still waiting must see the new
+	 * one too, so each flag is written from both sides. */
+	s = store_prepare(st, "INSERT INTO application_flags (application_id,"
+	    " kind, national_id, other_reference, other_municipality,"
+	    " other_state)"
+	    " SELECT o.id, f.kind, ?2, ?3, ?4, 'submitted'"
+	    " FROM application_flags f JOIN applications o"
+	    " ON o.reference = f.other_reference"
+	    " WHERE f.application_id = ?1 AND o.state IN " APP_PENDING);
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(s, 1, app->id);
+	sqlite3_bind_text(s, 2, app->national_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, app->reference, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, app->municipality, -1, SQLITE_STATIC);
+	return store_write(st, s, "application flags, other side");
 }
 
 enum store_rc

@@ -14,6 +14,13 @@
 struct store {
 	sqlite3 *db;	      /* the writer connection */
 	pthread_mutex_t lock; /* serialises use of db */
+
+	/* The audit chain's key (store_audit.c): rows from audit_keyed_from
+	 * on (0: none yet) are HMACs under audit_key, set when
+	 * audit_has_key. */
+	unsigned char audit_key[32];
+	int audit_has_key;
+	int64_t audit_keyed_from;
 };
 
 /* Prepares sql on the writer connection; NULL after logging on failure.
@@ -40,6 +47,10 @@ const char *store_text(sqlite3_stmt *s, int col);
 
 /* Copies a text column into dst (len bytes), truncating safely. */
 void store_copy(char *dst, size_t len, sqlite3_stmt *s, int col);
+
+/* Reads where the audit chain becomes keyed; called by store_open.
+ * Returns 0, or -1 with a reason in err. */
+int store_audit_load(struct store *st, char *err, size_t errlen);
 
 /* Logs the connection's last error with a word about what failed. */
 void store_log_error(struct store *st, const char *what);

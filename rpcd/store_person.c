@@ -748,6 +748,7 @@ store_access_log(struct store *st, const char *id, int64_t before_id,
 	    " method FROM audit WHERE subject = ?1 AND outcome = 'OK'"
 	    " AND (method NOT LIKE '/spis.v1.Citizen/%'"
 	    " OR method = '/spis.v1.Citizen/IssuePin')"
+	    " AND method <> '/spis.v1.Registrations/SubmitRegistration'"
 	    " AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
 	if (s == NULL) {
 		pthread_mutex_unlock(&st->lock);

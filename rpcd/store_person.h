@@ -139,9 +139,9 @@ struct store_access {
 };
 
 /* The successful calls whose subject is the person, newest first, id <
- * before_id (0: newest).  The citizen's own calls at a kiosk are not
- * someone looking; an officer issuing their PIN is.  Returns the count or
- * -1. */
+ * before_id (0: newest).  The citizen's own calls at a kiosk (and their
+ * registration request) are not someone looking; an officer issuing their
+ * PIN is.  Returns the count or -1. */
 int store_access_log(struct store *st, const char *national_id,
     int64_t before_id, int limit,
     void (*fn)(void *arg, const struct store_access *r), void *arg);

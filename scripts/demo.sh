@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # scripts/demo.sh: the README's run command.  Installs what is missing,
 # builds, creates the demo registry in demo/, starts spis-rpcd on
-# 127.0.0.1:50051 (or reuses the one a previous run left running) and opens
-# the officer console.
+# 127.0.0.1:50051 (or reuses the one a previous run left running), seeds a
+# small sample registry through its RPCs (scripts/demo_seed.py: ten people,
+# two households, a citizen with a kiosk PIN, printed) and opens the
+# officer console.
 #
 #   scripts/demo.sh          the officer console
 #   scripts/demo.sh kiosk    the citizen kiosk, against the same daemon
@@ -139,7 +141,24 @@ PAM
 			die "could not add the demo officer; see demo/rpcd.log"
 	fi
 	start_daemon
+	seed_registry
 	say "log in as \"$demo_user\" with the password \"$demo_password\""
+}
+
+# seed_registry: a small sample registry, so that a new user finds people
+# to search for, households and a citizen who can use the kiosk.  Goes
+# through the daemon's RPCs as the demo officer (scripts/demo_seed.py), so
+# that every record is checked and audited; a second run adds nothing.  A
+# failure is reported but does not stop the demo.
+seed_registry() {
+	mkdir -p "$demo/py"
+	if ! protoc --python_out="$demo/py" -Iproto proto/spis/v1/*.proto 2>>"$logfile"; then
+		say "could not generate the Python client (protoc); the registry stays empty"
+		return 0
+	fi
+	/usr/bin/python3 scripts/demo_seed.py "$demo/py" "$addr" "$demo_user" \
+		"$demo_password" "$demo" 2>>"$logfile" ||
+		say "seeding the sample registry failed; see demo/rpcd.log"
 }
 
 # stop_pid NAME PID: SIGTERM, then waits up to 30 seconds for the exit (the

@@ -111,6 +111,8 @@ if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-e "s|^pam_confdir = .*|pam_confdir = $dir|" \
 		-e "s|^port_file = .*|port_file = $dir/all.port|" \
 		-e "s|^db = .*|db = $dir/all.db|" \
+		-e "s|^audit_key = .*|audit_key = $dir/all.auditkey|" \
+		-e "s|^audit_head = .*|audit_head = $dir/all.audithead|" \
 		-e "s|^listen = .*|listen = 127.0.0.1:0|" \
 		"$SPIS_TOP/dist/spis.conf.sample" >"$dir/all.conf"
 	"$rpcd" --config "$dir/all.conf" >"$dir/all.log" 2>&1 &
@@ -124,6 +126,8 @@ if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	fi
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	t_check "audit_key and audit_head name the audit files" \
+		test -s "$dir/all.auditkey" -a -s "$dir/all.audithead" -a ! -e "$dir/all.db.auditkey"
 else
 	t_fail "every key of dist/spis.conf.sample is accepted" \
 		"openssl: $(tail -n 3 "$dir/openssl.log")"

@@ -8,6 +8,9 @@
     kiosk_applications.py PYDIR ADDR CA applied NATID REF PROGRAMME
         as clerk13: the application REF exists for NATID and PROGRAMME,
         made at a kiosk (channel "kiosk"), submitted, with what was typed
+    kiosk_applications.py PYDIR ADDR CA otherref REF
+        "VALUE otherref X": a well-formed reference (its check symbol right)
+        that differs from REF in its first symbol
     kiosk_applications.py PYDIR ADDR CA count NATID PROGRAMME
         as clerk13: "VALUE count N", the person's applications for it
 """
@@ -112,6 +115,19 @@ elif mode == "applied":
         spis.check("the income typed at the kiosk, confirmed",
                    a.declared.monthly_income == 45678 and a.declared.assets == 120000 and
                    a.declared.confirmed, a.declared)
+elif mode == "otherref":
+    # Crockford's base 32 with a Luhn mod 32 check symbol, as
+    # rpcd/applications.c makes them.
+    B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    v = [B32.index(ch) for ch in sys.argv[5].replace("-", "")[:8]]
+    v[0] = (v[0] + 1) % 32
+    factor, total = 2, 0
+    for x in reversed(v):
+        addend = factor * x
+        factor = 1 if factor == 2 else 2
+        total += addend // 32 + addend % 32
+    s = "".join(B32[x] for x in v) + B32[(32 - total % 32) % 32]
+    print("VALUE otherref", s[:4] + "-" + s[4:8] + "-" + s[8])
 elif mode == "count":
     nid, prog = sys.argv[5:7]
     tok = c.login("clerk13")

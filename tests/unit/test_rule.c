@@ -559,6 +559,10 @@ test_functions(void **state)
 	assert_int_equal(res.clauses[0].value.type, RULE_MONEY);
 	assert_string_equal(res.clauses[0].explain,
 	    "the condition does not hold, so the value is EUR 75.50");
+	/* Text results live in the arena, not in the freed rule. */
+	assert_string_equal(run("if(person.disabled, \"yes\", \"no\")",
+	    RULE_TEXT, &res).s, "no");
+	assert_string_equal(res.clauses[0].value.s, "no");
 	eval_fails("if(false, 1, 1 / 0)", RULE_INT,
 	    "line 1, column 16: division by zero");
 

@@ -1,6 +1,6 @@
 /*
  * test_store.c: the SQLite store on real files: set-up, migrations and the
- * hash-chained audit trail.  The tamper tests reach around the store with
+ * hash-chained audit trail, plain and keyed.  The tamper tests reach around the store with
  * sqlite3 directly, as an attacker with the file would.
  */
 #include <setjmp.h>
@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_audit.h"
 
 struct tdb {
 	char dir[64];
@@ -185,6 +186,62 @@ test_audit_tampering_detected(void **state)
 	store_close(st);
 }
 
+/* A keyed start is recorded once, binds the key, and from it on nothing
+ * is written or verified without that key. */
+static void
+test_audit_keyed(void **state)
+{
+	struct tdb *t = *state;
+	char err[256];
+	struct store *st = store_open(t->path, err, sizeof err);
+	unsigned char key[32], other[32];
+	struct store_audit start = {.actor = "test", .method = "audit key",
+	    .outcome = "OK"};
+	struct store_audit_check c;
+	int64_t bad, checked;
+
+	memset(key, 7, sizeof key);
+	memset(other, 8, sizeof other);
+	/* Two plain rows from before keying, then the keyed start. */
+	append(st, "/x/Old", "OK");
+	append(st, "/x/Old", "OK");
+	assert_int_equal(store_audit_set_key(st, key, &start, err,
+	    sizeof err), 0);
+	assert_int_equal(store_audit_keyed_from(st), 3);
+	for (int i = 0; i < 5; i++)
+		append(st, "/x/New", "OK");
+	assert_int_equal(store_audit_check(st, &c), 0);
+	assert_int_equal(c.checked, 8);
+	assert_int_equal(c.keyed_from, 3);
+	assert_int_equal(c.last_id, 8);
+	store_close(st);
+
+	/* Without the key: nothing written, nothing called intact. */
+	st = store_open(t->path, err, sizeof err);
+	assert_int_equal(store_audit_append(st, &start), -1);
+	assert_int_equal(store_audit_check(st, &c), -1);
+	assert_int_equal(c.verdict, STORE_AUDIT_NOKEY);
+	assert_int_equal(c.bad_id, 3);
+	assert_int_equal(store_audit_verify(st, &bad, &checked), -1);
+	/* Another key does not match the record. */
+	assert_int_equal(store_audit_set_key(st, other, NULL, err,
+	    sizeof err), -1);
+	assert_non_null(strstr(err, "does not match"));
+	assert_int_equal(store_audit_set_key(st, key, NULL, err,
+	    sizeof err), 0);
+	assert_int_equal(store_audit_verify(st, &bad, &checked), 8);
+	store_close(st);
+
+	/* Moving the keyed start to pass keyed rows off as plain breaks
+	 * its tag. */
+	raw_exec(t->path, "DROP TRIGGER audit_key_no_update;"
+	    "UPDATE audit_key SET from_id = 100", 1);
+	st = store_open(t->path, err, sizeof err);
+	assert_int_equal(store_audit_set_key(st, key, NULL, err,
+	    sizeof err), -1);
+	store_close(st);
+}
+
 static void
 test_open_failure_names_file(void **state)
 {
@@ -209,6 +266,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_audit_tampering_detected,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_keyed, setup,
+		    teardown),
 		cmocka_unit_test(test_open_failure_names_file),
 	};
 
