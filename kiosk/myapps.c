@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "spis/v1/citizen.pb-c.h"
+#include "spis/v1/programmes.pb-c.h"
 
 #include "i18n.h"
 #include "apps.h"
@@ -39,6 +40,7 @@ struct myapps {
 	char error[KIOSK_MSG_MAX];
 
 	Spis__V1__ApplicationList *apps;
+	Spis__V1__ProgrammeList *progs; /* for the programmes' names */
 	struct tui_list list;
 	struct kiosk_page page; /* the application opened */
 	int can_appeal;		/* the one opened */
@@ -58,6 +60,38 @@ my_chosen(const struct myapps *m)
 	return m->apps->applications[m->list.sel];
 }
 
+/* A programme's name in the language on show, or its code when the
+ * catalogue could not be read. */
+static const char *
+my_programme(const struct myapps *m, const char *code)
+{
+	if (m->progs != NULL)
+		for (size_t i = 0; i < m->progs->n_programmes; i++)
+			if (strcmp(m->progs->programmes[i]->code, code) == 0)
+				return kiosk_programme_name(
+				    m->progs->programmes[i]);
+	return code;
+}
+
+/* The columns of the list; the state's words are padded to the widest
+ * so that the programmes line up. */
+static void
+my_columns(const struct myapps *m, const char *ref, const char *date,
+    const char *state, const char *prog, char *buf, size_t len)
+{
+	int w = 0, sw;
+
+	for (size_t i = 0; m->apps != NULL && i < m->apps->n_applications;
+	    i++)
+		if ((sw = tui_text_width(kiosk_state_words(
+		    m->apps->applications[i]->state))) > w)
+			w = sw;
+	if ((sw = tui_text_width(state)) > w)
+		w = sw;
+	snprintf(buf, len, "%-12s %-10.10s  %s%*s  %s", ref, date, state,
+	    w - tui_text_width(state), "", prog);
+}
+
 static void
 my_item(size_t i, char *buf, size_t len, void *arg)
 {
@@ -67,8 +101,9 @@ my_item(size_t i, char *buf, size_t len, void *arg)
 	if (m->apps == NULL || i >= m->apps->n_applications)
 		return;
 	a = m->apps->applications[i];
-	snprintf(buf, len, "%-12s %-10.10s  %-10s  %s", a->reference,
-	    a->programme, a->submitted_at, kiosk_state_words(a->state));
+	my_columns(m, a->reference, a->submitted_at,
+	    kiosk_state_words(a->state), my_programme(m, a->programme), buf,
+	    len);
 }
 
 static const char *
@@ -154,8 +189,9 @@ my_open(struct myapps *m)
 	if (a == NULL)
 		return;
 	kiosk_page_clear(p);
-	kiosk_page_add(p, TUI_A_NORMAL, 0, _("Application %s, %s"),
-	    a->reference, a->programme);
+	kiosk_page_add(p, TUI_A_NORMAL, 0, _("Application %s"),
+	    a->reference);
+	kiosk_page_add(p, TUI_A_BOLD, 0, "%s", my_programme(m, a->programme));
 	kiosk_page_add(p, 0, 0, "%s", "");
 	kiosk_page_add(p, TUI_A_BOLD, 0, _("Now: %s"),
 	    kiosk_state_words(a->state));
@@ -182,11 +218,11 @@ my_open(struct myapps *m)
 			kiosk_page_add(p, TUI_A_NORMAL, 2, _("Amount: %s"),
 			    money);
 		}
+		/* The explanation is the rules' words for the citizen; the
+		 * officer's own note stays in the office. */
 		if (d->explanation[0] != '\0')
-			kiosk_page_add(p, TUI_A_NORMAL, 2, "%s",
+			kiosk_page_add(p, TUI_A_NORMAL, 2, _("Why: %s"),
 			    d->explanation);
-		if (d->reason[0] != '\0')
-			kiosk_page_add(p, TUI_A_NORMAL, 2, "%s", d->reason);
 		kiosk_page_add(p, 0, 0, "%s", "");
 	}
 	m->can_appeal = my_appealable(a);
@@ -202,13 +238,16 @@ my_open(struct myapps *m)
 	my_go(m, MY_ONE);
 }
 
-/* Citizen.ListMyApplications.  Returns 1 when the screen has left the
+/* Citizen.ListMyApplications, and the catalogue (public) for the
+ * programmes' names once.  Returns 1 when the screen has left the
  * stack. */
 static int
 my_load(struct myapps *m)
 {
 	Spis__V1__ListMyApplicationsRequest req =
 	    SPIS__V1__LIST_MY_APPLICATIONS_REQUEST__INIT;
+	Spis__V1__ListProgrammesRequest preq =
+	    SPIS__V1__LIST_PROGRAMMES_REQUEST__INIT;
 	char msg[KIOSK_MSG_MAX];
 	grpc_status_code st;
 
@@ -226,6 +265,13 @@ my_load(struct myapps *m)
 		kiosk_status_text(st, msg, m->error, sizeof m->error);
 		return 0;
 	}
+	/* Without the names the codes are shown: not worth an error. */
+	preq.include_closed = 1;
+	if (m->progs == NULL && kiosk_call(m->k,
+	    &spis__v1__programmes__descriptor, 0, &preq.base,
+	    (ProtobufCMessage **)&m->progs, KIOSK_CALL_MS, msg, sizeof msg) ==
+	    GRPC_STATUS_UNAUTHENTICATED)
+		return 1;
 	m->loaded = 1;
 	m->list.n = m->apps->n_applications;
 	if (m->list.sel >= m->list.n)
@@ -371,6 +417,8 @@ my_tick(struct tui *t, struct tui_screen *s)
 static void
 my_draw_list(struct tui *t, struct myapps *m, int y, int end, int cols)
 {
+	char head[512];
+
 	if (!m->loaded)
 		return;
 	if (m->apps->n_applications == 0) {
@@ -382,8 +430,9 @@ my_draw_list(struct tui *t, struct myapps *m, int y, int end, int cols)
 	y += tui_wrap(t, y, 2, cols - 4, 2, TUI_A_NORMAL,
 	    _("Your applications, newest first. Choose one with ↑ ↓ and "
 	      "press Enter to see it.")) + 1;
-	tui_putf(t, y++, 6, cols - 8, TUI_A_UNDERLINE, "%-12s %-10s  %-10s  %s",
-	    _("Reference"), _("Programme"), _("Applied"), _("Now"));
+	my_columns(m, _("Reference"), _("Applied"), _("Now"), _("Programme"),
+	    head, sizeof head);
+	tui_put(t, y++, 6, cols - 8, TUI_A_UNDERLINE, head);
 	tui_list_draw(t, &m->list, y, 4, end - y, cols - 8);
 }
 
@@ -446,6 +495,8 @@ my_wipe(struct tui_screen *s)
 
 	kiosk_msg_free(m->apps != NULL ? &m->apps->base : NULL);
 	m->apps = NULL;
+	kiosk_msg_free(m->progs != NULL ? &m->progs->base : NULL);
+	m->progs = NULL;
 	m->list.n = m->list.sel = 0;
 	m->loaded = 0;
 	kiosk_page_clear(&m->page);

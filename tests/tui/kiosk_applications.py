@@ -11,6 +11,10 @@
     kiosk_applications.py PYDIR ADDR CA otherref REF
         "VALUE otherref X": a well-formed reference (its check symbol right)
         that differs from REF in its first symbol
+    kiosk_applications.py PYDIR ADDR CA decide REF
+        as case13: review REF and approve it, as the rules say
+    kiosk_applications.py PYDIR ADDR CA appealed REF REASON
+        as clerk13: REF is appealed, with the citizen's REASON
     kiosk_applications.py PYDIR ADDR CA count NATID PROGRAMME
         as clerk13: "VALUE count N", the person's applications for it
 """
@@ -128,6 +132,28 @@ elif mode == "otherref":
         total += addend // 32 + addend % 32
     s = "".join(B32[x] for x in v) + B32[(32 - total % 32) % 32]
     print("VALUE otherref", s[:4] + "-" + s[4:8] + "-" + s[8])
+elif mode == "decide":
+    ref = sys.argv[5]
+    tok = c.login("case13")
+    _, code, msg = c.call("Applications", "StartReview", ap.TransitionRequest(
+        request_id=spis.rid(), reference=ref, reason="documents complete"), token=tok)
+    spis.check("case13 starts the review", code == OK, (code, msg))
+    _, code, msg = c.call("Applications", "Decide", ap.DecideRequest(
+        request_id=spis.rid(), reference=ref, outcome="approved",
+        reason="one child in the household"), token=tok)
+    spis.check("case13 approves it", code == OK, (code, msg))
+elif mode == "appealed":
+    ref, reason = sys.argv[5:7]
+    tok = c.login("clerk13")
+    a, code, msg = c.call("Applications", "GetApplication",
+                          ap.GetApplicationRequest(reference=ref), token=tok)
+    spis.check("GetApplication answers", code == OK, (code, msg))
+    if a is not None:
+        last = a.transitions[-1] if a.transitions else None
+        spis.check("the application is appealed, by the citizen, with the reason typed",
+                   a.state == "appealed" and last is not None and last.to_state == "appealed" and
+                   last.actor == "citizen" and last.reason == reason,
+                   (a.state, last))
 elif mode == "count":
     nid, prog = sys.argv[5:7]
     tok = c.login("clerk13")

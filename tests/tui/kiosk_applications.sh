@@ -230,6 +230,31 @@ t_match "my applications: its state in words" 'Received, waiting to be reviewed'
 keys Enter
 step "my applications: opened" "Application $ref"
 absent "my applications: no appeal before a decision" 'press 1'
+
+# A decision, then the appeal from the kiosk.
+py decide "$ref" >"$d/decide" 2>&1
+t_report "$d/decide"
+keys F2
+step "my applications: back to the list" 'Choose one with'
+keys F2 4
+step "my applications: the decision shows" 'Approved'
+keys Enter
+step "my applications: the decision, its amount" 'Amount: EUR 70\.00'
+step "my applications: an appeal is offered" 'you may appeal until [0-9-]+: press 1'
+keys 1
+step "appeal: asks why" 'Why do you disagree'
+keys Enter
+step "appeal: a reason is needed" 'Say in a few words why you disagree'
+text "The amount leaves out my second child"
+keys Enter
+step "appeal: asks before sending" 'Send this appeal now\?'
+keys y
+step "appeal: sent" 'Your appeal of application'
+t_match "appeal: the new state" 'Now: Appealed, waiting to be reviewed again' "$(flat)"
+py appealed "$ref" "The amount leaves out my second child" >"$d/appealed" 2>&1
+t_report "$d/appealed"
+keys Enter
+step "appeal: Done shows the list with the new state" 'Appealed, waiting'
 keys Escape
 step "leaving: the welcome screen" 'Welcome to SPIS'
 absent "leaving: nothing of the citizen left on screen" 'Rasa|Petrait'
@@ -248,26 +273,27 @@ status() { # status REF BIRTH: from the welcome screen
 	keys Enter
 }
 status "$ref" "$birth"
-step "status: the state in words" 'Now: Received, waiting to be reviewed'
+step "status: the state in words" 'Now: Appealed, waiting to be reviewed again'
 t_match "status: the programme" 'Child benefit|Išmoka vaikui' "$(screen)"
-t_match "status: the step with its date" "$(date -u +%Y-%m-%d) +Received" "$(screen)"
+t_match "status: each step with its date" "$(date -u +%Y-%m-%d) +Received.*$(date -u +%Y-%m-%d) +Approved.*$(date -u +%Y-%m-%d) +Appealed" "$(flat)"
+t_match "status: what happens next" 'What happens next: .*appeal' "$(flat)"
 keys Enter
 step "status: Done returns to the menu" '3  Check my application status'
 keys Escape
 step "the menu: Esc returns to the welcome" 'Welcome to SPIS'
 lower=$(printf '%s' "$ref" | tr -d - | tr 'A-Z' 'a-z')
 status "$lower" "$birth"
-step "status: the reference typed in lower case without dashes" 'Now: Received'
+step "status: the reference typed in lower case without dashes" 'Now: Appealed'
 keys Escape Escape
 step "status: Esc twice returns to the welcome" 'Welcome to SPIS'
 status "$ref" 1990-02-15
 step "status: a wrong birth date matches nothing" 'Nothing matches this reference and birth date'
-absent "status: a wrong birth date reveals nothing" 'Now:|Child benefit|Išmoka|Received'
+absent "status: a wrong birth date reveals nothing" 'Now:|Child benefit|Išmoka|Received|Appealed'
 keys Escape Escape
 bogus=$(py otherref "$ref" | sed -n 's/^VALUE otherref //p')
 status "$bogus" "$birth"
 step "status: an unknown reference matches nothing" 'Nothing matches this reference and birth date'
-absent "status: an unknown reference reveals nothing" 'Now:|Child benefit|Išmoka|Received'
+absent "status: an unknown reference reveals nothing" 'Now:|Child benefit|Išmoka|Received|Appealed'
 keys Escape Escape
 tmux -L "$S" kill-server
 
