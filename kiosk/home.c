@@ -1,7 +1,8 @@
 /*
  * home.c: the identified citizen's menu.  The flow chosen on the welcome
  * screen opens above it at once; when it is done the citizen lands here
- * and may choose the other one or finish.  Finishing ends the sitting and
+ * and may choose another (details, who looked, applying, my
+ * applications) or finish.  Finishing ends the sitting and
  * wipes every screen: a citizen alone goes back to the welcome screen, a
  * volunteer to their start screen, still logged in.
  */

@@ -309,6 +309,7 @@ my_appeal(struct myapps *m)
 		    sizeof msg);
 		if (st == GRPC_STATUS_UNAUTHENTICATED) {
 			explicit_bzero(reason, sizeof reason);
+			explicit_bzero(ref, sizeof ref);
 			return 1;
 		}
 		if (st != GRPC_STATUS_UNAVAILABLE &&
@@ -318,6 +319,7 @@ my_appeal(struct myapps *m)
 			nanosleep(&(struct timespec){MY_PAUSE_S, 0}, NULL);
 	}
 	explicit_bzero(reason, sizeof reason);
+	explicit_bzero(ref, sizeof ref);
 	m->busy = 0;
 	if (st != GRPC_STATUS_OK) {
 		if (st == GRPC_STATUS_UNAVAILABLE ||
@@ -336,7 +338,6 @@ my_appeal(struct myapps *m)
 	      "with the new decision."), r->reference,
 	    kiosk_state_words(r->state));
 	kiosk_msg_free(&r->base);
-	explicit_bzero(ref, sizeof ref);
 	my_go(m, MY_DONE);
 	return 0;
 }
