@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -283,6 +284,7 @@ app_step_one(void *arg, const struct store_app_step *s)
 	t->actor = arena_strdup(a, s->actor);
 	t->role = arena_strdup(a, s->role);
 	t->reason = arena_strdup(a, s->reason);
+	t->decision_id = s->decision_id;
 	f->m->transitions[f->m->n_transitions++] = t;
 }
 
@@ -477,6 +479,33 @@ app_msg(struct rpc_ctx *ctx, const struct store_application *app, int full)
 	return m;
 }
 
+/*
+ * What a citizen is shown of their own application: the states and dates,
+ * the decisions' outcome, amount and explanation, and nothing about other
+ * people (no cross-check flags, which name household members) or about
+ * the officers (no usernames or roles, no inputs).
+ */
+static void
+app_for_citizen(struct rpc_ctx *ctx, Spis__V1__Application *m)
+{
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	if (c == NULL || c->citizen_id == NULL)
+		return;
+	m->n_flags = 0;
+	for (size_t i = 0; i < m->n_transitions; i++) {
+		m->transitions[i]->actor = "";
+		m->transitions[i]->role = "";
+		m->transitions[i]->reason = "";
+	}
+	for (size_t i = 0; i < m->n_decisions; i++) {
+		m->decisions[i]->decided_by = "";
+		m->decisions[i]->reason = "";
+		m->decisions[i]->n_inputs = 0;
+	}
+	m->terminal = "";
+}
+
 /* ------------------------------------------------------------------------
  * Finding things for a request.
  */
@@ -665,6 +694,7 @@ applications_submit(struct rpc_ctx *ctx, const char *national_id,
 	struct store_person p;
 	struct store_app_actor who;
 	struct store_audit a;
+	Spis__V1__Application *out;
 	grpc_status_code st;
 	char hh[32], other[16];
 	const char *cn;
@@ -752,7 +782,9 @@ applications_submit(struct rpc_ctx *ctx, const char *national_id,
 	default:
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
-	*respm = &app_msg(ctx, app, 0)->base;
+	out = app_msg(ctx, app, 0);
+	app_for_citizen(ctx, out);
+	*respm = &out->base;
 	return GRPC_STATUS_OK;
 }
 
@@ -842,9 +874,12 @@ applications_list(struct rpc_ctx *ctx, const char *national_id,
 	    spis__v1__application_list__init);
 	out->applications = arena_alloc(a, sizeof *out->applications *
 	    (l.n + 1));
-	for (size_t i = 0; i < l.n; i++)
-		out->applications[out->n_applications++] = app_msg(ctx,
+	for (size_t i = 0; i < l.n; i++) {
+		out->applications[out->n_applications] = app_msg(ctx,
 		    &l.items[i], 0);
+		app_for_citizen(ctx,
+		    out->applications[out->n_applications++]);
+	}
 	*respm = &out->base;
 	return GRPC_STATUS_OK;
 }
@@ -892,9 +927,11 @@ app_refused(struct rpc_ctx *ctx, enum store_rc rc,
 	}
 }
 
-/* Whether the latest decision on app may still be appealed today. */
+/* Whether the latest decision on app may still be appealed today; its id
+ * in *decision_id. */
 static grpc_status_code
-app_appeal_window(struct rpc_ctx *ctx, const struct store_application *app)
+app_appeal_window(struct rpc_ctx *ctx, const struct store_application *app,
+    int64_t *decision_id)
 {
 	Spis__V1__Application *m = app_msg(ctx, app, 0);
 	const char *until = m->appeal_until;
@@ -902,6 +939,7 @@ app_appeal_window(struct rpc_ctx *ctx, const struct store_application *app)
 
 	if (until[0] == '\0')
 		return GRPC_STATUS_OK; /* app_refused names the state */
+	*decision_id = m->decisions[0]->id;
 	check_today(today, sizeof today);
 	if (strcmp(today, until) > 0)
 		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
@@ -922,7 +960,9 @@ applications_move(struct rpc_ctx *ctx, const char *reference,
 	struct store_audit a;
 	const char *const *from;
 	const char *what;
+	Spis__V1__Application *m;
 	grpc_status_code st;
+	int64_t decision_id = 0;
 	enum store_rc rc;
 
 	if (strcmp(to, "in_review") == 0) {
@@ -951,16 +991,19 @@ applications_move(struct rpc_ctx *ctx, const char *reference,
 		    "expected_version: 0 to skip the check, else the version "
 		    "read");
 	if (strcmp(to, "appealed") == 0 &&
-	    (st = app_appeal_window(ctx, &app)) != GRPC_STATUS_OK)
+	    (st = app_appeal_window(ctx, &app, &decision_id)) !=
+	    GRPC_STATUS_OK)
 		return st;
 	app_actor(ctx, &who, reason);
 	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
 	    "application %s: %s -> %s", app.reference, app.state, to));
 	rc = store_app_move(d->store, app.reference, from, to,
-	    expected_version, &who, &a, &app);
+	    expected_version, decision_id, &who, &a, &app);
 	if (rc != STORE_OK)
 		return app_refused(ctx, rc, &app, what, from);
-	*respm = &app_msg(ctx, &app, 0)->base;
+	m = app_msg(ctx, &app, 0);
+	app_for_citizen(ctx, m);
+	*respm = &m->base;
 	return GRPC_STATUS_OK;
 }
 
@@ -1014,6 +1057,8 @@ app_evaluate_now(struct rpc_ctx *ctx, const struct store_application *app,
 	struct rpcd *d = rpc_ctx_arg(ctx);
 	struct rule_error err;
 	grpc_status_code st;
+	int64_t household = 0;
+	char hh[32];
 
 	if ((st = programme_find(ctx, "programme", app->programme,
 	    &e->prog)) != GRPC_STATUS_OK)
@@ -1022,8 +1067,20 @@ app_evaluate_now(struct rpc_ctx *ctx, const struct store_application *app,
 	    STORE_OK)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	check_today(e->on, sizeof e->on);
-	if (app_facts(d, &e->p, app->household_id, app->monthly_income,
-	    app->assets, e->on, e->facts) != 0)
+	/* The household is the applicant's as it is now, not the one they
+	 * were in when they applied: the means test is of today's. */
+	switch (store_household_of(d->store, app->national_id, NULL, hh,
+	    sizeof hh)) {
+	case STORE_OK:
+		household = strtoll(hh, NULL, 10);
+		break;
+	case STORE_NOTFOUND:
+		break;
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	if (app_facts(d, &e->p, household, app->monthly_income, app->assets,
+	    e->on, e->facts) != 0)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	if (programme_evaluate(e->prog->eligibility, e->prog->amount,
 	    e->facts, e->prog->currency, force_amount, rpc_ctx_arena(ctx),
@@ -1475,8 +1532,9 @@ app_status(struct rpc_ctx *ctx, const Spis__V1__StatusRequest *req,
 	struct store_person p;
 	Spis__V1__Application *full;
 	Spis__V1__StatusReply *out;
+	const char *peer = "";
 	char ref[16];
-	int match;
+	int match, failures;
 
 	if (req->birth_date[0] == '\0' ||
 	    !check_date(req->birth_date, NULL, NULL, NULL))
@@ -1484,15 +1542,31 @@ app_status(struct rpc_ctx *ctx, const Spis__V1__StatusRequest *req,
 		    "birth_date: required (YYYY-MM-DD)");
 	if (app_reference(ctx, req->reference, ref) != GRPC_STATUS_OK)
 		return GRPC_STATUS_INVALID_ARGUMENT;
+	/* Guessing a birth date for a known reference is a few hundred
+	 * tries: failures from one address are limited as for PINs and
+	 * logins (the same table and limit). */
+	if (!helpdesk) {
+		peer = rpcd_peer_address(ctx);
+		failures = store_login_failures_peer(d->store, peer,
+		    (int64_t)time(NULL) - d->auth.lockout_seconds);
+		if (failures < 0 || failures >= d->auth.peer_failures)
+			return rpc_error(ctx, GRPC_STATUS_RESOURCE_EXHAUSTED,
+			    "too many status checks that matched nothing from "
+			    "this terminal; wait and try again");
+	}
 	/* A wrong reference and a wrong birth date get the same answer:
 	 * the status must not confirm that a reference exists. */
 	match = store_app_get(d->store, ref, &app) == STORE_OK &&
 	    store_person_get(d->store, app.national_id, NULL, &p) ==
 	    STORE_OK && strcmp(p.birth_date, req->birth_date) == 0;
-	if (!match)
+	if (!match) {
+		if (!helpdesk)
+			store_login_failure_add(d->store, arena_printf(ar,
+			    "status:%s", ref), peer, (int64_t)time(NULL));
 		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
 		    "reference: no application matches this reference and "
 		    "birth date");
+	}
 	if (helpdesk)
 		rpcd_audit_subject(ctx, app.national_id, "helpdesk");
 	else {

@@ -582,6 +582,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, citizen_methods, citizen_nmethods);
 	rpc_server_add(srv, programmes_methods, programmes_nmethods);
 	rpc_server_add(srv, applications_methods, applications_nmethods);
+	rpc_server_add(srv, benefits_methods, benefits_nmethods);
 	rpc_server_add(srv, registrations_methods, registrations_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,

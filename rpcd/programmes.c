@@ -152,6 +152,16 @@ programme_evaluate(const char *eligibility, const char *amount,
 		    err) != 0)
 			goto done;
 		out->amount = out->amount_result.value.i;
+		/* A benefit is never a debt: a rule that gives less than
+		 * nothing is wrong, not a payment to reverse. */
+		if (out->amount < 0) {
+			memset(err, 0, sizeof *err);
+			snprintf(err->msg, sizeof err->msg, "the amount rule "
+			    "gives %s, less than nothing; the rule needs a "
+			    "floor such as max(0.00, ...)", rule_value_text(a,
+			    &out->amount_result.value, currency));
+			goto done;
+		}
 	}
 	if (out->eligible)
 		out->explanation = arena_printf(a, "eligible: %s; amount %s",
@@ -635,9 +645,13 @@ prog_save(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
 	    "programme %s", p->code));
 	switch (store_programme_save(d->store, p, req->expected_version,
-	    c->officer.username, req->reason, &a)) {
+	    c->officer.municipality, c->officer.username, req->reason, &a)) {
 	case STORE_OK:
 		break;
+	case STORE_REFUSED:
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "programme.code: %s is not a programme of your "
+		    "municipality (%s)", p->code, c->officer.municipality);
 	case STORE_EXISTS:
 		return rpc_error(ctx, GRPC_STATUS_ALREADY_EXISTS,
 		    "programme.code: \"%s\" exists; read it and send its "
@@ -933,7 +947,7 @@ programmes_seed(struct rpcd *d)
 		a.subject = "";
 		a.outcome = "OK";
 		a.detail = s->code;
-		if (store_programme_save(d->store, p, 0, "system",
+		if (store_programme_save(d->store, p, 0, "", "system",
 		    "the seed catalogue", &a) != STORE_OK) {
 			log_error("cannot seed programme %s", s->code);
 			rc = -1;

@@ -85,6 +85,11 @@ enum rpcd_perm {
 	PERM_REGISTRATION_SUBMIT, /* a person not yet registered asks to be,
 				* at a kiosk: without a session, or with a
 				* volunteer's; bounded per terminal */
+	PERM_BENEFIT_READ,  /* a person's benefits and bank account */
+	PERM_BENEFIT_WRITE, /* suspend, resume and end benefits */
+	PERM_BANK_WRITE,    /* record a person's bank account */
+	PERM_PAYMENT_RUN,   /* create, export, cancel and reconcile runs */
+	PERM_PAYMENT_APPROVE, /* the second signature on a run */
 	PERM__COUNT
 };
 
@@ -364,6 +369,8 @@ extern const struct rpc_method documents_methods[];
 extern const size_t documents_nmethods;
 extern const struct rpc_method citizen_methods[];
 extern const size_t citizen_nmethods;
+extern const struct rpc_method benefits_methods[];
+extern const size_t benefits_nmethods;
 extern const struct rpc_method applications_methods[];
 extern const size_t applications_nmethods;
 extern const struct rpc_method programmes_methods[];
