@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -28,6 +29,7 @@
 #include "rpcd.h"
 #include "store_application.h"
 #include "store_household.h"
+#include "store_notice.h"
 #include "store_person.h"
 #include "store_programme.h"
 
@@ -100,8 +102,8 @@ app_reference_new(char out[16])
  * dashes or spaces, O for 0 and I or L for 1) into its canonical form.
  * 0, or -1 when it is not nine symbols or the check symbol is wrong.
  */
-int
-applications_reference_parse(const char *in, char out[16])
+static int
+app_reference_parse(const char *in, char out[16])
 {
 	int v[9], n = 0, x;
 
@@ -126,7 +128,7 @@ app_reference(struct rpc_ctx *ctx, const char *in, char out[16])
 	if (in[0] == '\0')
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "reference: required");
-	if (applications_reference_parse(in, out) != 0)
+	if (app_reference_parse(in, out) != 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "reference: not an application reference (like "
 		    "K7QM-2XPA-R); check it for a mistyped character");
@@ -250,22 +252,12 @@ app_facts_msg(struct rpc_ctx *ctx, const struct rule_value *f,
 struct app_fill {
 	struct rpc_ctx *ctx;
 	Spis__V1__Application *m;
-	size_t cap;
+	size_t cap_steps, cap_flags;
 };
 
-static void *
-app_grow(struct arena *a, void *items, size_t n, size_t *cap)
-{
-	void **grown;
-
-	if (n < *cap)
-		return items;
-	*cap = *cap ? *cap * 2 : 8;
-	grown = arena_alloc(a, sizeof *grown * *cap);
-	if (n > 0)
-		memcpy(grown, items, sizeof *grown * n);
-	return grown;
-}
+/* Room for one more pointer in a repeated field. */
+#define APP_GROW(a, items, n, cap) \
+	arena_grow((a), (items), (n), (cap), sizeof *(items))
 
 static void
 app_step_one(void *arg, const struct store_app_step *s)
@@ -274,8 +266,8 @@ app_step_one(void *arg, const struct store_app_step *s)
 	struct arena *a = rpc_ctx_arena(f->ctx);
 	Spis__V1__Transition *t;
 
-	f->m->transitions = app_grow(a, f->m->transitions,
-	    f->m->n_transitions, &f->cap);
+	f->m->transitions = APP_GROW(a, f->m->transitions,
+	    f->m->n_transitions, &f->cap_steps);
 	t = RPC_NEW(f->ctx, Spis__V1__Transition, spis__v1__transition__init);
 	t->from_state = arena_strdup(a, s->from_state);
 	t->to_state = arena_strdup(a, s->to_state);
@@ -283,6 +275,7 @@ app_step_one(void *arg, const struct store_app_step *s)
 	t->actor = arena_strdup(a, s->actor);
 	t->role = arena_strdup(a, s->role);
 	t->reason = arena_strdup(a, s->reason);
+	t->decision_id = s->decision_id;
 	f->m->transitions[f->m->n_transitions++] = t;
 }
 
@@ -293,7 +286,8 @@ app_flag_one(void *arg, const struct store_app_flag *s)
 	struct arena *a = rpc_ctx_arena(f->ctx);
 	Spis__V1__CrossFlag *x;
 
-	f->m->flags = app_grow(a, f->m->flags, f->m->n_flags, &f->cap);
+	f->m->flags = APP_GROW(a, f->m->flags, f->m->n_flags,
+	    &f->cap_flags);
 	x = RPC_NEW(f->ctx, Spis__V1__CrossFlag, spis__v1__cross_flag__init);
 	x->kind = arena_strdup(a, s->kind);
 	x->national_id = arena_strdup(a, s->national_id);
@@ -323,7 +317,7 @@ app_input_one(void *arg, const struct store_decision_input *in)
 		v.type = RULE_TEXT;
 	else if (strcmp(in->type, "bool") == 0)
 		v.type = RULE_BOOL;
-	f->m->inputs = app_grow(a, f->m->inputs, f->m->n_inputs, &f->cap_in);
+	f->m->inputs = APP_GROW(a, f->m->inputs, f->m->n_inputs, &f->cap_in);
 	x = RPC_NEW(f->ctx, Spis__V1__Fact, spis__v1__fact__init);
 	x->name = arena_strdup(a, in->name);
 	x->value = rule_value_text(a, &v, f->m->currency);
@@ -343,11 +337,11 @@ app_clause_one(void *arg, const struct store_decision_clause *c)
 	x->value = arena_strdup(a, c->value);
 	x->explain = arena_strdup(a, c->explain);
 	if (strcmp(c->rule, "amount") == 0) {
-		f->m->amount_clauses = app_grow(a, f->m->amount_clauses,
+		f->m->amount_clauses = APP_GROW(a, f->m->amount_clauses,
 		    f->m->n_amount_clauses, &f->cap_acl);
 		f->m->amount_clauses[f->m->n_amount_clauses++] = x;
 	} else {
-		f->m->clauses = app_grow(a, f->m->clauses, f->m->n_clauses,
+		f->m->clauses = APP_GROW(a, f->m->clauses, f->m->n_clauses,
 		    &f->cap_cl);
 		f->m->clauses[f->m->n_clauses++] = x;
 	}
@@ -394,16 +388,30 @@ static void
 app_decision_one(void *arg, const struct store_decision *d)
 {
 	struct app_decisions *l = arg;
-	struct store_decision *grown;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 4;
-		grown = arena_alloc(l->a, sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = APP_GROW(l->a, l->items, l->n, &l->cap);
 	l->items[l->n++] = *d;
+}
+
+/* The date days after date ("YYYY-MM-DD..."), in a. */
+static const char *
+app_date_plus(struct arena *a, const char *date, long days)
+{
+	struct tm tm = {0};
+	int y, mo, da;
+	time_t t;
+	char out[16];
+
+	if (sscanf(date, "%4d-%2d-%2d", &y, &mo, &da) != 3)
+		return "";
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = da + (int)days;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(out, sizeof out, "%Y-%m-%d", &tm);
+	return arena_strdup(a, out);
 }
 
 /* The last day the latest decision may be appealed, or "" for none. */
@@ -411,25 +419,12 @@ static const char *
 app_appeal_until(struct rpc_ctx *ctx, const Spis__V1__Application *m)
 {
 	struct rpcd *d = rpc_ctx_arg(ctx);
-	int y, mo, da;
-	struct tm tm = {0};
-	time_t t;
-	char out[16];
 
 	if (m->n_decisions == 0 || (strcmp(m->state, "approved") != 0 &&
 	    strcmp(m->state, "rejected") != 0))
 		return "";
-	if (sscanf(m->decisions[0]->decided_at, "%4d-%2d-%2d", &y, &mo,
-	    &da) != 3)
-		return "";
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = da + (int)d->appeal_days;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	strftime(out, sizeof out, "%Y-%m-%d", &tm);
-	return arena_strdup(rpc_ctx_arena(ctx), out);
+	return app_date_plus(rpc_ctx_arena(ctx), m->decisions[0]->decided_at,
+	    d->appeal_days);
 }
 
 /*
@@ -466,7 +461,6 @@ app_msg(struct rpc_ctx *ctx, const struct store_application *app, int full)
 	    app->household_id) : "";
 	f.m = m;
 	store_app_steps(d->store, app->id, app_step_one, &f);
-	f.cap = 0;
 	store_app_flags(d->store, app->id, app_flag_one, &f);
 	store_app_decisions(d->store, app->id, app_decision_one, &dl);
 	m->decisions = arena_alloc(a, sizeof *m->decisions * (dl.n + 1));
@@ -475,6 +469,33 @@ app_msg(struct rpc_ctx *ctx, const struct store_application *app, int full)
 		    &dl.items[i], full);
 	m->appeal_until = (char *)app_appeal_until(ctx, m);
 	return m;
+}
+
+/*
+ * What a citizen is shown of their own application: the states and dates,
+ * the decisions' outcome, amount and explanation, and nothing about other
+ * people (no cross-check flags, which name household members) or about
+ * the officers (no usernames or roles, no inputs).
+ */
+static void
+app_for_citizen(struct rpc_ctx *ctx, Spis__V1__Application *m)
+{
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	if (c == NULL || c->citizen_id == NULL)
+		return;
+	m->n_flags = 0;
+	for (size_t i = 0; i < m->n_transitions; i++) {
+		m->transitions[i]->actor = "";
+		m->transitions[i]->role = "";
+		m->transitions[i]->reason = "";
+	}
+	for (size_t i = 0; i < m->n_decisions; i++) {
+		m->decisions[i]->decided_by = "";
+		m->decisions[i]->reason = "";
+		m->decisions[i]->n_inputs = 0;
+	}
+	m->terminal = "";
 }
 
 /* ------------------------------------------------------------------------
@@ -580,6 +601,9 @@ app_actor(struct rpc_ctx *ctx, struct store_app_actor *who,
  * The form and submission.
  */
 
+static int app_latest(struct rpcd *d, const char *national_id,
+    struct store_application *app);
+
 grpc_status_code
 applications_form(struct rpc_ctx *ctx, const char *national_id,
     const char *programme, int kiosk, ProtobufCMessage **respm)
@@ -616,7 +640,7 @@ applications_form(struct rpc_ctx *ctx, const char *national_id,
 	last = arena_alloc(rpc_ctx_arena(ctx), sizeof *last);
 	out->declared = RPC_NEW(ctx, Spis__V1__Declared,
 	    spis__v1__declared__init);
-	if (applications_latest(d, p.national_id, last) == 0) {
+	if (app_latest(d, p.national_id, last) == 0) {
 		out->declared->monthly_income = last->monthly_income;
 		out->declared->assets = last->assets;
 	}
@@ -640,8 +664,9 @@ app_latest_one(void *arg, const struct store_application *app)
 	}
 }
 
-int
-applications_latest(struct rpcd *d, const char *national_id,
+/* The person's latest application into *app; 0, or -1 when none. */
+static int
+app_latest(struct rpcd *d, const char *national_id,
     struct store_application *app)
 {
 	struct app_latest l = {.app = app};
@@ -665,6 +690,7 @@ applications_submit(struct rpc_ctx *ctx, const char *national_id,
 	struct store_person p;
 	struct store_app_actor who;
 	struct store_audit a;
+	Spis__V1__Application *out;
 	grpc_status_code st;
 	char hh[32], other[16];
 	const char *cn;
@@ -752,7 +778,9 @@ applications_submit(struct rpc_ctx *ctx, const char *national_id,
 	default:
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
-	*respm = &app_msg(ctx, app, 0)->base;
+	out = app_msg(ctx, app, 0);
+	app_for_citizen(ctx, out);
+	*respm = &out->base;
 	return GRPC_STATUS_OK;
 }
 
@@ -810,15 +838,8 @@ static void
 app_list_one(void *arg, const struct store_application *app)
 {
 	struct app_list *l = arg;
-	struct store_application *grown;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		grown = arena_alloc(l->a, sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = APP_GROW(l->a, l->items, l->n, &l->cap);
 	l->items[l->n++] = *app;
 }
 
@@ -842,9 +863,12 @@ applications_list(struct rpc_ctx *ctx, const char *national_id,
 	    spis__v1__application_list__init);
 	out->applications = arena_alloc(a, sizeof *out->applications *
 	    (l.n + 1));
-	for (size_t i = 0; i < l.n; i++)
-		out->applications[out->n_applications++] = app_msg(ctx,
+	for (size_t i = 0; i < l.n; i++) {
+		out->applications[out->n_applications] = app_msg(ctx,
 		    &l.items[i], 0);
+		app_for_citizen(ctx,
+		    out->applications[out->n_applications++]);
+	}
 	*respm = &out->base;
 	return GRPC_STATUS_OK;
 }
@@ -892,9 +916,11 @@ app_refused(struct rpc_ctx *ctx, enum store_rc rc,
 	}
 }
 
-/* Whether the latest decision on app may still be appealed today. */
+/* Whether the latest decision on app may still be appealed today; its id
+ * in *decision_id. */
 static grpc_status_code
-app_appeal_window(struct rpc_ctx *ctx, const struct store_application *app)
+app_appeal_window(struct rpc_ctx *ctx, const struct store_application *app,
+    int64_t *decision_id)
 {
 	Spis__V1__Application *m = app_msg(ctx, app, 0);
 	const char *until = m->appeal_until;
@@ -902,6 +928,7 @@ app_appeal_window(struct rpc_ctx *ctx, const struct store_application *app)
 
 	if (until[0] == '\0')
 		return GRPC_STATUS_OK; /* app_refused names the state */
+	*decision_id = m->decisions[0]->id;
 	check_today(today, sizeof today);
 	if (strcmp(today, until) > 0)
 		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
@@ -922,7 +949,9 @@ applications_move(struct rpc_ctx *ctx, const char *reference,
 	struct store_audit a;
 	const char *const *from;
 	const char *what;
+	Spis__V1__Application *m;
 	grpc_status_code st;
+	int64_t decision_id = 0;
 	enum store_rc rc;
 
 	if (strcmp(to, "in_review") == 0) {
@@ -951,16 +980,19 @@ applications_move(struct rpc_ctx *ctx, const char *reference,
 		    "expected_version: 0 to skip the check, else the version "
 		    "read");
 	if (strcmp(to, "appealed") == 0 &&
-	    (st = app_appeal_window(ctx, &app)) != GRPC_STATUS_OK)
+	    (st = app_appeal_window(ctx, &app, &decision_id)) !=
+	    GRPC_STATUS_OK)
 		return st;
 	app_actor(ctx, &who, reason);
 	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
 	    "application %s: %s -> %s", app.reference, app.state, to));
 	rc = store_app_move(d->store, app.reference, from, to,
-	    expected_version, &who, &a, &app);
+	    expected_version, decision_id, &who, &a, &app);
 	if (rc != STORE_OK)
 		return app_refused(ctx, rc, &app, what, from);
-	*respm = &app_msg(ctx, &app, 0)->base;
+	m = app_msg(ctx, &app, 0);
+	app_for_citizen(ctx, m);
+	*respm = &m->base;
 	return GRPC_STATUS_OK;
 }
 
@@ -1014,6 +1046,8 @@ app_evaluate_now(struct rpc_ctx *ctx, const struct store_application *app,
 	struct rpcd *d = rpc_ctx_arg(ctx);
 	struct rule_error err;
 	grpc_status_code st;
+	int64_t household = 0;
+	char hh[32];
 
 	if ((st = programme_find(ctx, "programme", app->programme,
 	    &e->prog)) != GRPC_STATUS_OK)
@@ -1022,8 +1056,20 @@ app_evaluate_now(struct rpc_ctx *ctx, const struct store_application *app,
 	    STORE_OK)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	check_today(e->on, sizeof e->on);
-	if (app_facts(d, &e->p, app->household_id, app->monthly_income,
-	    app->assets, e->on, e->facts) != 0)
+	/* The household is the applicant's as it is now, not the one they
+	 * were in when they applied: the means test is of today's. */
+	switch (store_household_of(d->store, app->national_id, NULL, hh,
+	    sizeof hh)) {
+	case STORE_OK:
+		household = strtoll(hh, NULL, 10);
+		break;
+	case STORE_NOTFOUND:
+		break;
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	if (app_facts(d, &e->p, household, app->monthly_income, app->assets,
+	    e->on, e->facts) != 0)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	if (programme_evaluate(e->prog->eligibility, e->prog->amount,
 	    e->facts, e->prog->currency, force_amount, rpc_ctx_arena(ctx),
@@ -1098,8 +1144,10 @@ app_decide(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	struct store_decision_clause *cl;
 	struct store_benefit_new b;
 	struct store_app_actor who;
+	struct store_notice notice;
 	struct store_audit a;
 	grpc_status_code st;
+	char until[16];
 	int approve;
 	size_t ncl;
 	enum store_rc rc;
@@ -1167,8 +1215,14 @@ app_decide(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	rpcd_audit_row(ctx, &a, arena_printf(ar, "application %s %s%s",
 	    app.reference, req->outcome, dec->override ?
 	    " against the rules" : ""));
+	/* The citizen's notice goes into the outbox with the decision. */
+	check_today(until, sizeof until);
+	notice_decision(ar, &e->p, programme_name(e->prog, e->p.language),
+	    app.reference, approve, dec->amount, dec->currency,
+	    e->prog->period, e->ev.explanation,
+	    app_date_plus(ar, until, d->appeal_days), &notice);
 	rc = store_app_decide(d->store, app.reference, req->expected_version,
-	    &who, dec, in, FACT__COUNT, cl, ncl, &b, &a, &app);
+	    &who, dec, in, FACT__COUNT, cl, ncl, &b, &notice, &a, &app);
 	if (rc != STORE_OK)
 		return app_refused(ctx, rc, &app, "decided",
 		    (const char *const[]){"in_review", NULL});
@@ -1324,7 +1378,7 @@ app_queue_one(void *arg, const struct store_application *app)
 	struct arena *a = rpc_ctx_arena(q->ctx);
 	Spis__V1__QueueItem *it;
 
-	q->m->items = app_grow(a, q->m->items, q->m->n_items, &q->cap);
+	q->m->items = APP_GROW(a, q->m->items, q->m->n_items, &q->cap);
 	it = RPC_NEW(q->ctx, Spis__V1__QueueItem, spis__v1__queue_item__init);
 	it->reference = arena_strdup(a, app->reference);
 	it->programme = arena_strdup(a, app->programme);
@@ -1409,7 +1463,7 @@ app_count_one(void *arg, const char *programme, const char *state,
 	struct arena *a = rpc_ctx_arena(l->ctx);
 	Spis__V1__QueueCount *x;
 
-	l->m->counts = app_grow(a, l->m->counts, l->m->n_counts, &l->cap);
+	l->m->counts = APP_GROW(a, l->m->counts, l->m->n_counts, &l->cap);
 	x = RPC_NEW(l->ctx, Spis__V1__QueueCount, spis__v1__queue_count__init);
 	x->programme = arena_strdup(a, programme);
 	x->state = arena_strdup(a, state);
@@ -1475,8 +1529,9 @@ app_status(struct rpc_ctx *ctx, const Spis__V1__StatusRequest *req,
 	struct store_person p;
 	Spis__V1__Application *full;
 	Spis__V1__StatusReply *out;
+	const char *peer = "";
 	char ref[16];
-	int match;
+	int match, failures;
 
 	if (req->birth_date[0] == '\0' ||
 	    !check_date(req->birth_date, NULL, NULL, NULL))
@@ -1484,15 +1539,31 @@ app_status(struct rpc_ctx *ctx, const Spis__V1__StatusRequest *req,
 		    "birth_date: required (YYYY-MM-DD)");
 	if (app_reference(ctx, req->reference, ref) != GRPC_STATUS_OK)
 		return GRPC_STATUS_INVALID_ARGUMENT;
+	/* Guessing a birth date for a known reference is a few hundred
+	 * tries: failures from one address are limited as for PINs and
+	 * logins (the same table and limit). */
+	if (!helpdesk) {
+		peer = rpcd_peer_address(ctx);
+		failures = store_login_failures_peer(d->store, peer,
+		    (int64_t)time(NULL) - d->auth.lockout_seconds);
+		if (failures < 0 || failures >= d->auth.peer_failures)
+			return rpc_error(ctx, GRPC_STATUS_RESOURCE_EXHAUSTED,
+			    "too many status checks that matched nothing from "
+			    "this terminal; wait and try again");
+	}
 	/* A wrong reference and a wrong birth date get the same answer:
 	 * the status must not confirm that a reference exists. */
 	match = store_app_get(d->store, ref, &app) == STORE_OK &&
 	    store_person_get(d->store, app.national_id, NULL, &p) ==
 	    STORE_OK && strcmp(p.birth_date, req->birth_date) == 0;
-	if (!match)
+	if (!match) {
+		if (!helpdesk)
+			store_login_failure_add(d->store, arena_printf(ar,
+			    "status:%s", ref), peer, (int64_t)time(NULL));
 		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
 		    "reference: no application matches this reference and "
 		    "birth date");
+	}
 	if (helpdesk)
 		rpcd_audit_subject(ctx, app.national_id, "helpdesk");
 	else {

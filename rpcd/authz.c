@@ -30,14 +30,20 @@ static const struct {
 	/* Clerks take applications in; caseworkers also decide them;
 	 * supervisors also sign a decision that goes against the rules. */
 	[ROLE_CLERK] = {"clerk", P(PERM_SESSION) | READ | WRITE |
-	    P(PERM_DUPLICATE_REVIEW) | P(PERM_PIN_ISSUE) | INTAKE},
+	    P(PERM_DUPLICATE_REVIEW) | P(PERM_PIN_ISSUE) | INTAKE |
+	    P(PERM_BENEFIT_READ) | P(PERM_BANK_WRITE) | P(PERM_PAYMENT_RUN)},
 	[ROLE_CASEWORKER] = {"caseworker", P(PERM_SESSION) | READ | WRITE |
-	    INTAKE | P(PERM_APPLICATION_DECIDE)},
+	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_BENEFIT_READ) |
+	    P(PERM_BENEFIT_WRITE) | P(PERM_BANK_WRITE)},
+	/* The supervisor signs payment runs; a run's creator never can. */
 	[ROLE_SUPERVISOR] = {"supervisor", P(PERM_SESSION) |
 	    P(PERM_OFFICER_READ) | READ | WRITE | P(PERM_DUPLICATE_REVIEW) |
-	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_DECISION_OVERRIDE)},
+	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_DECISION_OVERRIDE) |
+	    P(PERM_BENEFIT_READ) | P(PERM_BENEFIT_WRITE) |
+	    P(PERM_PAYMENT_APPROVE)},
 	[ROLE_AUDITOR] = {"auditor", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
-	    P(PERM_AUDIT_READ) | READ | P(PERM_APPLICATION_READ)},
+	    P(PERM_AUDIT_READ) | READ | P(PERM_APPLICATION_READ) |
+	    P(PERM_BENEFIT_READ)},
 	/* Admins run officers and programmes, not cases: no personal
 	 * data. */
 	[ROLE_ADMIN] = {"admin", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
@@ -70,6 +76,11 @@ static const char *const authz_perm_names[PERM__COUNT] = {
 	[PERM_APPLICATION_DECIDE] = "application.decide",
 	[PERM_DECISION_OVERRIDE] = "decision.override",
 	[PERM_STATUS_READ] = "status.read",
+	[PERM_BENEFIT_READ] = "benefit.read",
+	[PERM_BENEFIT_WRITE] = "benefit.write",
+	[PERM_BANK_WRITE] = "bank.write",
+	[PERM_PAYMENT_RUN] = "payment.run",
+	[PERM_PAYMENT_APPROVE] = "payment.approve",
 	[PERM_REGISTRATION_SUBMIT] = "registration.submit",
 };
 

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <stdlib.h>
 
+#include <sodium.h>
+
 #include "rpcd.h"
 
 #define IDEM_MAX_ID 128
@@ -44,11 +46,25 @@ idem_actor(struct rpc_ctx *ctx, const struct rpcd_caller *c)
 	return c->officer.username;
 }
 
+/* A digest of the whole request as it encodes, request_id included: the
+ * same retry gives the same digest, another request another. */
+static void
+idem_digest(struct rpc_ctx *ctx, const ProtobufCMessage *req,
+    unsigned char digest[STORE_IDEM_DIGEST])
+{
+	size_t len = protobuf_c_message_get_packed_size(req);
+	uint8_t *buf = arena_alloc(rpc_ctx_arena(ctx), len + 1);
+
+	protobuf_c_message_pack(req, buf);
+	crypto_generichash(digest, STORE_IDEM_DIGEST, buf, len, NULL, 0);
+}
+
 grpc_status_code
 idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c)
 {
 	struct rpcd *d = rpc_ctx_arg(ctx);
 	const char *id = idem_request_id(rpc_ctx_request(ctx));
+	unsigned char digest[STORE_IDEM_DIGEST];
 	struct store_idem prev;
 	grpc_status_code st;
 
@@ -59,8 +75,10 @@ idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c)
 		    "request_id: required for a change (1 to %d characters); "
 		    "make one per change and send it again when retrying",
 		    IDEM_MAX_ID);
+	idem_digest(ctx, rpc_ctx_request(ctx), digest);
 	switch (store_idem_claim(d->store, idem_actor(ctx, c), id,
-	    rpc_ctx_path(ctx), time(NULL), (int64_t)d->started, &prev)) {
+	    rpc_ctx_path(ctx), digest, time(NULL), (int64_t)d->started,
+	    &prev)) {
 	case STORE_OK:
 		c->request_id = id;
 		return GRPC_STATUS_OK;
@@ -72,6 +90,11 @@ idem_begin(struct rpc_ctx *ctx, struct rpcd_caller *c)
 	if (strcmp(prev.method, rpc_ctx_path(ctx)) != 0)
 		st = rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT, "request_id: "
 		    "already used for %s; make a new one", prev.method);
+	else if (prev.other_request)
+		st = rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT, "request_id: "
+		    "already used for a different request; make a new one "
+		    "for each change, and send the same request again only "
+		    "when retrying");
 	else if (prev.pending)
 		st = rpc_error(ctx, GRPC_STATUS_UNAVAILABLE, "request_id: "
 		    "the first attempt is still running; retry in a moment");

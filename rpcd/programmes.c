@@ -152,6 +152,16 @@ programme_evaluate(const char *eligibility, const char *amount,
 		    err) != 0)
 			goto done;
 		out->amount = out->amount_result.value.i;
+		/* A benefit is never a debt: a rule that gives less than
+		 * nothing is wrong, not a payment to reverse. */
+		if (out->amount < 0) {
+			memset(err, 0, sizeof *err);
+			snprintf(err->msg, sizeof err->msg, "the amount rule "
+			    "gives %s, less than nothing; the rule needs a "
+			    "floor such as max(0.00, ...)", rule_value_text(a,
+			    &out->amount_result.value, currency));
+			goto done;
+		}
 	}
 	if (out->eligible)
 		out->explanation = arena_printf(a, "eligible: %s; amount %s",
@@ -269,7 +279,6 @@ static void
 prog_list_one(void *arg, const struct store_programme *p)
 {
 	struct prog_list *l = arg;
-	Spis__V1__Programme **grown;
 
 	if (l->req->online_only && !p->online)
 		return;
@@ -279,14 +288,8 @@ prog_list_one(void *arg, const struct store_programme *p)
 	    strcmp(p->scope, "municipal") == 0 &&
 	    strcmp(p->municipality, l->req->municipality) != 0)
 		return;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		grown = arena_alloc(rpc_ctx_arena(l->ctx),
-		    sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = arena_grow(rpc_ctx_arena(l->ctx), l->items, l->n, &l->cap,
+	    sizeof *l->items);
 	l->items[l->n++] = programme_msg(l->ctx, p);
 }
 
@@ -363,15 +366,9 @@ prog_version_one(void *arg, const struct store_rule_version *v)
 {
 	struct prog_versions *l = arg;
 	struct arena *a = rpc_ctx_arena(l->ctx);
-	Spis__V1__RuleVersion **grown, *m;
+	Spis__V1__RuleVersion *m;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		grown = arena_alloc(a, sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = arena_grow(a, l->items, l->n, &l->cap, sizeof *l->items);
 	m = RPC_NEW(l->ctx, Spis__V1__RuleVersion,
 	    spis__v1__rule_version__init);
 	m->rule_version = v->rule_version;
@@ -635,9 +632,13 @@ prog_save(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
 	    "programme %s", p->code));
 	switch (store_programme_save(d->store, p, req->expected_version,
-	    c->officer.username, req->reason, &a)) {
+	    c->officer.municipality, c->officer.username, req->reason, &a)) {
 	case STORE_OK:
 		break;
+	case STORE_REFUSED:
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "programme.code: %s is not a programme of your "
+		    "municipality (%s)", p->code, c->officer.municipality);
 	case STORE_EXISTS:
 		return rpc_error(ctx, GRPC_STATUS_ALREADY_EXISTS,
 		    "programme.code: \"%s\" exists; read it and send its "
@@ -678,7 +679,7 @@ prog_pre_one(void *arg, const struct store_programme *p)
 	struct arena *a = rpc_ctx_arena(l->ctx);
 	struct programme_eval ev;
 	struct rule_error err;
-	Spis__V1__PreCheckResult **grown, *m;
+	Spis__V1__PreCheckResult *m;
 
 	if (!p->open || (strcmp(p->scope, "municipal") == 0 &&
 	    strcmp(p->municipality, l->municipality) != 0))
@@ -690,13 +691,7 @@ prog_pre_one(void *arg, const struct store_programme *p)
 		log_warn("pre-check: programme %s: %s", p->code, err.msg);
 		return;
 	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		grown = arena_alloc(a, sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = arena_grow(a, l->items, l->n, &l->cap, sizeof *l->items);
 	m = RPC_NEW(l->ctx, Spis__V1__PreCheckResult,
 	    spis__v1__pre_check_result__init);
 	m->programme = programme_msg(l->ctx, p);
@@ -933,7 +928,7 @@ programmes_seed(struct rpcd *d)
 		a.subject = "";
 		a.outcome = "OK";
 		a.detail = s->code;
-		if (store_programme_save(d->store, p, 0, "system",
+		if (store_programme_save(d->store, p, 0, "", "system",
 		    "the seed catalogue", &a) != STORE_OK) {
 			log_error("cannot seed programme %s", s->code);
 			rc = -1;

@@ -406,6 +406,95 @@ static const char *const store_migrations[] = {
 	"UPDATE people SET phone = replace(replace(replace(replace(phone,"
 	"  ' ', ''), '-', ''), '(', ''), ')', '')"
 	"  WHERE phone GLOB '*[ ()-]*';",
+	/* 8: bank accounts, the history of every benefit (state and amount;
+	 * benefits made before it get their first row here), payment runs
+	 * and their payments.  A person is paid at most once per programme
+	 * and period: a partial unique index over the payments that still
+	 * count, so two runs made at once cannot both include them. */
+	"CREATE TABLE bank_accounts ("
+	"  national_id TEXT PRIMARY KEY REFERENCES people(national_id),"
+	"  iban TEXT NOT NULL,"
+	"  holder TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  updated_by TEXT NOT NULL);"
+	"CREATE TABLE benefit_changes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  benefit_id INTEGER NOT NULL REFERENCES benefits(id),"
+	"  at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  from_state TEXT NOT NULL,"
+	"  to_state TEXT NOT NULL,"
+	"  amount INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL);"
+	"CREATE INDEX benefit_changes_benefit ON benefit_changes(benefit_id, id);"
+	"INSERT INTO benefit_changes (benefit_id, at, actor, from_state,"
+	"  to_state, amount, reason)"
+	"  SELECT id, created_at, 'system', '', state, amount,"
+	"  'made before benefit history was kept' FROM benefits;"
+	"CREATE TABLE payment_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  programme TEXT NOT NULL REFERENCES programmes(code),"
+	"  period TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  approved_by TEXT NOT NULL DEFAULT '',"
+	"  approved_at TEXT NOT NULL DEFAULT '',"
+	"  exported_at TEXT NOT NULL DEFAULT '',"
+	"  message_id TEXT NOT NULL DEFAULT '',"
+	"  skipped_no_account INTEGER NOT NULL DEFAULT 0,"
+	"  skipped_paid INTEGER NOT NULL DEFAULT 0,"
+	"  cancel_reason TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX payment_runs_programme ON payment_runs(programme, id);"
+	"CREATE TABLE payments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_id INTEGER NOT NULL REFERENCES payment_runs(id),"
+	"  benefit_id INTEGER NOT NULL REFERENCES benefits(id),"
+	"  national_id TEXT NOT NULL,"
+	"  programme TEXT NOT NULL,"
+	"  period TEXT NOT NULL,"
+	"  municipality TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  iban TEXT NOT NULL,"
+	"  amount INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  end_to_end_id TEXT NOT NULL UNIQUE,"
+	"  updated_at TEXT NOT NULL);"
+	"CREATE INDEX payments_run ON payments(run_id, id);"
+	"CREATE INDEX payments_failed ON payments(state, municipality)"
+	"  WHERE state IN ('failed', 'returned');"
+	"CREATE UNIQUE INDEX payments_once ON payments(national_id, programme,"
+	"  period) WHERE state IN ('pending', 'sent', 'paid');",
+	/* 9: a request_id is bound to the request it came with (a digest of
+	 * the encoded request), so that reusing one for a different request
+	 * is refused instead of answered with the first one's reply; an
+	 * appeal names the decision it appeals; the work queue reads by
+	 * municipality and state in id order. */
+	"ALTER TABLE idempotency ADD COLUMN digest BLOB;"
+	"ALTER TABLE application_transitions ADD COLUMN decision_id INTEGER"
+	"  NOT NULL DEFAULT 0;"
+	"CREATE INDEX applications_muni_state ON applications(municipality,"
+	"  state, id);",
+	/* 10: the notices outbox.  next_attempt is Unix seconds: a notice is
+	 * due when it is pending and that time has come. */
+	"CREATE TABLE notices ("
+	"  id INTEGER PRIMARY KEY,"
+	"  national_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  language TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  reference TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  sent_at TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX notices_due ON notices(state, next_attempt);"
+	"CREATE INDEX notices_person ON notices(national_id, id);",
 };
 
 #define STORE_NMIGRATIONS \
@@ -733,8 +822,8 @@ store_audit_list(struct store *st, const struct store_audit_filter *f,
 
 enum store_rc
 store_idem_claim(struct store *st, const char *actor, const char *request_id,
-    const char *method, int64_t now, int64_t stale_before,
-    struct store_idem *out)
+    const char *method, const unsigned char *digest, int64_t now,
+    int64_t stale_before, struct store_idem *out)
 {
 	sqlite3_stmt *ins = NULL, *sel = NULL;
 	enum store_rc rc = STORE_ERR;
@@ -743,13 +832,15 @@ store_idem_claim(struct store *st, const char *actor, const char *request_id,
 	memset(out, 0, sizeof *out);
 	pthread_mutex_lock(&st->lock);
 	ins = store_prepare(st, "INSERT INTO idempotency (actor, request_id,"
-	    " method, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+	    " method, at, digest) VALUES (?, ?, ?, ?, ?)"
+	    " ON CONFLICT DO NOTHING");
 	if (ins == NULL)
 		goto out;
 	sqlite3_bind_text(ins, 1, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 2, request_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 3, method, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(ins, 4, now);
+	sqlite3_bind_blob(ins, 5, digest, STORE_IDEM_DIGEST, SQLITE_STATIC);
 	if (sqlite3_step(ins) != SQLITE_DONE) {
 		store_log_error(st, "idempotency claim");
 		goto out;
@@ -779,8 +870,8 @@ store_idem_claim(struct store *st, const char *actor, const char *request_id,
 		rc = STORE_OK;
 		goto out;
 	}
-	sel = store_prepare(st, "SELECT method, status, message, response"
-	    " FROM idempotency WHERE actor = ? AND request_id = ?");
+	sel = store_prepare(st, "SELECT method, status, message, response,"
+	    " digest FROM idempotency WHERE actor = ? AND request_id = ?");
 	if (sel == NULL)
 		goto out;
 	sqlite3_bind_text(sel, 1, actor, -1, SQLITE_STATIC);
@@ -801,6 +892,11 @@ store_idem_claim(struct store *st, const char *actor, const char *request_id,
 		memcpy(out->response, blob, out->len);
 	else
 		out->len = 0;
+	/* Claims made before digests were kept match any request. */
+	out->other_request = sqlite3_column_type(sel, 4) == SQLITE_BLOB &&
+	    (sqlite3_column_bytes(sel, 4) != STORE_IDEM_DIGEST ||
+	    memcmp(sqlite3_column_blob(sel, 4), digest,
+	    STORE_IDEM_DIGEST) != 0);
 	rc = STORE_EXISTS;
 out:
 	sqlite3_finalize(ins);

@@ -79,8 +79,10 @@ int64_t store_audit_verify(struct store *st, int64_t *bad_id,
     int64_t *checked);
 
 /* A remembered outcome of a mutating request. */
+#define STORE_IDEM_DIGEST 32 /* bytes of a request's digest */
 struct store_idem {
 	char method[128];
+	int other_request; /* the id came with a different request */
 	int pending;	 /* the first attempt has not finished */
 	int status;
 	char message[512];
@@ -89,14 +91,15 @@ struct store_idem {
 };
 
 /*
- * Claims (actor, request_id) for a method about to run: STORE_OK when it is
- * new, or only pending since before stale_before (left by a daemon that
- * died mid-request), so run it, then store_idem_finish; STORE_EXISTS with
- * *out filled when it was seen before.
+ * Claims (actor, request_id) for a method about to run with a request whose
+ * digest (STORE_IDEM_DIGEST bytes) is given: STORE_OK when it is new, or
+ * only pending since before stale_before (left by a daemon that died
+ * mid-request), so run it, then store_idem_finish; STORE_EXISTS with *out
+ * filled when it was seen before.
  */
 enum store_rc store_idem_claim(struct store *st, const char *actor,
-    const char *request_id, const char *method, int64_t now,
-    int64_t stale_before, struct store_idem *out);
+    const char *request_id, const char *method, const unsigned char *digest,
+    int64_t now, int64_t stale_before, struct store_idem *out);
 
 /* Records the outcome of a claimed request; a negative status releases the
  * claim instead, so that a retry runs again (for transient failures). */

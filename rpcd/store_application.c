@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "store.h"
@@ -101,13 +102,13 @@ store_app_get(struct store *st, const char *reference,
 /* Writes a transition row; the caller holds the lock in a transaction. */
 static enum store_rc
 app_step(struct store *st, int64_t app_id, const char *from, const char *to,
-    const char *at, const struct store_app_actor *who)
+    const char *at, const struct store_app_actor *who, int64_t decision_id)
 {
 	sqlite3_stmt *s;
 
 	s = store_prepare(st, "INSERT INTO application_transitions"
-	    " (application_id, from_state, to_state, at, actor, role, reason)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?)");
+	    " (application_id, from_state, to_state, at, actor, role, reason,"
+	    " decision_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (s == NULL)
 		return STORE_ERR;
 	sqlite3_bind_int64(s, 1, app_id);
@@ -117,6 +118,7 @@ app_step(struct store *st, int64_t app_id, const char *from, const char *to,
 	sqlite3_bind_text(s, 5, who->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, who->role, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, who->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, decision_id);
 	return store_write(st, s, "application transition");
 }
 
@@ -242,7 +244,7 @@ store_app_submit(struct store *st, struct store_application *app,
 	if (store_write(st, s, "application") != STORE_OK)
 		goto fail;
 	app->id = sqlite3_last_insert_rowid(st->db);
-	if (app_step(st, app->id, "", "submitted", now, who) != STORE_OK ||
+	if (app_step(st, app->id, "", "submitted", now, who, 0) != STORE_OK ||
 	    app_cross_flags(st, app) != STORE_OK)
 		goto fail;
 	if (a != NULL && store_audit_insert(st, a) != 0)
@@ -273,7 +275,8 @@ app_state_in(const char *state, const char *const *from)
 /* Moves app (read by the caller under the lock, in a transaction) to to. */
 static enum store_rc
 app_move_locked(struct store *st, struct store_application *app,
-    const char *to, const char *now, const struct store_app_actor *who)
+    const char *to, const char *now, const struct store_app_actor *who,
+    int64_t decision_id)
 {
 	sqlite3_stmt *s;
 
@@ -286,7 +289,7 @@ app_move_locked(struct store *st, struct store_application *app,
 	sqlite3_bind_int64(s, 3, app->id);
 	if (store_write(st, s, "application state") != STORE_OK)
 		return STORE_ERR;
-	return app_step(st, app->id, app->state, to, now, who);
+	return app_step(st, app->id, app->state, to, now, who, decision_id);
 }
 
 /* Reads reference and checks its state and version; the caller holds the
@@ -309,8 +312,8 @@ app_check(struct store *st, const char *reference, const char *const *from,
 enum store_rc
 store_app_move(struct store *st, const char *reference,
     const char *const *from, const char *to, int64_t expected_version,
-    const struct store_app_actor *who, const struct store_audit *a,
-    struct store_application *app)
+    int64_t decision_id, const struct store_app_actor *who,
+    const struct store_audit *a, struct store_application *app)
 {
 	enum store_rc rc;
 	char now[32];
@@ -325,7 +328,7 @@ store_app_move(struct store *st, const char *reference,
 	    STORE_OK)
 		goto fail;
 	rc = STORE_ERR;
-	if (app_move_locked(st, app, to, now, who) != STORE_OK ||
+	if (app_move_locked(st, app, to, now, who, decision_id) != STORE_OK ||
 	    (a != NULL && store_audit_insert(st, a) != 0) ||
 	    app_read(st, reference, app) != STORE_OK)
 		goto fail;
@@ -349,8 +352,8 @@ store_app_steps(struct store *st, int64_t app_id,
 
 	pthread_mutex_lock(&st->lock);
 	s = store_prepare(st, "SELECT from_state, to_state, at, actor, role,"
-	    " reason FROM application_transitions WHERE application_id = ?"
-	    " ORDER BY id");
+	    " reason, decision_id FROM application_transitions"
+	    " WHERE application_id = ? ORDER BY id");
 	if (s != NULL) {
 		sqlite3_bind_int64(s, 1, app_id);
 		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -360,6 +363,7 @@ store_app_steps(struct store *st, int64_t app_id,
 			step.actor = store_text(s, 3);
 			step.role = store_text(s, 4);
 			step.reason = store_text(s, 5);
+			step.decision_id = sqlite3_column_int64(s, 6);
 			fn(arg, &step);
 		}
 		if (r == SQLITE_DONE)
@@ -382,9 +386,15 @@ store_app_flags(struct store *st, int64_t app_id,
 	int r;
 
 	pthread_mutex_lock(&st->lock);
-	s = store_prepare(st, "SELECT kind, national_id, other_reference,"
-	    " other_municipality, other_state FROM application_flags"
-	    " WHERE application_id = ? ORDER BY id");
+	/* The other application's state as it is now, not as it was when
+	 * the flag was raised. */
+	s = store_prepare(st, "SELECT f.kind, f.national_id,"
+	    " f.other_reference, f.other_municipality,"
+	    " coalesce(CASE WHEN b.state = 'active' THEN 'benefit active'"
+	    " ELSE o.state END, f.other_state) FROM application_flags f"
+	    " LEFT JOIN applications o ON o.reference = f.other_reference"
+	    " LEFT JOIN benefits b ON b.application_id = o.id"
+	    " WHERE f.application_id = ? ORDER BY f.id");
 	if (s != NULL) {
 		sqlite3_bind_int64(s, 1, app_id);
 		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -582,13 +592,32 @@ app_decision_rows(struct store *st, const struct store_decision *dec,
 	return STORE_OK;
 }
 
-/* Creates, updates or ends the application's benefit for a decision. */
+/* Creates, updates or ends the application's benefit for a decision, and
+ * writes the change into the benefit's history. */
 static enum store_rc
 app_benefit(struct store *st, const struct store_application *app,
     const struct store_decision *dec, const struct store_benefit_new *b,
-    const char *now)
+    const char *now, const struct store_app_actor *who)
 {
 	sqlite3_stmt *s;
+	char before[16] = "";
+	int r;
+
+	s = store_prepare(st, "SELECT state FROM benefits"
+	    " WHERE application_id = ?");
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(s, 1, app->id);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW)
+		store_copy(before, sizeof before, s, 0);
+	sqlite3_finalize(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return STORE_ERR;
+	/* A rejection of an application that never had a benefit changes
+	 * nothing. */
+	if (strcmp(dec->outcome, "approved") != 0 && (before[0] == '\0' ||
+	    strcmp(before, "ended") == 0))
+		return STORE_OK;
 
 	if (strcmp(dec->outcome, "approved") == 0)
 		s = store_prepare(st, "INSERT INTO benefits (national_id,"
@@ -617,7 +646,22 @@ app_benefit(struct store *st, const struct store_application *app,
 	}
 	sqlite3_bind_int64(s, 3, app->id);
 	sqlite3_bind_text(s, 10, now, -1, SQLITE_STATIC);
-	return store_write(st, s, "benefit");
+	if (store_write(st, s, "benefit") != STORE_OK)
+		return STORE_ERR;
+	s = store_prepare(st, "INSERT INTO benefit_changes (benefit_id, at,"
+	    " actor, from_state, to_state, amount, reason)"
+	    " SELECT id, ?, ?, ?, state, amount, ? FROM benefits"
+	    " WHERE application_id = ?");
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, who->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, before, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, strcmp(dec->outcome, "approved") == 0 ?
+	    "application approved" : "decision changed on appeal", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, app->id);
+	return store_write(st, s, "benefit change");
 }
 
 enum store_rc
@@ -625,8 +669,8 @@ store_app_decide(struct store *st, const char *reference,
     int64_t expected_version, const struct store_app_actor *who,
     struct store_decision *dec, const struct store_decision_input *in,
     size_t nin, const struct store_decision_clause *cl, size_t ncl,
-    const struct store_benefit_new *b, const struct store_audit *a,
-    struct store_application *app)
+    const struct store_benefit_new *b, const struct store_notice *notice,
+    const struct store_audit *a, struct store_application *app)
 {
 	static const char *const from[] = {"in_review", NULL};
 	sqlite3_stmt *s;
@@ -667,8 +711,11 @@ store_app_decide(struct store *st, const char *reference,
 		goto fail;
 	dec->id = sqlite3_last_insert_rowid(st->db);
 	if (app_decision_rows(st, dec, in, nin, cl, ncl) != STORE_OK ||
-	    app_benefit(st, app, dec, b, now) != STORE_OK ||
-	    app_move_locked(st, app, dec->outcome, now, who) != STORE_OK ||
+	    app_benefit(st, app, dec, b, now, who) != STORE_OK ||
+	    app_move_locked(st, app, dec->outcome, now, who, dec->id) !=
+	    STORE_OK ||
+	    (notice != NULL && store_notice_add_tx(st, notice,
+	    (int64_t)time(NULL)) != 0) ||
 	    (a != NULL && store_audit_insert(st, a) != 0) ||
 	    app_read(st, reference, app) != STORE_OK)
 		goto fail;

@@ -71,16 +71,18 @@ enum store_rc store_app_get(struct store *st, const char *reference,
  * expected_version 0 skips the version check.  STORE_NOTFOUND, or
  * STORE_REFUSED when the state is not in from, or STORE_CONFLICT when the
  * version is not expected_version; *app is the row as it is after (or as
- * it stood, on a refusal).
+ * it stood, on a refusal).  decision_id, when not 0, is the decision an
+ * appeal is against, kept with the transition.
  */
 enum store_rc store_app_move(struct store *st, const char *reference,
     const char *const *from, const char *to, int64_t expected_version,
-    const struct store_app_actor *who, const struct store_audit *a,
-    struct store_application *app);
+    int64_t decision_id, const struct store_app_actor *who,
+    const struct store_audit *a, struct store_application *app);
 
 /* Transitions of an application in order; strings valid during the call. */
 struct store_app_step {
 	const char *from_state, *to_state, *at, *actor, *role, *reason;
+	int64_t decision_id;
 };
 enum store_rc store_app_steps(struct store *st, int64_t app_id,
     void (*fn)(void *arg, const struct store_app_step *s), void *arg);
@@ -150,15 +152,17 @@ struct store_benefit_new {
  * an approval creates the application's benefit (or sets its amount and
  * makes it active again); for a rejection ends an active benefit of the
  * application (a decision changed on appeal).  One transaction with the
- * audit row a.  STORE_REFUSED when the application is not in_review,
+ * audit row a and the decision's notice to the citizen (when not NULL).
+ * STORE_REFUSED when the application is not in_review,
  * STORE_CONFLICT on the version; *app is the row after (or as it stood).
  */
+struct store_notice;
 enum store_rc store_app_decide(struct store *st, const char *reference,
     int64_t expected_version, const struct store_app_actor *who,
     struct store_decision *dec, const struct store_decision_input *in,
     size_t nin, const struct store_decision_clause *cl, size_t ncl,
-    const struct store_benefit_new *b, const struct store_audit *a,
-    struct store_application *app);
+    const struct store_benefit_new *b, const struct store_notice *notice,
+    const struct store_audit *a, struct store_application *app);
 
 /* An application's decisions, newest first. */
 enum store_rc store_app_decisions(struct store *st, int64_t app_id,

@@ -56,6 +56,22 @@ void store_copy(char *dst, size_t len, sqlite3_stmt *s, int col);
  * Returns 0, or -1 with a reason in err. */
 int store_audit_load(struct store *st, char *err, size_t errlen);
 
+/*
+ * Suspends the active benefits of national_id (store_benefit.c), with a
+ * history row each: all of them, or with municipality only those of
+ * municipal programmes of other municipalities.  For the registry's own
+ * transactions (a death, a move); lock held.  Returns how many, or -1.
+ */
+int store_benefit_suspend_tx(struct store *st, const char *national_id,
+    const char *municipality, const char *at, const char *actor,
+    const char *reason);
+
+/* Adds a notice (store_notice.h) due at now, inside the caller's
+ * transaction (lock held).  0, or -1. */
+struct store_notice;
+int store_notice_add_tx(struct store *st, const struct store_notice *n,
+    int64_t now);
+
 /* Logs the connection's last error with a word about what failed. */
 void store_log_error(struct store *st, const char *what);
 

@@ -310,6 +310,7 @@ store_person_update(struct store *st, const char *id, size_t n,
 	struct store_person p;
 	enum store_rc rc;
 	char at[32];
+	int moved = 0;
 
 	*changed = 0;
 	store_instant(at, sizeof at);
@@ -340,11 +341,15 @@ store_person_update(struct store *st, const char *id, size_t n,
 			goto rollback;
 		person_set(&p, col, values[i]);
 		(*changed)++;
+		moved |= strcmp(names[i], "municipality") == 0;
 	}
 	if (*changed == 0) {
 		rc = STORE_OK;
 		goto rollback;
 	}
+	if (moved && store_benefit_suspend_tx(st, id, p.municipality, at,
+	    actor, "moved out of the programme's municipality") < 0)
+		goto rollback;
 	if (person_touch(st, id) != 0 || store_audit_insert(st, a) != 0)
 		goto rollback;
 	rc = store_commit(st) == 0 ? STORE_OK : STORE_ERR;
@@ -600,6 +605,11 @@ store_person_death(struct store *st, const char *id, const char *date,
 	if (nmid != 0 && (membership_end(st, nmid, date, "became head") != 0 ||
 	    membership_open_new(st, household, new_head, "head", date, reason,
 	    at, actor) != 0))
+		goto rollback;
+	/* A death suspends every benefit at once; ending them, with what
+	 * is still owed, is an officer's decision. */
+	if (store_benefit_suspend_tx(st, id, NULL, at, actor,
+	    "death recorded in the registry") < 0)
 		goto rollback;
 	if (history_add(st, id, at, actor, "deceased_date", "", date,
 	    reason) != 0 ||

@@ -146,18 +146,22 @@ store_programme_list(struct store *st,
 	return rc;
 }
 
-/* The stored version and rule texts of code; the caller holds the lock. */
+/* The stored version, rule texts and owner (the municipality of a
+ * municipal programme, "" for a national one) of code; the caller holds
+ * the lock. */
 static enum store_rc
 prog_current(struct store *st, const char *code, int64_t *version,
-    int *rule_version, char *elig, size_t elen, char *amount, size_t alen)
+    int *rule_version, char *elig, size_t elen, char *amount, size_t alen,
+    char *owner, size_t olen)
 {
 	sqlite3_stmt *s;
 	enum store_rc rc = STORE_ERR;
 
 	s = store_prepare(st, "SELECT p.version, p.rule_version,"
-	    " r.eligibility, r.amount FROM programmes p JOIN programme_rules r"
-	    " ON r.code = p.code AND r.rule_version = p.rule_version"
-	    " WHERE p.code = ?");
+	    " r.eligibility, r.amount, CASE WHEN p.scope = 'municipal'"
+	    " THEN p.municipality ELSE '' END FROM programmes p"
+	    " JOIN programme_rules r ON r.code = p.code"
+	    " AND r.rule_version = p.rule_version WHERE p.code = ?");
 	if (s == NULL)
 		return STORE_ERR;
 	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
@@ -167,6 +171,7 @@ prog_current(struct store *st, const char *code, int64_t *version,
 		*rule_version = sqlite3_column_int(s, 1);
 		store_copy(elig, elen, s, 2);
 		store_copy(amount, alen, s, 3);
+		store_copy(owner, olen, s, 4);
 		rc = STORE_OK;
 		break;
 	case SQLITE_DONE:
@@ -265,23 +270,31 @@ prog_write(struct store *st, const struct store_programme *p, int create,
 
 enum store_rc
 store_programme_save(struct store *st, struct store_programme *p,
-    int64_t expected_version, const char *actor, const char *reason,
-    const struct store_audit *a)
+    int64_t expected_version, const char *scope, const char *actor,
+    const char *reason, const struct store_audit *a)
 {
-	static char elig[RULE_MAX_SOURCE + 1], amount[RULE_MAX_SOURCE + 1];
+	char *elig, *amount, owner[16] = "";
 	int64_t version = 0;
 	int rule_version = 0, create = expected_version == 0, new_rules;
 	enum store_rc rc;
 
+	if ((elig = malloc(2 * (RULE_MAX_SOURCE + 1))) == NULL)
+		return STORE_ERR;
+	amount = elig + RULE_MAX_SOURCE + 1;
 	pthread_mutex_lock(&st->lock);
 	if (store_begin(st) != 0) {
 		pthread_mutex_unlock(&st->lock);
+		free(elig);
 		return STORE_ERR;
 	}
-	/* elig and amount are static: the lock serialises their use. */
 	rc = prog_current(st, p->code, &version, &rule_version, elig,
-	    sizeof elig, amount, sizeof amount);
-	if (rc == STORE_OK && create)
+	    RULE_MAX_SOURCE + 1, amount, RULE_MAX_SOURCE + 1, owner,
+	    sizeof owner);
+	/* A municipal admin changes their own municipality's programmes
+	 * only, whatever the new version says it is. */
+	if (rc == STORE_OK && scope[0] != '\0' && strcmp(owner, scope) != 0)
+		rc = STORE_REFUSED;
+	else if (rc == STORE_OK && create)
 		rc = STORE_EXISTS;
 	else if (rc == STORE_NOTFOUND && create)
 		rc = STORE_OK;
@@ -308,10 +321,12 @@ store_programme_save(struct store *st, struct store_programme *p,
 	if (store_commit(st) != 0)
 		rc = STORE_ERR;
 	pthread_mutex_unlock(&st->lock);
+	free(elig);
 	return rc;
 fail:
 	store_rollback(st);
 	pthread_mutex_unlock(&st->lock);
+	free(elig);
 	return rc;
 }
 

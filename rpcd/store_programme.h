@@ -55,11 +55,13 @@ enum store_rc store_programme_list(struct store *st,
  * the dates are what was stored.  STORE_EXISTS when creating a code that
  * exists; STORE_NOTFOUND when updating one that does not; STORE_CONFLICT
  * when the stored version is not expected_version (p->version then holds
- * the stored one).
+ * the stored one).  scope is the saving officer's municipality ("" for a
+ * national one): STORE_REFUSED when the stored programme is not that
+ * municipality's own.
  */
 enum store_rc store_programme_save(struct store *st, struct store_programme *p,
-    int64_t expected_version, const char *actor, const char *reason,
-    const struct store_audit *a);
+    int64_t expected_version, const char *scope, const char *actor,
+    const char *reason, const struct store_audit *a);
 
 /* The rule texts of one version of a programme; STORE_NOTFOUND when there
  * is no such version. */

@@ -32,6 +32,19 @@ def rid():
     return uuid.uuid4().hex
 
 
+def lt_code(sex, birth, serial):
+    """A valid Lithuanian personal code for sex ("F"/"M"), birth date
+    "YYYY-MM-DD" and a serial 0..999 (the algorithm in lib/natid.h)."""
+    y, m, d = (int(x) for x in birth.split("-"))
+    g = (y - 1800) // 100 * 2 + (1 if sex == "M" else 2)
+    digits = [int(x) for x in "%d%02d%02d%02d%03d" % (g, y % 100, m, d, serial)]
+    s = sum(a * w for a, w in zip(digits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 1])) % 11
+    if s == 10:
+        s = sum(a * w for a, w in zip(digits, [3, 4, 5, 6, 7, 8, 9, 1, 2, 3])) % 11
+        s = 0 if s == 10 else s
+    return "".join(map(str, digits)) + str(s)
+
+
 # The reply type of every method, found from the generated descriptors.
 def _reply_class(service, method):
     import importlib

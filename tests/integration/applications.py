@@ -40,16 +40,7 @@ admin = c.login("admin")
 auditor = c.login("audit")
 
 
-def lt_code(sex, birth, serial):
-    """A valid Lithuanian personal code (the algorithm in lib/natid.h)."""
-    y, m, d = (int(x) for x in birth.split("-"))
-    g = (y - 1800) // 100 * 2 + (1 if sex == "M" else 2)
-    digits = [int(x) for x in "%d%02d%02d%02d%03d" % (g, y % 100, m, d, serial)]
-    s = sum(a * w for a, w in zip(digits, [1, 2, 3, 4, 5, 6, 7, 8, 9, 1])) % 11
-    if s == 10:
-        s = sum(a * w for a, w in zip(digits, [3, 4, 5, 6, 7, 8, 9, 1, 2, 3])) % 11
-        s = 0 if s == 10 else s
-    return "".join(map(str, digits)) + str(s)
+lt_code = spis.lt_code
 
 
 def expect(name, got, code, field=None, text=None):
@@ -458,8 +449,10 @@ req = cz.ApplyRequest(request_id=spis.rid(), programme="HEAT",
 k1, code, msg = c.call("Citizen", "Apply", req, citizen=ctok)
 k2, code2, _ = c.call("Citizen", "Apply", req, citizen=ctok)
 check("Citizen: Apply at a kiosk; a retry with the same request_id returns the same application",
-      code == OK and k1.channel == "kiosk" and k1.transitions[0].actor == "citizen" and code2 == OK
-      and k2.reference == k1.reference, (code, msg))
+      code == OK and k1.channel == "kiosk" and code2 == OK and k2.reference == k1.reference, (code, msg))
+seen = app("GetApplication", ap.GetApplicationRequest(reference=k1.reference if k1 else ""), clerk19)[0]
+check("the officer sees it was the citizen who applied, at a kiosk",
+      seen and seen.transitions[0].actor == "citizen" and seen.channel == "kiosk", seen)
 mine = c.call("Citizen", "ListMyApplications", cz.ListMyApplicationsRequest(), citizen=ctok)[0]
 check("Citizen: ListMyApplications shows their own and no one else's",
       mine and [a.reference for a in mine.applications] == [k1.reference, a5.reference],
@@ -524,4 +517,75 @@ check("reads of an application are audited with the subject", audited("Applicati
 check("the audit trail counts each decision once", rows(
     "SELECT count(*) FROM audit WHERE method LIKE '%Applications/Decide' AND outcome = 'OK'")[0][0] ==
     rows("SELECT count(*) FROM decisions")[0][0])
+# --- What the review found ---------------------------------------------------------
+admin19 = c.login("admin19")
+cur = c.call("Programmes", "GetProgramme", pg.GetProgrammeRequest(code="SOC-BEN"))[0]
+hijack = pg.Programme()
+hijack.CopyFrom(cur)
+hijack.scope, hijack.municipality, hijack.eligibility = "municipal", "19", "true"
+expect("a municipal admin cannot turn a national programme into their own",
+       c.call("Programmes", "SaveProgramme", pg.SaveProgrammeRequest(
+           request_id=spis.rid(), programme=hijack, expected_version=cur.version, reason="x"), token=admin19),
+       DENIED, "programme.code")
+win = c.call("Programmes", "GetProgramme", pg.GetProgrammeRequest(code="VLN-WINTER"))[0]
+win.municipality = "19"
+expect("nor move another municipality's programme to theirs",
+       c.call("Programmes", "SaveProgramme", pg.SaveProgrammeRequest(
+           request_id=spis.rid(), programme=win, expected_version=win.version, reason="x"), token=admin19),
+       DENIED, "programme.code")
+check("both refusals changed nothing", c.call("Programmes", "GetProgramme", pg.GetProgrammeRequest(
+    code="SOC-BEN"))[0].version == cur.version)
+
+neg = pg.Programme(code="TEST-NEG", names=[pg.LocalText(language="lt", text="Neigiama")],
+                   pillar="cash_benefits", scope="national", period="one_off", open=True,
+                   eligibility="true", amount="100.00 - household.income")
+c.call("Programmes", "SaveProgramme", pg.SaveProgrammeRequest(request_id=spis.rid(), programme=neg,
+                                                              reason="test"), token=admin)
+an = submit(RICH, "TEST-NEG", 50000)[0]
+move("StartReview", an.reference)
+expect("an amount rule giving less than nothing stops the decision, nothing written",
+       decide(an.reference, "approved"), PRECOND, "programme", "less than nothing")
+check("no benefit and no decision were written for it", rows(
+    "SELECT count(*) FROM decisions d JOIN applications a ON a.id = d.application_id"
+    " WHERE a.reference = ?", an.reference)[0][0] == 0)
+
+rq = spis.rid()
+first = app("Submit", ap.SubmitRequest(request_id=rq, programme="HOT-WATER", national_id=RICH,
+                                       declared=ap.Declared(monthly_income=1, confirmed=True)), clerk13)
+again = app("Submit", ap.SubmitRequest(request_id=rq, programme="CHILD", national_id=MOTHER,
+                                       declared=ap.Declared(monthly_income=1, confirmed=True)), clerk13)
+check("a request_id reused for a different request is INVALID_ARGUMENT, not the first reply",
+      first[1] == OK and again[1] == INVALID and again[2].startswith("request_id:"), (first[1:], again[1:]))
+same = app("Submit", ap.SubmitRequest(request_id=rq, programme="HOT-WATER", national_id=RICH,
+                                      declared=ap.Declared(monthly_income=1, confirmed=True)), clerk13)
+check("the same request again still gets the first reply", same[1] == OK and same[0].reference ==
+      first[0].reference, same[1:])
+
+# A citizen sees no flags (they name household members) and no officers.
+pin = c.call("Citizen", "IssuePin", cz.IssuePinRequest(request_id=spis.rid(), national_id=KID1),
+             token=clerk13)[0].pin
+kt = c.call("Citizen", "Identify", cz.IdentifyRequest(national_id=KID1, pin=pin))[0].token
+mine = c.call("Citizen", "ListMyApplications", cz.ListMyApplicationsRequest(), citizen=kt)[0]
+check("a citizen's own list holds no cross-check flags and no officer names",
+      mine and mine.applications and all(len(x.flags) == 0 for x in mine.applications)
+      and "clerk13" not in str(mine) and MOTHER not in str(mine), mine)
+# Flags show the other application's state as it is now.
+mine_off = app("GetApplication", ap.GetApplicationRequest(reference=a2.reference))[0]
+check("a flag shows the flagged application's state now (decided, not 'submitted')",
+      mine_off and any(f.reference == REF and f.state == "rejected" for f in mine_off.flags),
+      [(f.reference, f.state) for f in mine_off.flags] if mine_off else None)
+appealed = [t for t in d1.transitions] if d1 else []
+full = app("GetApplication", ap.GetApplicationRequest(reference=REF))[0]
+check("the appeal names the decision it appealed",
+      full and any(t.to_state == "appealed" and t.decision_id == full.decisions[-1].id
+                   for t in full.transitions), [(t.to_state, t.decision_id) for t in full.transitions])
+
+# Guessing birth dates for a reference runs into the limit per address.
+codes = [c.call("Applications", "GetStatus", ap.StatusRequest(
+    reference=REF, birth_date="1990-01-%02d" % (i % 28 + 1)))[1] for i in range(60)]
+check("wrong status checks from one address are refused after the limit (RESOURCE_EXHAUSTED)",
+      codes[0] == NOT_FOUND and codes[-1] == grpc.StatusCode.RESOURCE_EXHAUSTED, codes[:3] + codes[-3:])
+check("then even the right answer is refused from that address for a while",
+      c.call("Applications", "GetStatus", ap.StatusRequest(reference=REF, birth_date="1988-04-02"))[1] ==
+      grpc.StatusCode.RESOURCE_EXHAUSTED)
 sys.exit(1 if spis.FAILED else 0)

@@ -7,7 +7,7 @@
 # The checks are in applications.py; each line it prints is one check.
 . "$(dirname "$0")/../lib.sh"
 
-SPIS_OFFICERS="case19:caseworker:19" spisd_office ||
+SPIS_OFFICERS="case19:caseworker:19 admin19:admin:19" spisd_office ||
 	{ t_fail "daemon starts" "see log"; exit 1; }
 out=$SPISD_DIR/applications.out
 "$SPIS_PYTHON" tests/integration/applications.py "$SPIS_PY" "$SPISD_ADDR" \

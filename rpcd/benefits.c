@@ -1,0 +1,335 @@
+/*
+ * benefits.c: spis.v1.Benefits, a benefit's life after its approval, and
+ * the bank account it is paid to.  The lifecycle is `active <-> suspended
+ * -> ended`; the table of what may follow what is below and the store
+ * checks it inside the change's transaction.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spis/v1/benefits.pb-c.h"
+
+#include "check.h"
+#include "iban.h"
+#include "rpcd.h"
+#include "store_benefit.h"
+#include "store_notice.h"
+#include "store_person.h"
+#include "store_programme.h"
+
+#define BEN_REASON_MAX 500
+#define BEN_HOLDER_MAX 140
+
+static const char *const ben_from_suspend[] = {"active", NULL};
+static const char *const ben_from_resume[] = {"suspended", NULL};
+static const char *const ben_from_end[] = {"active", "suspended", NULL};
+
+struct ben_fill {
+	struct rpc_ctx *ctx;
+	Spis__V1__Benefit *m;
+	size_t cap;
+};
+
+static void
+ben_change_one(void *arg, const struct store_benefit_change *c)
+{
+	struct ben_fill *f = arg;
+	struct arena *a = rpc_ctx_arena(f->ctx);
+	Spis__V1__BenefitChange *x;
+
+	f->m->changes = arena_grow(a, f->m->changes, f->m->n_changes,
+	    &f->cap, sizeof *f->m->changes);
+	x = RPC_NEW(f->ctx, Spis__V1__BenefitChange,
+	    spis__v1__benefit_change__init);
+	x->at = arena_strdup(a, c->at);
+	x->actor = arena_strdup(a, c->actor);
+	x->from_state = arena_strdup(a, c->from_state);
+	x->to_state = arena_strdup(a, c->to_state);
+	x->amount = c->amount;
+	x->reason = arena_strdup(a, c->reason);
+	f->m->changes[f->m->n_changes++] = x;
+}
+
+/* The benefit's message with its history (read after the benefit, never
+ * from inside another store callback). */
+static Spis__V1__Benefit *
+ben_msg(struct rpc_ctx *ctx, const struct store_benefit *b)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct arena *a = rpc_ctx_arena(ctx);
+	struct ben_fill f = {.ctx = ctx};
+	Spis__V1__Benefit *m;
+
+	m = RPC_NEW(ctx, Spis__V1__Benefit, spis__v1__benefit__init);
+	m->id = b->id;
+	m->national_id = arena_strdup(a, b->national_id);
+	m->programme = arena_strdup(a, b->programme);
+	m->application = arena_strdup(a, b->application);
+	m->municipality = arena_strdup(a, b->municipality);
+	m->state = arena_strdup(a, b->state);
+	m->amount = b->amount;
+	m->currency = arena_strdup(a, b->currency);
+	m->period = arena_strdup(a, b->period);
+	m->start_date = arena_strdup(a, b->start_date);
+	m->end_date = arena_strdup(a, b->end_date);
+	m->exit_reason = arena_strdup(a, b->exit_reason);
+	f.m = m;
+	store_benefit_changes(d->store, b->id, ben_change_one, &f);
+	return m;
+}
+
+struct ben_list {
+	struct arena *a;
+	struct store_benefit *items;
+	size_t n, cap;
+};
+
+/* Called with the store's lock held: copies only. */
+static void
+ben_list_one(void *arg, const struct store_benefit *b)
+{
+	struct ben_list *l = arg;
+
+	l->items = arena_grow(l->a, l->items, l->n, &l->cap,
+	    sizeof *l->items);
+	l->items[l->n++] = *b;
+}
+
+static grpc_status_code
+ben_list(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__ListBenefitsRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct arena *a = rpc_ctx_arena(ctx);
+	struct ben_list l = {.a = a};
+	Spis__V1__BenefitList *out;
+
+	if (req->national_id[0] == '\0')
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "national_id: required");
+	rpcd_audit_subject(ctx, req->national_id, "case_work");
+	if (store_benefit_list(d->store, req->national_id, ben_list_one,
+	    &l) != STORE_OK)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	out = RPC_NEW(ctx, Spis__V1__BenefitList,
+	    spis__v1__benefit_list__init);
+	out->benefits = arena_alloc(a, sizeof *out->benefits * (l.n + 1));
+	for (size_t i = 0; i < l.n; i++)
+		out->benefits[out->n_benefits++] = ben_msg(ctx, &l.items[i]);
+	*respm = &out->base;
+	return GRPC_STATUS_OK;
+}
+
+/* Suspend, resume or end: checks, scope, then the store's move. */
+static grpc_status_code
+ben_change(struct rpc_ctx *ctx, const Spis__V1__BenefitChangeRequest *req,
+    const char *to, const char *const *from, const char *what,
+    ProtobufCMessage **respm)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct store_benefit b;
+	struct store_audit a;
+	struct store_programme *prog;
+	struct store_person p;
+	struct store_notice notice, *np = NULL;
+	char why[96], today[16], allowed[64] = "";
+	const char *date = req->date;
+	enum store_rc rc;
+
+	if (req->benefit_id <= 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "benefit_id: required");
+	if (check_text(req->reason, 1, BEN_REASON_MAX, why, sizeof why) != 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "reason: %s", why);
+	check_today(today, sizeof today);
+	if (date[0] == '\0')
+		date = today;
+	else if (!check_date(date, NULL, NULL, NULL))
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "date: not a date (YYYY-MM-DD)");
+	switch (store_benefit_get(d->store, req->benefit_id, &b)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "benefit_id: no benefit %" PRId64, req->benefit_id);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	rpcd_audit_subject(ctx, b.national_id, "case_work");
+	if (!authz_in_scope(c, b.municipality))
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "benefit_id: benefit %" PRId64 " is handled in "
+		    "municipality %s, outside your scope (%s)", b.id,
+		    b.municipality, c->officer.municipality);
+	if (strcmp(to, "ended") == 0 && strcmp(date, b.start_date) < 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "date: before the benefit began (%s)", b.start_date);
+	/* Ending a benefit is told to the citizen, in the same
+	 * transaction. */
+	if (strcmp(to, "ended") == 0 &&
+	    programme_find(ctx, "benefit_id", b.programme, &prog) ==
+	    GRPC_STATUS_OK &&
+	    store_person_get(d->store, b.national_id, NULL, &p) == STORE_OK) {
+		notice_benefit_ended(rpc_ctx_arena(ctx), &p,
+		    programme_name(prog, p.language), b.application, date,
+		    req->reason, &notice);
+		np = &notice;
+	}
+	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
+	    "benefit %" PRId64 ": %s -> %s", b.id, b.state, to));
+	rc = store_benefit_move(d->store, b.id, from, to, date,
+	    c->officer.username, req->reason, np, &a, &b);
+	switch (rc) {
+	case STORE_OK:
+		break;
+	case STORE_REFUSED:
+		for (const char *const *f = from; *f != NULL; f++)
+			snprintf(allowed + strlen(allowed),
+			    sizeof allowed - strlen(allowed), "%s%s",
+			    allowed[0] ? " or " : "", *f);
+		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+		    "benefit_id: benefit %" PRId64 " is %s; it can be %s "
+		    "only when %s", b.id, b.state, what, allowed);
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "benefit_id: no benefit %" PRId64, req->benefit_id);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	*respm = &ben_msg(ctx, &b)->base;
+	return GRPC_STATUS_OK;
+}
+
+static grpc_status_code
+ben_suspend(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	return ben_change(ctx, (const void *)reqm, "suspended",
+	    ben_from_suspend, "suspended", respm);
+}
+
+static grpc_status_code
+ben_resume(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	return ben_change(ctx, (const void *)reqm, "active", ben_from_resume,
+	    "resumed", respm);
+}
+
+static grpc_status_code
+ben_end(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	return ben_change(ctx, (const void *)reqm, "ended", ben_from_end,
+	    "ended", respm);
+}
+
+static Spis__V1__BankAccount *
+ben_account_msg(struct rpc_ctx *ctx, const struct store_bank_account *acct)
+{
+	struct arena *a = rpc_ctx_arena(ctx);
+	Spis__V1__BankAccount *m;
+
+	m = RPC_NEW(ctx, Spis__V1__BankAccount, spis__v1__bank_account__init);
+	m->national_id = arena_strdup(a, acct->national_id);
+	m->iban = arena_strdup(a, acct->iban);
+	m->holder = arena_strdup(a, acct->holder);
+	m->updated_at = arena_strdup(a, acct->updated_at);
+	m->updated_by = arena_strdup(a, acct->updated_by);
+	return m;
+}
+
+static grpc_status_code
+ben_set_account(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__SetBankAccountRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct store_bank_account acct = {0};
+	struct store_audit a;
+	char why[128];
+
+	if (req->account == NULL)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "account: required");
+	if (req->account->national_id[0] == '\0')
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "account.national_id: required");
+	rpcd_audit_subject(ctx, req->account->national_id, "case_work");
+	if (iban_check(req->account->iban, acct.iban, sizeof acct.iban, why,
+	    sizeof why) != 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "account.iban: %s", why);
+	if (check_text(req->account->holder, 1, BEN_HOLDER_MAX, why,
+	    sizeof why) != 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "account.holder: %s", why);
+	if (check_text(req->reason, 0, BEN_REASON_MAX, why, sizeof why) != 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "reason: %s", why);
+	snprintf(acct.national_id, sizeof acct.national_id, "%.15s",
+	    req->account->national_id);
+	snprintf(acct.holder, sizeof acct.holder, "%s", req->account->holder);
+	snprintf(acct.updated_by, sizeof acct.updated_by, "%s",
+	    c->officer.username);
+	/* The row says which account, never the number itself. */
+	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
+	    "bank account ending %s", acct.iban + strlen(acct.iban) - 4));
+	switch (store_bank_set(d->store, &acct, &a)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "account.national_id: no person is registered with this "
+		    "ID");
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	if (store_bank_get(d->store, acct.national_id, &acct) != STORE_OK)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	*respm = &ben_account_msg(ctx, &acct)->base;
+	return GRPC_STATUS_OK;
+}
+
+static grpc_status_code
+ben_get_account(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__GetBankAccountRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct store_bank_account acct;
+
+	if (req->national_id[0] == '\0')
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "national_id: required");
+	rpcd_audit_subject(ctx, req->national_id, "case_work");
+	switch (store_bank_get(d->store, req->national_id, &acct)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "national_id: no bank account is recorded for this person");
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	*respm = &ben_account_msg(ctx, &acct)->base;
+	return GRPC_STATUS_OK;
+}
+
+const struct rpc_method benefits_methods[] = {
+	RPC_METHOD(spis__v1__benefits, 0, ben_list, PERM_BENEFIT_READ),
+	RPC_METHOD(spis__v1__benefits, 1, ben_suspend, PERM_BENEFIT_WRITE),
+	RPC_METHOD(spis__v1__benefits, 2, ben_resume, PERM_BENEFIT_WRITE),
+	RPC_METHOD(spis__v1__benefits, 3, ben_end, PERM_BENEFIT_WRITE),
+	RPC_METHOD(spis__v1__benefits, 4, ben_set_account, PERM_BANK_WRITE),
+	RPC_METHOD(spis__v1__benefits, 5, ben_get_account, PERM_BENEFIT_READ),
+};
+const size_t benefits_nmethods =
+    sizeof benefits_methods / sizeof benefits_methods[0];

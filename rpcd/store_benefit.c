@@ -1,0 +1,356 @@
+/*
+ * store_benefit.c: benefits after they are made, and bank accounts.  Every
+ * change of a benefit's state or amount writes a history row in the same
+ * transaction, so the history is the benefit's whole story.  Life events
+ * in the registry (a death, a move out of a municipality) suspend benefits
+ * from inside the registry's own transaction, through
+ * store_benefit_suspend_tx().
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "store.h"
+#include "store_benefit.h"
+#include "store_int.h"
+
+#define BEN_COLUMNS \
+	"b.id, b.national_id, b.programme, a.reference, b.municipality," \
+	" b.state, b.amount, b.currency, b.period, b.start_date, b.end_date," \
+	" b.exit_reason"
+
+#define BEN_FROM \
+	" FROM benefits b JOIN applications a ON a.id = b.application_id"
+
+static void
+ben_row(sqlite3_stmt *s, struct store_benefit *b)
+{
+	memset(b, 0, sizeof *b);
+	b->id = sqlite3_column_int64(s, 0);
+	store_copy(b->national_id, sizeof b->national_id, s, 1);
+	store_copy(b->programme, sizeof b->programme, s, 2);
+	store_copy(b->application, sizeof b->application, s, 3);
+	store_copy(b->municipality, sizeof b->municipality, s, 4);
+	store_copy(b->state, sizeof b->state, s, 5);
+	b->amount = sqlite3_column_int64(s, 6);
+	store_copy(b->currency, sizeof b->currency, s, 7);
+	store_copy(b->period, sizeof b->period, s, 8);
+	store_copy(b->start_date, sizeof b->start_date, s, 9);
+	store_copy(b->end_date, sizeof b->end_date, s, 10);
+	store_copy(b->exit_reason, sizeof b->exit_reason, s, 11);
+}
+
+static enum store_rc
+ben_read(struct store *st, int64_t id, struct store_benefit *b)
+{
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_ERR;
+
+	s = store_prepare(st, "SELECT " BEN_COLUMNS BEN_FROM
+	    " WHERE b.id = ?");
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(s, 1, id);
+	switch (sqlite3_step(s)) {
+	case SQLITE_ROW:
+		ben_row(s, b);
+		rc = STORE_OK;
+		break;
+	case SQLITE_DONE:
+		rc = STORE_NOTFOUND;
+		break;
+	default:
+		store_log_error(st, "benefit");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+enum store_rc
+store_benefit_get(struct store *st, int64_t id, struct store_benefit *b)
+{
+	enum store_rc rc;
+
+	pthread_mutex_lock(&st->lock);
+	rc = ben_read(st, id, b);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+enum store_rc
+store_benefit_list(struct store *st, const char *national_id,
+    void (*fn)(void *arg, const struct store_benefit *b), void *arg)
+{
+	struct store_benefit b;
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_ERR;
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	s = store_prepare(st, "SELECT " BEN_COLUMNS BEN_FROM
+	    " WHERE b.national_id = ? ORDER BY b.id DESC");
+	if (s != NULL) {
+		sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			ben_row(s, &b);
+			fn(arg, &b);
+		}
+		if (r == SQLITE_DONE)
+			rc = STORE_OK;
+		else
+			store_log_error(st, "benefits");
+	}
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+enum store_rc
+store_benefit_changes(struct store *st, int64_t id,
+    void (*fn)(void *arg, const struct store_benefit_change *c), void *arg)
+{
+	struct store_benefit_change c;
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_ERR;
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	s = store_prepare(st, "SELECT at, actor, from_state, to_state, amount,"
+	    " reason FROM benefit_changes WHERE benefit_id = ? ORDER BY id");
+	if (s != NULL) {
+		sqlite3_bind_int64(s, 1, id);
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			c.at = store_text(s, 0);
+			c.actor = store_text(s, 1);
+			c.from_state = store_text(s, 2);
+			c.to_state = store_text(s, 3);
+			c.amount = sqlite3_column_int64(s, 4);
+			c.reason = store_text(s, 5);
+			fn(arg, &c);
+		}
+		if (r == SQLITE_DONE)
+			rc = STORE_OK;
+		else
+			store_log_error(st, "benefit changes");
+	}
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+/* Sets one benefit's state with its history row; lock held, in a
+ * transaction. */
+static enum store_rc
+ben_set_state(struct store *st, const struct store_benefit *b, const char *to,
+    const char *date, const char *at, const char *actor, const char *reason)
+{
+	sqlite3_stmt *s;
+	int ending = strcmp(to, "ended") == 0;
+
+	s = store_prepare(st, "UPDATE benefits SET state = ?1,"
+	    " end_date = CASE WHEN ?2 THEN ?3 ELSE end_date END,"
+	    " exit_reason = CASE WHEN ?2 THEN ?4 ELSE exit_reason END,"
+	    " updated_at = ?5 WHERE id = ?6");
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, ending);
+	sqlite3_bind_text(s, 3, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, b->id);
+	if (store_write(st, s, "benefit state") != STORE_OK)
+		return STORE_ERR;
+	s = store_prepare(st, "INSERT INTO benefit_changes (benefit_id, at,"
+	    " actor, from_state, to_state, amount, reason)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(s, 1, b->id);
+	sqlite3_bind_text(s, 2, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, b->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, b->amount);
+	sqlite3_bind_text(s, 7, reason, -1, SQLITE_STATIC);
+	return store_write(st, s, "benefit change");
+}
+
+static int
+ben_state_in(const char *state, const char *const *from)
+{
+	for (; *from != NULL; from++)
+		if (strcmp(state, *from) == 0)
+			return 1;
+	return 0;
+}
+
+enum store_rc
+store_benefit_move(struct store *st, int64_t id, const char *const *from,
+    const char *to, const char *date, const char *actor, const char *reason,
+    const struct store_notice *notice, const struct store_audit *a,
+    struct store_benefit *b)
+{
+	enum store_rc rc;
+	char at[32];
+
+	check_now(at, sizeof at);
+	pthread_mutex_lock(&st->lock);
+	if (store_begin(st) != 0) {
+		pthread_mutex_unlock(&st->lock);
+		return STORE_ERR;
+	}
+	if ((rc = ben_read(st, id, b)) != STORE_OK)
+		goto fail;
+	if (!ben_state_in(b->state, from)) {
+		rc = STORE_REFUSED;
+		goto fail;
+	}
+	rc = STORE_ERR;
+	if (ben_set_state(st, b, to, date, at, actor, reason) != STORE_OK ||
+	    (notice != NULL && store_notice_add_tx(st, notice,
+	    (int64_t)time(NULL)) != 0) ||
+	    (a != NULL && store_audit_insert(st, a) != 0) ||
+	    ben_read(st, id, b) != STORE_OK)
+		goto fail;
+	rc = store_commit(st) == 0 ? STORE_OK : STORE_ERR;
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+fail:
+	store_rollback(st);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+int
+store_benefit_suspend_tx(struct store *st, const char *national_id,
+    const char *municipality, const char *at, const char *actor,
+    const char *reason)
+{
+	struct store_benefit *list = NULL, *grown;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s;
+	int r, rc = -1;
+
+	/* With municipality, only the benefits of municipal programmes of
+	 * another municipality: the person moved away from them. */
+	s = store_prepare(st, "SELECT " BEN_COLUMNS BEN_FROM
+	    " JOIN programmes p ON p.code = b.programme"
+	    " WHERE b.national_id = ?1 AND b.state = 'active'"
+	    " AND (?2 IS NULL OR (p.scope = 'municipal'"
+	    "      AND p.municipality <> ?2))");
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
+	if (municipality != NULL)
+		sqlite3_bind_text(s, 2, municipality, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((grown = realloc(list, sizeof *list * cap)) ==
+			    NULL)
+				break;
+			list = grown;
+		}
+		ben_row(s, &list[n++]);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (ben_set_state(st, &list[i], "suspended", "", at, actor,
+		    reason) != STORE_OK)
+			goto out;
+	rc = (int)n;
+out:
+	free(list);
+	return rc;
+}
+
+enum store_rc
+store_bank_set(struct store *st, const struct store_bank_account *acct,
+    const struct store_audit *a)
+{
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_ERR;
+	char at[32];
+	int r;
+
+	check_now(at, sizeof at);
+	pthread_mutex_lock(&st->lock);
+	if (store_begin(st) != 0) {
+		pthread_mutex_unlock(&st->lock);
+		return STORE_ERR;
+	}
+	s = store_prepare(st, "SELECT 1 FROM people WHERE national_id = ?");
+	if (s == NULL)
+		goto fail;
+	sqlite3_bind_text(s, 1, acct->national_id, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (r == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	if (r != SQLITE_ROW)
+		goto fail;
+	s = store_prepare(st, "INSERT INTO bank_accounts (national_id, iban,"
+	    " holder, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (national_id) DO UPDATE SET iban = ?2, holder = ?3,"
+	    " updated_at = ?4, updated_by = ?5");
+	if (s == NULL)
+		goto fail;
+	sqlite3_bind_text(s, 1, acct->national_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, acct->iban, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, acct->holder, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, acct->updated_by, -1, SQLITE_STATIC);
+	if (store_write(st, s, "bank account") != STORE_OK ||
+	    (a != NULL && store_audit_insert(st, a) != 0))
+		goto fail;
+	rc = store_commit(st) == 0 ? STORE_OK : STORE_ERR;
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+fail:
+	store_rollback(st);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+enum store_rc
+store_bank_get(struct store *st, const char *national_id,
+    struct store_bank_account *acct)
+{
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_ERR;
+
+	pthread_mutex_lock(&st->lock);
+	s = store_prepare(st, "SELECT national_id, iban, holder, updated_at,"
+	    " updated_by FROM bank_accounts WHERE national_id = ?");
+	if (s != NULL) {
+		sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
+		switch (sqlite3_step(s)) {
+		case SQLITE_ROW:
+			store_copy(acct->national_id,
+			    sizeof acct->national_id, s, 0);
+			store_copy(acct->iban, sizeof acct->iban, s, 1);
+			store_copy(acct->holder, sizeof acct->holder, s, 2);
+			store_copy(acct->updated_at, sizeof acct->updated_at,
+			    s, 3);
+			store_copy(acct->updated_by, sizeof acct->updated_by,
+			    s, 4);
+			rc = STORE_OK;
+			break;
+		case SQLITE_DONE:
+			rc = STORE_NOTFOUND;
+			break;
+		default:
+			store_log_error(st, "bank account");
+		}
+	}
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}

@@ -1,0 +1,76 @@
+/*
+ * store_benefit.h: benefits (made by approvals, in store_application.c),
+ * their history, and people's bank accounts.  Only the store
+ * (store_benefit.c) implements these; handlers call them.
+ */
+#ifndef SPIS_STORE_BENEFIT_H
+#define SPIS_STORE_BENEFIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct store_benefit {
+	int64_t id;
+	char national_id[16];
+	char programme[20];
+	char application[16]; /* its reference */
+	char municipality[16];
+	char state[12];
+	int64_t amount;
+	char currency[4];
+	char period[12];
+	char start_date[11];
+	char end_date[11];
+	char exit_reason[504];
+};
+
+struct store_benefit_change {
+	const char *at, *actor, *from_state, *to_state, *reason;
+	int64_t amount;
+};
+
+struct store_bank_account {
+	char national_id[16];
+	char iban[40];
+	char holder[564]; /* 140 characters of UTF-8 */
+	char updated_at[32];
+	char updated_by[80];
+};
+
+/* A person's benefits, newest first; b is valid during the call only. */
+enum store_rc store_benefit_list(struct store *st, const char *national_id,
+    void (*fn)(void *arg, const struct store_benefit *b), void *arg);
+
+/* STORE_NOTFOUND when there is no benefit with this id. */
+enum store_rc store_benefit_get(struct store *st, int64_t id,
+    struct store_benefit *b);
+
+/* A benefit's history, oldest first; strings valid during the call. */
+enum store_rc store_benefit_changes(struct store *st, int64_t id,
+    void (*fn)(void *arg, const struct store_benefit_change *c), void *arg);
+
+/*
+ * Moves benefit id from one of the states in from (NULL-terminated) to to,
+ * on date (the end date when to is "ended"), with a history row and the
+ * audit row a, and the notice when not NULL, in one transaction.
+ * STORE_NOTFOUND, or STORE_REFUSED when its state is not in from; *b is
+ * the benefit after (or as it stood).
+ */
+struct store_notice;
+enum store_rc store_benefit_move(struct store *st, int64_t id,
+    const char *const *from, const char *to, const char *date,
+    const char *actor, const char *reason, const struct store_notice *notice,
+    const struct store_audit *a, struct store_benefit *b);
+
+/* Sets a person's bank account (iban already checked) with the audit row
+ * a; STORE_NOTFOUND when no such person is registered. */
+enum store_rc store_bank_set(struct store *st,
+    const struct store_bank_account *acct, const struct store_audit *a);
+
+/* STORE_NOTFOUND when the person has no account recorded. */
+enum store_rc store_bank_get(struct store *st, const char *national_id,
+    struct store_bank_account *acct);
+
+#endif
