@@ -276,6 +276,10 @@ void notice_decision(struct arena *a, const struct store_person *p,
 void notice_benefit_ended(struct arena *a, const struct store_person *p,
     const char *programme_name, const char *reference, const char *date,
     const char *reason, struct store_notice *n);
+void notice_payment_failed(struct arena *a, const char *national_id,
+    const char *language, const char *programme_name, const char *period,
+    const char *status, const char *reason, int64_t amount,
+    const char *currency, struct store_notice *n);
 struct notices;
 struct notices *notices_start(struct rpcd *d, const char *command,
     long retry_seconds, long max_attempts, long poll_seconds);
