@@ -33,6 +33,12 @@ struct console_session {
 	int can_write;	/* registry.write: register, edit, households */
 	int can_review; /* duplicate.review */
 	int can_pin;	/* pin.issue */
+	int can_apps;	/* application.read: queue, applications */
+	int can_submit; /* application.submit: apply, withdraw, appeal */
+	int can_decide; /* application.decide: review, evaluate, decide */
+	int can_override; /* decision.override: decide against the rules */
+	int can_status; /* status.read: the helpdesk's status lookup */
+	int can_programmes; /* programme.admin: edit the catalogue */
 	/* The officer whose session expired, so that a login by someone
 	 * else does not land on the previous officer's screen. */
 	char expired_user[CONSOLE_NAME_MAX];
@@ -107,6 +113,77 @@ struct tui_screen *console_household_new(struct console *c,
 
 /* The duplicate review list.  Freed by the stack. */
 struct tui_screen *console_duplicates_new(struct console *c);
+
+/*
+ * Programmes and applications.
+ */
+
+/*
+ * The dashboard on the home screen: the queue counts per programme and
+ * state with the oldest age (QueueCounts).  console_counts_fetch() asks the
+ * daemon again; console_counts_draw() draws from row y in at most rows
+ * rows and returns the rows used.  Freed with console_counts_free().
+ */
+struct console_counts;
+struct console_counts *console_counts_new(void);
+void console_counts_fetch(struct console *c, struct console_counts *k);
+int console_counts_draw(struct tui *t, struct console_counts *k, int y,
+    int x, int rows, int cols);
+void console_counts_free(struct console_counts *k);
+
+/* The work queue, oldest first.  Freed by the stack. */
+struct tui_screen *console_queue_new(struct console *c);
+
+/* The review of one application (reference copied).  Freed by the
+ * stack. */
+struct tui_screen *console_application_new(struct console *c,
+    const char *reference);
+
+/* Intake for a person: choose a programme, confirm the pre-filled form,
+ * submit, see the receipt (national_id copied).  Freed by the stack. */
+struct tui_screen *console_apply_new(struct console *c,
+    const char *national_id, const char *municipality);
+
+/* The programme catalogue, and its editor for admins.  Freed by the
+ * stack. */
+struct tui_screen *console_programmes_new(struct console *c);
+
+/* The helpdesk's status lookup by reference and birth date.  Freed by
+ * the stack. */
+struct tui_screen *console_lookup_new(struct console *c);
+
+/*
+ * A scrolling page of text lines, for the review and the results of an
+ * evaluation or a replay.  Lines are copied; indent is in columns and
+ * long lines wrap under their indent.
+ */
+struct console_doc;
+struct console_doc *console_doc_new(void);
+void console_doc_clear(struct console_doc *d);
+void console_doc_add(struct console_doc *d, int indent, int attr,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Draws from the doc's scroll position; returns the rows used. */
+int console_doc_draw(struct tui *t, struct console_doc *d, int y, int x,
+    int rows, int cols);
+/* Up, Down, PgUp, PgDn, Home, End scroll.  Returns 1 when used. */
+int console_doc_key(struct console_doc *d, struct tui_key k);
+/* Zeroes the text and frees d. */
+void console_doc_free(struct console_doc *d);
+
+/* A screen showing a doc under a title; it owns and frees the doc. */
+struct tui_screen *console_doc_screen_new(struct console *c,
+    const char *title, struct console_doc *d);
+
+struct console_form;
+
+/* Money in minor units written as "123.45" into buf; returns buf. */
+const char *console_money(long long minor, char *buf, size_t len);
+/* Parses "123.45", "123.4" or "123" into minor units; -1 when it is not
+ * an amount of that form, or negative. */
+int console_money_parse(const char *s, long long *minor);
+/* A console_input check for such an amount. */
+const char *console_check_money(struct console_form *f, int i,
+    const char *v);
 
 /* The registration requests sent from kiosks, the officer's municipality
  * first (registrations.c).  Freed by the stack. */

@@ -336,13 +336,24 @@ static void
 dialog_draw(struct tui *t, struct tui_screen *s)
 {
 	struct dialog *d = (struct dialog *)s;
-	int top, rows, cols, w, h, y, x, err = 0;
+	int top, rows, cols, w, h, y, x, err = 0, mr = 0;
+	size_t next;
 
 	tui_body(t, &top, &rows, &cols);
 	if (d->form.f[d->form.focus].error[0] != '\0')
 		err = 1;
 	w = cols - 4 > 96 ? 96 : cols - 4;
-	h = d->form.n + 6 + (d->msg[0] != '\0' ? 2 : 0);
+	/* The daemon's answer in full, up to five rows: its reason often
+	 * comes last ("...; deciding otherwise needs a supervisor"). */
+	for (const char *p = d->msg; *p != '\0' && mr < 5; p += next) {
+		tui_text_wrap(p, w - 4, &next);
+		mr++;
+		if (next == 0)
+			break;
+	}
+	if (d->msg[0] != '\0' && mr < 2)
+		mr = 2;
+	h = d->form.n + 6 + mr;
 	if (h > rows)
 		h = rows;
 	y = top + (rows - h) / 2;
@@ -354,7 +365,7 @@ dialog_draw(struct tui *t, struct tui_screen *s)
 		tui_put(t, y + 3 + d->form.n, x + 2, w - 4, TUI_A_ERROR,
 		    d->form.f[d->form.focus].error);
 	if (d->msg[0] != '\0')
-		tui_wrap(t, y + 4 + d->form.n, x + 2, w - 4, 2, TUI_A_ERROR,
+		tui_wrap(t, y + 4 + d->form.n, x + 2, w - 4, mr, TUI_A_ERROR,
 		    d->msg);
 	/* The cursor again: the message rows were drawn after the form. */
 	console_form_draw(t, &d->form, y + 3, x + 2, w - 4, 1);

@@ -5,6 +5,8 @@
  * consents, and leads to their history, documents and household, to the
  * record as it stood on a past date, and to the changes an officer makes
  * at the desk: an edit with a reason, a death, a consent, a kiosk PIN.
+ * For officers who read applications it lists the person's, newest first,
+ * Enter opening the one selected; a clerk takes a new one with Apply.
  * The keys offered follow the officer's roles; the daemon decides.
  */
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include <curses.h>
 
 #include "municipality.h"
+#include "spis/v1/applications.pb-c.h"
 #include "spis/v1/citizen.pb-c.h"
 #include "spis/v1/registry.pb-c.h"
 
@@ -27,6 +30,8 @@ struct person {
 	char purpose[32];
 	char as_of[16];	     /* "" for now */
 	Spis__V1__PersonCard *card; /* or NULL */
+	Spis__V1__ApplicationList *apps; /* theirs, for application readers */
+	size_t app_sel;	     /* the application Enter opens */
 	char note[512];
 	int note_error;
 	int rerun;	     /* read the card again on the next turn */
@@ -44,7 +49,31 @@ person_free(struct person *p)
 {
 	if (p->card != NULL)
 		protobuf_c_message_free_unpacked(&p->card->base, NULL);
+	if (p->apps != NULL)
+		protobuf_c_message_free_unpacked(&p->apps->base, NULL);
 	p->card = NULL;
+	p->apps = NULL;
+}
+
+/* The person's applications, newest first, for the card; a failure
+ * leaves the list out. */
+static void
+person_apps(struct person *p)
+{
+	Spis__V1__ListApplicationsRequest req =
+	    SPIS__V1__LIST_APPLICATIONS_REQUEST__INIT;
+	ProtobufCMessage *resp;
+	char msg[256];
+
+	if (!p->c->sess.can_apps)
+		return;
+	req.national_id = p->id;
+	if (console_call(p->c, &spis__v1__applications__descriptor, 3,
+	    &req.base, &resp, msg, sizeof msg) != GRPC_STATUS_OK)
+		return;
+	p->apps = (Spis__V1__ApplicationList *)resp;
+	if (p->app_sel >= p->apps->n_applications)
+		p->app_sel = 0;
 }
 
 /*
@@ -82,6 +111,7 @@ person_fetch(struct person *p, const char *as_of, char *err, size_t errlen)
 	}
 	person_free(p);
 	p->card = (Spis__V1__PersonCard *)resp;
+	person_apps(p);
 	if (as_of != p->as_of)
 		console_copy(p->as_of, sizeof p->as_of, as_of);
 	return 0;
@@ -428,10 +458,40 @@ person_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		person_fetch(p, p->as_of, NULL, 0);
 		return 1;
 	}
-	if (r == NULL || k.fn)
+	if (r == NULL)
+		return 0;
+	/* Up, Down and Enter work the card's list of applications. */
+	if (p->apps != NULL && p->apps->n_applications > 0) {
+		if (tui_key_is(k, 0, KEY_UP)) {
+			if (p->app_sel > 0)
+				p->app_sel--;
+			return 1;
+		}
+		if (tui_key_is(k, 0, KEY_DOWN)) {
+			if (p->app_sel + 1 < p->apps->n_applications)
+				p->app_sel++;
+			return 1;
+		}
+		if (tui_key_enter(k)) {
+			next = console_application_new(p->c,
+			    p->apps->applications[p->app_sel]->reference);
+			if (next != NULL) {
+				p->rerun = 1;
+				tui_push(t, next);
+			}
+			return 1;
+		}
+	}
+	if (k.fn)
 		return 0;
 	p->note[0] = '\0';
 	switch (k.c) {
+	case 'a':
+		if (!ss->can_submit || p->as_of[0] != '\0')
+			return 1;
+		next = console_apply_new(p->c, p->id, r->municipality);
+		p->rerun = 1;
+		break;
 	case 'h':
 		next = console_history_new(p->c, p->id, p->purpose);
 		break;
@@ -503,6 +563,46 @@ static const char *
 person_or(const char *s)
 {
 	return s != NULL && s[0] != '\0' ? s : "-";
+}
+
+/* The person's applications from row y up to end: the selected one
+ * highlighted, Enter opens it.  Returns the next row. */
+static int
+person_applications(struct person *p, struct tui *t, int y, int end,
+    int cols, int vx)
+{
+	const Spis__V1__ApplicationList *al = p->apps;
+	size_t first = 0, n = al->n_applications;
+	char line[256];
+	int room = end - y - 1;
+
+	if (n == 0)
+		return person_row(t, y, cols, vx, _("Applications"), _("none"));
+	snprintf(line, sizeof line, _("%zu · ↑↓ Enter to open"), n);
+	y = person_row(t, y, cols, vx, _("Applications"), line);
+	if (room < 1)
+		return y;
+	if (p->app_sel >= (size_t)room)
+		first = p->app_sel - (size_t)room + 1;
+	for (size_t i = first; i < n && y < end; i++) {
+		const Spis__V1__Application *a = al->applications[i];
+		size_t off = 0;
+
+		line[0] = '\0';
+		console_cell(line, sizeof line, &off, a->reference, 12);
+		console_cell(line, sizeof line, &off, a->programme, 9);
+		console_cell(line, sizeof line, &off, a->state, 10);
+		console_cell(line, sizeof line, &off, a->municipality, 4);
+		if (off < sizeof line)
+			snprintf(line + off, sizeof line - off, "%.10s",
+			    a->submitted_at);
+		tui_put(t, y, 4, cols - 6, i == p->app_sel ? TUI_A_REVERSE : 0,
+		    line);
+		if (i == p->app_sel)
+			tui_cursor(t, y, 4);
+		y++;
+	}
+	return y;
 }
 
 static void
@@ -598,6 +698,8 @@ person_draw(struct tui *t, struct tui_screen *s)
 			    mb->given_names, _("from"), mb->from_date);
 		}
 	}
+	if (p->apps != NULL && y < end - 4)
+		y = person_applications(p, t, y + 1, end - 3, cols, vx);
 	if (p->note[0] != '\0')
 		tui_wrap(t, end - 3, 2, cols - 4, 1,
 		    p->note_error ? TUI_A_ERROR : TUI_A_BOLD, p->note);
@@ -612,8 +714,11 @@ person_draw(struct tui *t, struct tui_screen *s)
 		off += snprintf(keys, sizeof keys, "e %s · c %s · x %s",
 		    _("Edit"), _("Consent"), _("Record death"));
 	if (ss->can_pin && off < sizeof keys)
-		snprintf(keys + off, sizeof keys - off, "%sp %s",
+		off += snprintf(keys + off, sizeof keys - off, "%sp %s",
 		    off > 0 ? " · " : "", _("Issue PIN"));
+	if (ss->can_submit && off < sizeof keys)
+		snprintf(keys + off, sizeof keys - off, "%sa %s",
+		    off > 0 ? " · " : "", _("Apply"));
 	if (keys[0] != '\0')
 		tui_put(t, end - 1, 2, cols - 4, 0, keys);
 }

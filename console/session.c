@@ -50,21 +50,35 @@ static void
 session_role(struct console_session *s, const char *role)
 {
 	int reader = 1, writer = 0, reviewer = 0, pin = 0;
+	int apps = 0, submit = 0, decide = 0, override = 0, status = 0;
+	int programmes = 0;
 
-	if (strcmp(role, "auditor") == 0)
+	if (strcmp(role, "auditor") == 0) {
 		s->auditor = 1;
-	else if (strcmp(role, "clerk") == 0)
-		writer = reviewer = pin = 1;
+		apps = 1;
+	} else if (strcmp(role, "clerk") == 0)
+		writer = reviewer = pin = apps = submit = status = 1;
 	else if (strcmp(role, "supervisor") == 0)
-		writer = reviewer = 1;
+		writer = reviewer = apps = submit = status = decide =
+		    override = 1;
 	else if (strcmp(role, "caseworker") == 0)
-		writer = 1;
-	else if (strcmp(role, "helpdesk") != 0)
+		writer = apps = submit = status = decide = 1;
+	else if (strcmp(role, "helpdesk") == 0)
+		status = 1;
+	else {
 		reader = 0;
+		programmes = strcmp(role, "admin") == 0;
+	}
 	s->can_read |= reader;
 	s->can_write |= writer;
 	s->can_review |= reviewer;
 	s->can_pin |= pin;
+	s->can_apps |= apps;
+	s->can_submit |= submit;
+	s->can_decide |= decide;
+	s->can_override |= override;
+	s->can_status |= status;
+	s->can_programmes |= programmes;
 }
 
 void

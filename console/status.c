@@ -4,8 +4,11 @@
  * cannot be reached while it does not; the link retries by itself, so the
  * screen follows without the officer doing anything.  Once an officer has
  * logged in it is the home screen: r also checks the session (an expired
- * one leads to the login screen and back), the registry's screens and the
- * audit trail are reached from here as the roles allow, and F10 logs out.
+ * one leads to the login screen and back), the registry's screens, the
+ * work queue, the programmes, the helpdesk's status lookup and the audit
+ * trail are reached from here as the roles allow, and F10 logs out.  For
+ * officers who read applications it is also the dashboard: what waits,
+ * per programme and state, with the age of the oldest.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,11 @@ struct status {
 	struct console *c;
 	char note[512];	     /* the outcome of the last check */
 	int note_error;
+	/* The dashboard: read again when this screen is back on top after
+	 * another, and when a different officer logs in. */
+	struct console_counts *counts;
+	char counts_for[CONSOLE_NAME_MAX];
+	int counts_stale;
 };
 
 /* Auditors have one key more; the others are not shown a key they may
@@ -116,36 +124,54 @@ console_server_draw(struct console *c, struct tui *t, int y, int rows,
 	}
 }
 
+/* Draws one group of menu entries, key and msgid pairs, those with a
+ * NULL key left out.  Returns the row after them. */
+static int
+status_group(struct tui *t, int y, int end, int cols, const char *title,
+    const char *const *items, size_t n)
+{
+	int shown = 0;
+
+	for (size_t i = 0; i < n && y < end; i += 2) {
+		if (items[i] == NULL)
+			continue;
+		if (!shown++)
+			tui_put(t, y++, 2, cols - 4, TUI_A_BOLD, title);
+		tui_put(t, y, 4, 2, TUI_A_REVERSE, items[i]);
+		tui_put(t, y++, 7, cols - 9, 0, _(items[i + 1]));
+	}
+	return shown ? y + 1 : y;
+}
+
 /*
- * The registry's entries, those the officer's roles allow (the daemon
- * still decides).  Returns the row after them.
+ * The registry's and the applications' entries, those the officer's roles
+ * allow (the daemon still decides).  Returns the row after them.
  */
 static int
 status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 {
 	const struct console_session *s = &c->sess;
-	const char *const items[] = {
+	const char *const registry[] = {
 		s->can_read ? "s" : NULL, N_("Search for a person"),
 		s->can_write ? "n" : NULL, N_("Register a person"),
 		s->can_review ? "d" : NULL, N_("Review likely duplicates"),
 		s->can_write ? "k" : NULL, N_("Registration requests from "
 		    "kiosks"),
 	};
-	int shown = 0;
+	const char *const apps[] = {
+		s->can_apps ? "w" : NULL, N_("Work queue"),
+		s->can_status ? "l" : NULL, N_("Application status lookup"),
+		s->can_programmes ? "p" : NULL, N_("Programmes and rules"),
+		!s->can_programmes && s->can_apps ? "p" : NULL,
+		    N_("Programmes"),
+	};
 
 	if (!s->active)
 		return y;
-	for (size_t i = 0; i < sizeof items / sizeof items[0] && y < end;
-	    i += 2) {
-		if (items[i] == NULL)
-			continue;
-		if (!shown++)
-			tui_put(t, y++, 2, cols - 4, TUI_A_BOLD,
-			    _("Registry"));
-		tui_put(t, y, 4, 2, TUI_A_REVERSE, items[i]);
-		tui_put(t, y++, 7, cols - 9, 0, _(items[i + 1]));
-	}
-	return shown ? y + 1 : y;
+	y = status_group(t, y, end, cols, _("Registry"), registry,
+	    sizeof registry / sizeof registry[0]);
+	return status_group(t, y, end, cols, _("Applications"), apps,
+	    sizeof apps / sizeof apps[0]);
 }
 
 static void
@@ -153,16 +179,30 @@ status_draw(struct tui *t, struct tui_screen *s)
 {
 	struct status *st = (struct status *)s;
 	struct console *c = st->c;
-	int top, rows, cols, y;
+	int top, rows, cols, y, y0, end, dash, side;
 
 	tui_body(t, &top, &rows, &cols);
+	end = top + rows;
 	y = top + 1;
 	tui_put(t, y, 2, cols - 4, TUI_A_BOLD, _("SPIS server"));
 	y += 2;
-	y += console_server_draw(c, t, y, top + rows - y, cols, 1) + 1;
-	y = status_menu(c, t, y, top + rows, cols);
-	if (st->note[0] != '\0' && y < top + rows)
-		tui_wrap(t, y, 2, cols - 4, top + rows - y,
+	/* With the dashboard shown the server takes its first rows only. */
+	dash = c->sess.active && c->sess.can_apps;
+	y += console_server_draw(c, t, y, end - y, cols, !dash) + 1;
+	y0 = y;
+	y = status_menu(c, t, y, end, cols);
+	if (dash) {
+		/* Beside the menu when there is room, else under it. */
+		side = cols >= 90;
+		if (side)
+			console_counts_draw(t, st->counts, y0, cols / 2,
+			    end - y0 - 2, cols / 2 - 2);
+		else
+			y += console_counts_draw(t, st->counts, y, 2,
+			    end - y - 2, cols - 4) + 1;
+	}
+	if (st->note[0] != '\0' && y < end)
+		tui_wrap(t, y, 2, cols - 4, end - y,
 		    st->note_error ? TUI_A_ERROR : TUI_A_NORMAL, st->note);
 }
 
@@ -221,6 +261,7 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		tui_link_retry(c->link);
 		if (c->sess.active)
 			status_check_session(st);
+		st->counts_stale = 1;
 		return 1;
 	}
 	if (tui_key_is(k, 0, KEY_F(10)) && c->sess.active) {
@@ -235,10 +276,18 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_register_new(c);
 		else if (k.c == 'd' && c->sess.can_review)
 			next = console_duplicates_new(c);
+		else if (k.c == 'w' && c->sess.can_apps)
+			next = console_queue_new(c);
+		else if (k.c == 'l' && c->sess.can_status)
+			next = console_lookup_new(c);
+		else if (k.c == 'p' && (c->sess.can_apps ||
+		    c->sess.can_programmes))
+			next = console_programmes_new(c);
 		else if (k.c == 'k' && c->sess.can_write)
 			next = console_registrations_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
+			st->counts_stale = 1;
 			tui_push(t, next);
 			return 1;
 		}
@@ -252,15 +301,26 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 	return 0;
 }
 
-/* The footer follows the officer's roles. */
+/* The footer follows the officer's roles; the dashboard is read for a
+ * new officer and after a visit to another screen. */
 static void
 status_tick(struct tui *t, struct tui_screen *s)
 {
 	struct status *st = (struct status *)s;
 
+	struct console *c = st->c;
+
 	(void)t;
-	st->s.hints = st->c->sess.auditor ? status_hints_auditor :
-	    status_hints;
+	st->s.hints = c->sess.auditor ? status_hints_auditor : status_hints;
+	if (!c->sess.active || !c->sess.can_apps || st->counts == NULL)
+		return;
+	if (st->counts_stale ||
+	    strcmp(st->counts_for, c->sess.username) != 0) {
+		st->counts_stale = 0;
+		console_copy(st->counts_for, sizeof st->counts_for,
+		    c->sess.username);
+		console_counts_fetch(c, st->counts);
+	}
 }
 
 /* The note may name the officer; it goes with the session. */
@@ -270,12 +330,16 @@ status_wipe(struct tui_screen *s)
 	struct status *st = (struct status *)s;
 
 	explicit_bzero(st->note, sizeof st->note);
+	st->counts_for[0] = '\0';
 }
 
 static void
 status_destroy(struct tui_screen *s)
 {
-	free(s);
+	struct status *st = (struct status *)s;
+
+	console_counts_free(st->counts);
+	free(st);
 }
 
 struct tui_screen *
@@ -286,6 +350,10 @@ console_status_new(struct console *c)
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		return NULL;
 	st->c = c;
+	if ((st->counts = console_counts_new()) == NULL) {
+		free(st);
+		return NULL;
+	}
 	st->s.draw = status_draw;
 	st->s.key = status_key;
 	st->s.tick = status_tick;

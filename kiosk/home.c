@@ -1,7 +1,8 @@
 /*
  * home.c: the identified citizen's menu.  The flow chosen on the welcome
  * screen opens above it at once; when it is done the citizen lands here
- * and may choose the other one or finish.  Finishing ends the sitting and
+ * and may choose another (details, who looked, applying, my
+ * applications) or finish.  Finishing ends the sitting and
  * wipes every screen: a citizen alone goes back to the welcome screen, a
  * volunteer to their start screen, still logged in.
  */
@@ -10,6 +11,7 @@
 
 #include <curses.h>
 
+#include "apps.h"
 #include "i18n.h"
 #include "kiosk.h"
 
@@ -19,8 +21,8 @@ struct home {
 };
 
 static const struct tui_hint home_hints[] = {
-	{"1 2", N_("Choose")},
-	{"3", N_("Finish")},
+	{"1-4", N_("Choose")},
+	{"5", N_("Finish")},
 	{"Esc", N_("Finish")},
 	{NULL, NULL},
 };
@@ -30,8 +32,20 @@ kiosk_flow_push(struct kiosk *k, enum kiosk_flow flow)
 {
 	struct tui_screen *s;
 
-	s = flow == KIOSK_FLOW_DETAILS ? kiosk_details_new(k) :
-	    kiosk_accesslog_new(k);
+	switch (flow) {
+	case KIOSK_FLOW_DETAILS:
+		s = kiosk_details_new(k);
+		break;
+	case KIOSK_FLOW_ACCESSLOG:
+		s = kiosk_accesslog_new(k);
+		break;
+	case KIOSK_FLOW_APPLY:
+		s = kiosk_apply_new(k);
+		break;
+	default:
+		s = kiosk_myapps_new(k);
+		break;
+	}
 	if (s != NULL)
 		tui_push(k->tui, s);
 }
@@ -46,7 +60,11 @@ home_key(struct tui *t, struct tui_screen *s, struct tui_key key)
 		kiosk_flow_push(h->k, KIOSK_FLOW_DETAILS);
 	else if (tui_key_is(key, '2', 0))
 		kiosk_flow_push(h->k, KIOSK_FLOW_ACCESSLOG);
-	else if (tui_key_is(key, '3', 0) || tui_key_is(key, 27, 0))
+	else if (tui_key_is(key, '3', 0))
+		kiosk_flow_push(h->k, KIOSK_FLOW_APPLY);
+	else if (tui_key_is(key, '4', 0))
+		kiosk_flow_push(h->k, KIOSK_FLOW_MYAPPS);
+	else if (tui_key_is(key, '5', 0) || tui_key_is(key, 27, 0))
 		kiosk_finish(h->k);
 	else
 		return 0;
@@ -80,8 +98,14 @@ home_draw(struct tui *t, struct tui_screen *s)
 		tui_put(t, y++, 4, cols - 6, TUI_A_BOLD,
 		    _("2  Who looked at my record"));
 	if (y < end)
+		tui_put(t, y++, 4, cols - 6, TUI_A_BOLD,
+		    _("3  Apply for support"));
+	if (y < end)
+		tui_put(t, y++, 4, cols - 6, TUI_A_BOLD,
+		    _("4  My applications"));
+	if (y < end)
 		tui_put(t, y++, 4, cols - 6, TUI_A_BOLD, k->vol.active ?
-		    _("3  Finish with this citizen") : _("3  Finish and leave"));
+		    _("5  Finish with this citizen") : _("5  Finish and leave"));
 	y++;
 	if (y < end)
 		tui_wrap(t, y, 2, cols - 4, end - y, TUI_A_NORMAL,

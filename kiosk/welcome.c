@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apps.h"
 #include "i18n.h"
 #include "kiosk.h"
 
@@ -23,7 +24,7 @@ struct welcome {
 static const struct tui_hint welcome_hints[] = {
 	{"↑ ↓", N_("Choose a language")},
 	{"Enter", N_("Confirm")},
-	{"1-4", N_("Choose what to do")},
+	{"1-5", N_("Choose what to do")},
 	{NULL, NULL},
 };
 
@@ -33,14 +34,16 @@ static const char *const welcome_menu[] = {
 	N_("Who looked at my record"),
 	N_("Volunteer: start assisted mode"),
 	N_("Not registered yet? Ask to be registered"),
+	N_("Support and benefits: what I could get, apply, check a status"),
 };
 static const char *const welcome_menu_assisted[] = {
 	N_("Help a citizen register or update their details"),
 	N_("Help a citizen see who looked at their record"),
 	N_("Volunteer log out"),
 	N_("Help a citizen ask to be registered"),
+	N_("Help a citizen with support: what they could get, apply, status"),
 };
-#define WELCOME_NMENU 4
+#define WELCOME_NMENU 5
 
 /* The index of a language code among ours, 0 (English) if unknown. */
 static size_t
@@ -147,7 +150,7 @@ welcome_draw(struct tui *t, struct tui_screen *s)
 	if (y < bottom)
 		y += tui_wrap(t, y, x, wcols, bottom - y, TUI_A_NORMAL,
 		    _("Choose your language with the ↑ and ↓ keys, then "
-		      "press Enter.")) + 1;
+		      "press Enter."));
 	if (y + (int)w->langs.n <= bottom) {
 		tui_list_draw(t, &w->langs, y, x + 2, (int)w->langs.n,
 		    wcols - 2);
@@ -200,6 +203,14 @@ welcome_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		next = kiosk_identify_new(w->k, tui_key_is(k, '1', 0) ?
 		    KIOSK_FLOW_DETAILS : KIOSK_FLOW_ACCESSLOG);
 		if (next != NULL)
+			tui_push(t, next);
+		return 1;
+	}
+	if (tui_key_is(k, '5', 0)) {
+		struct tui_screen *next;
+
+		w->k->notice = NULL;
+		if ((next = kiosk_appmenu_new(w->k)) != NULL)
 			tui_push(t, next);
 		return 1;
 	}

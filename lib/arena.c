@@ -123,3 +123,17 @@ arena_printf(struct arena *a, const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+void *
+arena_grow(struct arena *a, void *items, size_t n, size_t *cap, size_t size)
+{
+	void *grown;
+
+	if (n < *cap)
+		return items;
+	*cap = *cap ? *cap * 2 : 8;
+	grown = arena_alloc(a, size * *cap);
+	if (n > 0)
+		memcpy(grown, items, size * n);
+	return grown;
+}

@@ -33,4 +33,13 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Makes room for one more item in an array of n items of size bytes with
+ * room for *cap: returns items when it has room, else a copy twice as
+ * large (or 8 items for an empty one) with *cap updated; the old copy is
+ * left to the arena.  For building repeated fields of a reply.
+ */
+void *arena_grow(struct arena *a, void *items, size_t n, size_t *cap,
+    size_t size);
+
 #endif

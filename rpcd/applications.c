@@ -29,6 +29,7 @@
 #include "rpcd.h"
 #include "store_application.h"
 #include "store_household.h"
+#include "store_notice.h"
 #include "store_person.h"
 #include "store_programme.h"
 
@@ -101,8 +102,8 @@ app_reference_new(char out[16])
  * dashes or spaces, O for 0 and I or L for 1) into its canonical form.
  * 0, or -1 when it is not nine symbols or the check symbol is wrong.
  */
-int
-applications_reference_parse(const char *in, char out[16])
+static int
+app_reference_parse(const char *in, char out[16])
 {
 	int v[9], n = 0, x;
 
@@ -127,7 +128,7 @@ app_reference(struct rpc_ctx *ctx, const char *in, char out[16])
 	if (in[0] == '\0')
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "reference: required");
-	if (applications_reference_parse(in, out) != 0)
+	if (app_reference_parse(in, out) != 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "reference: not an application reference (like "
 		    "K7QM-2XPA-R); check it for a mistyped character");
@@ -251,22 +252,12 @@ app_facts_msg(struct rpc_ctx *ctx, const struct rule_value *f,
 struct app_fill {
 	struct rpc_ctx *ctx;
 	Spis__V1__Application *m;
-	size_t cap;
+	size_t cap_steps, cap_flags;
 };
 
-static void *
-app_grow(struct arena *a, void *items, size_t n, size_t *cap)
-{
-	void **grown;
-
-	if (n < *cap)
-		return items;
-	*cap = *cap ? *cap * 2 : 8;
-	grown = arena_alloc(a, sizeof *grown * *cap);
-	if (n > 0)
-		memcpy(grown, items, sizeof *grown * n);
-	return grown;
-}
+/* Room for one more pointer in a repeated field. */
+#define APP_GROW(a, items, n, cap) \
+	arena_grow((a), (items), (n), (cap), sizeof *(items))
 
 static void
 app_step_one(void *arg, const struct store_app_step *s)
@@ -275,8 +266,8 @@ app_step_one(void *arg, const struct store_app_step *s)
 	struct arena *a = rpc_ctx_arena(f->ctx);
 	Spis__V1__Transition *t;
 
-	f->m->transitions = app_grow(a, f->m->transitions,
-	    f->m->n_transitions, &f->cap);
+	f->m->transitions = APP_GROW(a, f->m->transitions,
+	    f->m->n_transitions, &f->cap_steps);
 	t = RPC_NEW(f->ctx, Spis__V1__Transition, spis__v1__transition__init);
 	t->from_state = arena_strdup(a, s->from_state);
 	t->to_state = arena_strdup(a, s->to_state);
@@ -295,7 +286,8 @@ app_flag_one(void *arg, const struct store_app_flag *s)
 	struct arena *a = rpc_ctx_arena(f->ctx);
 	Spis__V1__CrossFlag *x;
 
-	f->m->flags = app_grow(a, f->m->flags, f->m->n_flags, &f->cap);
+	f->m->flags = APP_GROW(a, f->m->flags, f->m->n_flags,
+	    &f->cap_flags);
 	x = RPC_NEW(f->ctx, Spis__V1__CrossFlag, spis__v1__cross_flag__init);
 	x->kind = arena_strdup(a, s->kind);
 	x->national_id = arena_strdup(a, s->national_id);
@@ -325,7 +317,7 @@ app_input_one(void *arg, const struct store_decision_input *in)
 		v.type = RULE_TEXT;
 	else if (strcmp(in->type, "bool") == 0)
 		v.type = RULE_BOOL;
-	f->m->inputs = app_grow(a, f->m->inputs, f->m->n_inputs, &f->cap_in);
+	f->m->inputs = APP_GROW(a, f->m->inputs, f->m->n_inputs, &f->cap_in);
 	x = RPC_NEW(f->ctx, Spis__V1__Fact, spis__v1__fact__init);
 	x->name = arena_strdup(a, in->name);
 	x->value = rule_value_text(a, &v, f->m->currency);
@@ -345,11 +337,11 @@ app_clause_one(void *arg, const struct store_decision_clause *c)
 	x->value = arena_strdup(a, c->value);
 	x->explain = arena_strdup(a, c->explain);
 	if (strcmp(c->rule, "amount") == 0) {
-		f->m->amount_clauses = app_grow(a, f->m->amount_clauses,
+		f->m->amount_clauses = APP_GROW(a, f->m->amount_clauses,
 		    f->m->n_amount_clauses, &f->cap_acl);
 		f->m->amount_clauses[f->m->n_amount_clauses++] = x;
 	} else {
-		f->m->clauses = app_grow(a, f->m->clauses, f->m->n_clauses,
+		f->m->clauses = APP_GROW(a, f->m->clauses, f->m->n_clauses,
 		    &f->cap_cl);
 		f->m->clauses[f->m->n_clauses++] = x;
 	}
@@ -396,16 +388,30 @@ static void
 app_decision_one(void *arg, const struct store_decision *d)
 {
 	struct app_decisions *l = arg;
-	struct store_decision *grown;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 4;
-		grown = arena_alloc(l->a, sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = APP_GROW(l->a, l->items, l->n, &l->cap);
 	l->items[l->n++] = *d;
+}
+
+/* The date days after date ("YYYY-MM-DD..."), in a. */
+static const char *
+app_date_plus(struct arena *a, const char *date, long days)
+{
+	struct tm tm = {0};
+	int y, mo, da;
+	time_t t;
+	char out[16];
+
+	if (sscanf(date, "%4d-%2d-%2d", &y, &mo, &da) != 3)
+		return "";
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = da + (int)days;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(out, sizeof out, "%Y-%m-%d", &tm);
+	return arena_strdup(a, out);
 }
 
 /* The last day the latest decision may be appealed, or "" for none. */
@@ -413,25 +419,12 @@ static const char *
 app_appeal_until(struct rpc_ctx *ctx, const Spis__V1__Application *m)
 {
 	struct rpcd *d = rpc_ctx_arg(ctx);
-	int y, mo, da;
-	struct tm tm = {0};
-	time_t t;
-	char out[16];
 
 	if (m->n_decisions == 0 || (strcmp(m->state, "approved") != 0 &&
 	    strcmp(m->state, "rejected") != 0))
 		return "";
-	if (sscanf(m->decisions[0]->decided_at, "%4d-%2d-%2d", &y, &mo,
-	    &da) != 3)
-		return "";
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = da + (int)d->appeal_days;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	strftime(out, sizeof out, "%Y-%m-%d", &tm);
-	return arena_strdup(rpc_ctx_arena(ctx), out);
+	return app_date_plus(rpc_ctx_arena(ctx), m->decisions[0]->decided_at,
+	    d->appeal_days);
 }
 
 /*
@@ -468,7 +461,6 @@ app_msg(struct rpc_ctx *ctx, const struct store_application *app, int full)
 	    app->household_id) : "";
 	f.m = m;
 	store_app_steps(d->store, app->id, app_step_one, &f);
-	f.cap = 0;
 	store_app_flags(d->store, app->id, app_flag_one, &f);
 	store_app_decisions(d->store, app->id, app_decision_one, &dl);
 	m->decisions = arena_alloc(a, sizeof *m->decisions * (dl.n + 1));
@@ -609,6 +601,9 @@ app_actor(struct rpc_ctx *ctx, struct store_app_actor *who,
  * The form and submission.
  */
 
+static int app_latest(struct rpcd *d, const char *national_id,
+    struct store_application *app);
+
 grpc_status_code
 applications_form(struct rpc_ctx *ctx, const char *national_id,
     const char *programme, int kiosk, ProtobufCMessage **respm)
@@ -645,7 +640,7 @@ applications_form(struct rpc_ctx *ctx, const char *national_id,
 	last = arena_alloc(rpc_ctx_arena(ctx), sizeof *last);
 	out->declared = RPC_NEW(ctx, Spis__V1__Declared,
 	    spis__v1__declared__init);
-	if (applications_latest(d, p.national_id, last) == 0) {
+	if (app_latest(d, p.national_id, last) == 0) {
 		out->declared->monthly_income = last->monthly_income;
 		out->declared->assets = last->assets;
 	}
@@ -669,8 +664,9 @@ app_latest_one(void *arg, const struct store_application *app)
 	}
 }
 
-int
-applications_latest(struct rpcd *d, const char *national_id,
+/* The person's latest application into *app; 0, or -1 when none. */
+static int
+app_latest(struct rpcd *d, const char *national_id,
     struct store_application *app)
 {
 	struct app_latest l = {.app = app};
@@ -842,15 +838,8 @@ static void
 app_list_one(void *arg, const struct store_application *app)
 {
 	struct app_list *l = arg;
-	struct store_application *grown;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		grown = arena_alloc(l->a, sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = APP_GROW(l->a, l->items, l->n, &l->cap);
 	l->items[l->n++] = *app;
 }
 
@@ -1155,8 +1144,10 @@ app_decide(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	struct store_decision_clause *cl;
 	struct store_benefit_new b;
 	struct store_app_actor who;
+	struct store_notice notice;
 	struct store_audit a;
 	grpc_status_code st;
+	char until[16];
 	int approve;
 	size_t ncl;
 	enum store_rc rc;
@@ -1224,8 +1215,14 @@ app_decide(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	rpcd_audit_row(ctx, &a, arena_printf(ar, "application %s %s%s",
 	    app.reference, req->outcome, dec->override ?
 	    " against the rules" : ""));
+	/* The citizen's notice goes into the outbox with the decision. */
+	check_today(until, sizeof until);
+	notice_decision(ar, &e->p, programme_name(e->prog, e->p.language),
+	    app.reference, approve, dec->amount, dec->currency,
+	    e->prog->period, e->ev.explanation,
+	    app_date_plus(ar, until, d->appeal_days), &notice);
 	rc = store_app_decide(d->store, app.reference, req->expected_version,
-	    &who, dec, in, FACT__COUNT, cl, ncl, &b, &a, &app);
+	    &who, dec, in, FACT__COUNT, cl, ncl, &b, &notice, &a, &app);
 	if (rc != STORE_OK)
 		return app_refused(ctx, rc, &app, "decided",
 		    (const char *const[]){"in_review", NULL});
@@ -1381,7 +1378,7 @@ app_queue_one(void *arg, const struct store_application *app)
 	struct arena *a = rpc_ctx_arena(q->ctx);
 	Spis__V1__QueueItem *it;
 
-	q->m->items = app_grow(a, q->m->items, q->m->n_items, &q->cap);
+	q->m->items = APP_GROW(a, q->m->items, q->m->n_items, &q->cap);
 	it = RPC_NEW(q->ctx, Spis__V1__QueueItem, spis__v1__queue_item__init);
 	it->reference = arena_strdup(a, app->reference);
 	it->programme = arena_strdup(a, app->programme);
@@ -1405,6 +1402,7 @@ app_queue(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	struct app_queue q = {.ctx = ctx};
 	const char *states[3] = {NULL}, *muni;
 	const char *pending[] = {"submitted", "in_review", "appealed", NULL};
+	struct store_programme *prog;
 	int64_t after = 0, total = 0;
 	int limit = req->page_size;
 	grpc_status_code st;
@@ -1430,11 +1428,17 @@ app_queue(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "page_size: 1 to %d", APP_PAGE_MAX);
 	if (req->page_token[0] != '\0') {
-		after = strtoll(req->page_token, &end, 10);
-		if (*end != '\0' || after <= 0)
+		/* Only the digits this call writes: no sign, no spaces, no
+		 * number too large to read back. */
+		if (strspn(req->page_token, "0123456789") !=
+		    strlen(req->page_token) || strlen(req->page_token) > 18 ||
+		    (after = strtoll(req->page_token, &end, 10)) <= 0)
 			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 			    "page_token: not a token this call returned");
 	}
+	if (req->programme[0] != '\0' && (st = programme_find(ctx,
+	    "programme", req->programme, &prog)) != GRPC_STATUS_OK)
+		return st;
 	q.m = RPC_NEW(ctx, Spis__V1__QueueReply,
 	    spis__v1__queue_reply__init);
 	if (store_app_queue(d->store, muni, req->programme,
@@ -1466,7 +1470,7 @@ app_count_one(void *arg, const char *programme, const char *state,
 	struct arena *a = rpc_ctx_arena(l->ctx);
 	Spis__V1__QueueCount *x;
 
-	l->m->counts = app_grow(a, l->m->counts, l->m->n_counts, &l->cap);
+	l->m->counts = APP_GROW(a, l->m->counts, l->m->n_counts, &l->cap);
 	x = RPC_NEW(l->ctx, Spis__V1__QueueCount, spis__v1__queue_count__init);
 	x->programme = arena_strdup(a, programme);
 	x->state = arena_strdup(a, state);

@@ -15,6 +15,9 @@
 #include "iban.h"
 #include "rpcd.h"
 #include "store_benefit.h"
+#include "store_notice.h"
+#include "store_person.h"
+#include "store_programme.h"
 
 #define BEN_REASON_MAX 500
 #define BEN_HOLDER_MAX 140
@@ -34,16 +37,10 @@ ben_change_one(void *arg, const struct store_benefit_change *c)
 {
 	struct ben_fill *f = arg;
 	struct arena *a = rpc_ctx_arena(f->ctx);
-	Spis__V1__BenefitChange *x, **grown;
+	Spis__V1__BenefitChange *x;
 
-	if (f->m->n_changes == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 4;
-		grown = arena_alloc(a, sizeof *grown * f->cap);
-		if (f->m->n_changes > 0)
-			memcpy(grown, f->m->changes,
-			    sizeof *grown * f->m->n_changes);
-		f->m->changes = grown;
-	}
+	f->m->changes = arena_grow(a, f->m->changes, f->m->n_changes,
+	    &f->cap, sizeof *f->m->changes);
 	x = RPC_NEW(f->ctx, Spis__V1__BenefitChange,
 	    spis__v1__benefit_change__init);
 	x->at = arena_strdup(a, c->at);
@@ -94,15 +91,9 @@ static void
 ben_list_one(void *arg, const struct store_benefit *b)
 {
 	struct ben_list *l = arg;
-	struct store_benefit *grown;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 4;
-		grown = arena_alloc(l->a, sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = arena_grow(l->a, l->items, l->n, &l->cap,
+	    sizeof *l->items);
 	l->items[l->n++] = *b;
 }
 
@@ -142,6 +133,9 @@ ben_change(struct rpc_ctx *ctx, const Spis__V1__BenefitChangeRequest *req,
 	struct rpcd_caller *c = rpc_ctx_user(ctx);
 	struct store_benefit b;
 	struct store_audit a;
+	struct store_programme *prog;
+	struct store_person p;
+	struct store_notice notice, *np = NULL;
 	char why[96], today[16], allowed[64] = "";
 	const char *date = req->date;
 	enum store_rc rc;
@@ -176,10 +170,21 @@ ben_change(struct rpc_ctx *ctx, const Spis__V1__BenefitChangeRequest *req,
 	if (strcmp(to, "ended") == 0 && strcmp(date, b.start_date) < 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "date: before the benefit began (%s)", b.start_date);
+	/* Ending a benefit is told to the citizen, in the same
+	 * transaction. */
+	if (strcmp(to, "ended") == 0 &&
+	    programme_find(ctx, "benefit_id", b.programme, &prog) ==
+	    GRPC_STATUS_OK &&
+	    store_person_get(d->store, b.national_id, NULL, &p) == STORE_OK) {
+		notice_benefit_ended(rpc_ctx_arena(ctx), &p,
+		    programme_name(prog, p.language), b.application, date,
+		    req->reason, &notice);
+		np = &notice;
+	}
 	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
 	    "benefit %" PRId64 ": %s -> %s", b.id, b.state, to));
 	rc = store_benefit_move(d->store, b.id, from, to, date,
-	    c->officer.username, req->reason, &a, &b);
+	    c->officer.username, req->reason, np, &a, &b);
 	switch (rc) {
 	case STORE_OK:
 		break;

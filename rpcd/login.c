@@ -398,6 +398,17 @@ login_unlink(struct login *g)
 		}
 }
 
+/* Takes a finished conversation off the list before its answer goes out,
+ * so that a client told "wrong password" may start again at once instead
+ * of finding its username still busy. */
+static void
+login_release(struct login *g)
+{
+	pthread_mutex_lock(&g->set->mu);
+	login_unlink(g);
+	pthread_mutex_unlock(&g->set->mu);
+}
+
 static void *
 login_thread(void *arg)
 {
@@ -454,6 +465,7 @@ login_thread(void *arg)
 		step = login_step(ctx, g);
 		st = login_session(g, ctx, step, why, sizeof why);
 		login_audit(g, rpc_ctx_path(ctx), rpc_status_name(st), why);
+		login_release(g);
 		rpc_complete(ctx, st, &step->base);
 		goto done;
 	}
@@ -461,6 +473,7 @@ login_thread(void *arg)
 		login_audit(g, rpc_ctx_path(ctx), "UNAUTHENTICATED", why);
 		rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED, "password expired: "
 		    "change it before logging in");
+		login_release(g);
 		rpc_complete(ctx, GRPC_STATUS_UNAUTHENTICATED, NULL);
 		goto done;
 	}
@@ -477,6 +490,7 @@ login_thread(void *arg)
 			;
 	}
 	rpc_error(ctx, GRPC_STATUS_UNAUTHENTICATED, LOGIN_FAILED);
+	login_release(g);
 	rpc_complete(ctx, GRPC_STATUS_UNAUTHENTICATED, NULL);
 done:
 	pthread_mutex_lock(&l->mu);

@@ -50,6 +50,10 @@ struct settings {
 	long fail_delay_ms;
 	long sitting_idle;
 	long appeal_days;
+	char *notice_command;
+	long notice_retry_seconds;
+	long notice_max_attempts;
+	long notice_poll_seconds;
 	long sitting_max;
 	char *audit_key;
 	char *audit_head;
@@ -94,6 +98,12 @@ static const struct num_setting num_settings[] = {
 	{"audit_head_seconds", offsetof(struct settings, audit_head_seconds),
 	    1, 86400},
 	{"appeal_days", offsetof(struct settings, appeal_days), 0, 3650},
+	{"notice_retry_seconds", offsetof(struct settings,
+	    notice_retry_seconds), 1, 86400},
+	{"notice_max_attempts", offsetof(struct settings,
+	    notice_max_attempts), 1, 100},
+	{"notice_poll_seconds", offsetof(struct settings,
+	    notice_poll_seconds), 1, 3600},
 	{"registration_request_days", offsetof(struct settings,
 	    request_days), 1, 365},
 	{"registration_requests_per_day", offsetof(struct settings,
@@ -219,6 +229,8 @@ apply(struct settings *s, const char *name, const char *value, char *err,
 		set_str(&s->country, value);
 	} else if (strcmp(name, "pam_service") == 0) {
 		set_str(&s->pam_service, value);
+	} else if (strcmp(name, "notice_command") == 0) {
+		set_str(&s->notice_command, value);
 	} else if (strcmp(name, "pam_confdir") == 0) {
 		set_str(&s->pam_confdir, value);
 	} else if (strcmp(name, "audit_key") == 0 ||
@@ -286,7 +298,8 @@ config_line(void *user, const char *section, const char *name,
 {
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
-	    "registry", "auth", "kiosk", "applications", "audit", "payments"};
+	    "registry", "auth", "kiosk", "applications", "notices", "audit",
+	    "payments"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -418,11 +431,14 @@ main(int argc, char **argv)
 	    .max_logins = 32, .lockout_failures = 5, .lockout_seconds = 900,
 	    .peer_failures = 50, .fail_delay_ms = 1000,
 	    .sitting_idle = 300, .sitting_max = 1800,
-	    .appeal_days = 30, .audit_head_seconds = 60, .request_days = 30,
+	    .appeal_days = 30, .audit_head_seconds = 60,
+	    .notice_retry_seconds = 60, .notice_max_attempts = 8,
+	    .notice_poll_seconds = 5, .request_days = 30,
 	    .requests_per_day = 100};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
+	struct notices *notices = NULL;
 	struct rpcd d = {0};
 	char err[512], *cert = NULL, *key = NULL, *ca = NULL;
 	sigset_t sigs;
@@ -609,12 +625,15 @@ main(int argc, char **argv)
 	rpc_server_add(srv, programmes_methods, programmes_nmethods);
 	rpc_server_add(srv, applications_methods, applications_nmethods);
 	rpc_server_add(srv, benefits_methods, benefits_nmethods);
+	rpc_server_add(srv, notices_methods, notices_nmethods);
 	rpc_server_add(srv, registrations_methods, registrations_nmethods);
 	rpc_server_add(srv, payments_methods, payments_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");
 	log_info("documents in %s", d.documents_dir);
+	notices = notices_start(&d, s.notice_command, s.notice_retry_seconds,
+	    s.notice_max_attempts, s.notice_poll_seconds);
 	if (s.port_file != NULL && write_port_file(s.port_file, port) != 0)
 		log_warn("cannot write port file %s: %s", s.port_file,
 		    strerror(errno));
@@ -642,6 +661,7 @@ main(int argc, char **argv)
 	    sig == SIGINT ? "SIGINT" : "SIGTERM", s.grace_seconds);
 	rpc_server_shutdown(srv, s.grace_seconds * 1000);
 	rpc_server_free(srv);
+	notices_stop(notices);
 	rc = 0;
 out:
 	login_free(d.logins);
@@ -665,6 +685,7 @@ done:
 	free(s.tls_client_ca);
 	free(s.country);
 	free(s.pam_service);
+	free(s.notice_command);
 	free(s.pam_confdir);
 	free(s.audit_key);
 	free(s.audit_head);

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "municipality.h"
 #include "rpcd.h"
+#include "store_notice.h"
 #include "store_payment.h"
 #include "store_programme.h"
 
@@ -541,6 +542,25 @@ pay_export(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	return GRPC_STATUS_OK;
 }
 
+struct pay_notice {
+	struct arena *a;
+	const struct store_programme *prog;
+	const struct store_run *run;
+};
+
+/* Under the store's lock: writes the text of a failed payment's notice. */
+static void
+pay_notice_one(void *arg, const struct store_failed_payment *f,
+    struct store_notice *n)
+{
+	struct pay_notice *p = arg;
+
+	notice_payment_failed(p->a, arena_strdup(p->a, f->national_id),
+	    arena_strdup(p->a, f->language), programme_name(p->prog,
+	    f->language), p->run->period, f->status, arena_strdup(p->a,
+	    f->reason), f->amount, p->run->currency, n);
+}
+
 static grpc_status_code
 pay_import(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
     ProtobufCMessage **respm)
@@ -553,6 +573,7 @@ pay_import(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	struct store_audit a;
 	struct bankfile_status *in;
 	struct store_status_line *lines;
+	struct pay_notice pn;
 	Spis__V1__ImportStatusReply *out;
 	Spis__V1__ImportLine *m;
 	grpc_status_code st;
@@ -589,7 +610,9 @@ pay_import(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	rpcd_audit_row(ctx, &a, arena_printf(ar, "%s status report for run %"
 	    PRId64 " (%s %s)", req->format, run.id, run.programme,
 	    run.period));
-	switch (store_run_import(d->store, run.id, lines, n, &a, &run)) {
+	pn = (struct pay_notice){.a = ar, .prog = prog, .run = &run};
+	switch (store_run_import(d->store, run.id, lines, n, &a,
+	    pay_notice_one, &pn, &run)) {
 	case STORE_OK:
 		break;
 	case STORE_REFUSED:

@@ -279,7 +279,6 @@ static void
 prog_list_one(void *arg, const struct store_programme *p)
 {
 	struct prog_list *l = arg;
-	Spis__V1__Programme **grown;
 
 	if (l->req->online_only && !p->online)
 		return;
@@ -289,14 +288,8 @@ prog_list_one(void *arg, const struct store_programme *p)
 	    strcmp(p->scope, "municipal") == 0 &&
 	    strcmp(p->municipality, l->req->municipality) != 0)
 		return;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		grown = arena_alloc(rpc_ctx_arena(l->ctx),
-		    sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = arena_grow(rpc_ctx_arena(l->ctx), l->items, l->n, &l->cap,
+	    sizeof *l->items);
 	l->items[l->n++] = programme_msg(l->ctx, p);
 }
 
@@ -373,15 +366,9 @@ prog_version_one(void *arg, const struct store_rule_version *v)
 {
 	struct prog_versions *l = arg;
 	struct arena *a = rpc_ctx_arena(l->ctx);
-	Spis__V1__RuleVersion **grown, *m;
+	Spis__V1__RuleVersion *m;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		grown = arena_alloc(a, sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = arena_grow(a, l->items, l->n, &l->cap, sizeof *l->items);
 	m = RPC_NEW(l->ctx, Spis__V1__RuleVersion,
 	    spis__v1__rule_version__init);
 	m->rule_version = v->rule_version;
@@ -692,7 +679,7 @@ prog_pre_one(void *arg, const struct store_programme *p)
 	struct arena *a = rpc_ctx_arena(l->ctx);
 	struct programme_eval ev;
 	struct rule_error err;
-	Spis__V1__PreCheckResult **grown, *m;
+	Spis__V1__PreCheckResult *m;
 
 	if (!p->open || (strcmp(p->scope, "municipal") == 0 &&
 	    strcmp(p->municipality, l->municipality) != 0))
@@ -704,13 +691,7 @@ prog_pre_one(void *arg, const struct store_programme *p)
 		log_warn("pre-check: programme %s: %s", p->code, err.msg);
 		return;
 	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		grown = arena_alloc(a, sizeof *grown * l->cap);
-		if (l->n > 0)
-			memcpy(grown, l->items, sizeof *grown * l->n);
-		l->items = grown;
-	}
+	l->items = arena_grow(a, l->items, l->n, &l->cap, sizeof *l->items);
 	m = RPC_NEW(l->ctx, Spis__V1__PreCheckResult,
 	    spis__v1__pre_check_result__init);
 	m->programme = programme_msg(l->ctx, p);

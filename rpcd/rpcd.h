@@ -261,12 +261,29 @@ grpc_status_code applications_list(struct rpc_ctx *ctx,
 grpc_status_code applications_move(struct rpc_ctx *ctx, const char *reference,
     const char *to, const char *reason, int64_t expected_version,
     const char *owner, ProtobufCMessage **respm);
-/* The person's latest application into *app; 0, or -1 when none. */
-int applications_latest(struct rpcd *d, const char *national_id,
-    struct store_application *app);
-/* A reference as typed (any case, dashes optional) into its canonical
- * form; 0, or -1 when malformed or its check symbol is wrong. */
-int applications_reference_parse(const char *in, char out[16]);
+
+/*
+ * notices.c: the texts of notices, written in the person's language into
+ * *n (strings from a, or p's), for a change to add in its transaction; and
+ * the delivery worker (NULL, and nothing delivered, without a command).
+ */
+struct store_notice;
+struct store_person;
+void notice_decision(struct arena *a, const struct store_person *p,
+    const char *programme_name, const char *reference, int approved,
+    int64_t amount, const char *currency, const char *period,
+    const char *explanation, const char *appeal_until, struct store_notice *n);
+void notice_benefit_ended(struct arena *a, const struct store_person *p,
+    const char *programme_name, const char *reference, const char *date,
+    const char *reason, struct store_notice *n);
+void notice_payment_failed(struct arena *a, const char *national_id,
+    const char *language, const char *programme_name, const char *period,
+    const char *status, const char *reason, int64_t amount,
+    const char *currency, struct store_notice *n);
+struct notices;
+struct notices *notices_start(struct rpcd *d, const char *command,
+    long retry_seconds, long max_attempts, long poll_seconds);
+void notices_stop(struct notices *n); /* waits for a delivery under way */
 
 /* For authz_check on PERM_CITIZEN calls (citizen.c): finds the sitting
  * named by the x-spis-citizen metadata (and checks the volunteer's session
@@ -378,6 +395,8 @@ extern const struct rpc_method documents_methods[];
 extern const size_t documents_nmethods;
 extern const struct rpc_method citizen_methods[];
 extern const size_t citizen_nmethods;
+extern const struct rpc_method notices_methods[];
+extern const size_t notices_nmethods;
 extern const struct rpc_method benefits_methods[];
 extern const size_t benefits_nmethods;
 extern const struct rpc_method applications_methods[];

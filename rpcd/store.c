@@ -477,6 +477,24 @@ static const char *const store_migrations[] = {
 	"  NOT NULL DEFAULT 0;"
 	"CREATE INDEX applications_muni_state ON applications(municipality,"
 	"  state, id);",
+	/* 10: the notices outbox.  next_attempt is Unix seconds: a notice is
+	 * due when it is pending and that time has come. */
+	"CREATE TABLE notices ("
+	"  id INTEGER PRIMARY KEY,"
+	"  national_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  language TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  reference TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  sent_at TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX notices_due ON notices(state, next_attempt);"
+	"CREATE INDEX notices_person ON notices(national_id, id);",
 };
 
 #define STORE_NMIGRATIONS \
@@ -679,8 +697,10 @@ nz(const char *s)
 int
 store_begin(struct store *st)
 {
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	const char *sql = st->batch ? "SAVEPOINT store_change" :
+	    "BEGIN IMMEDIATE";
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		store_log_error(st, "begin");
 		return -1;
 	}
@@ -690,9 +710,11 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	const char *sql = st->batch ? "RELEASE store_change" : "COMMIT";
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		store_log_error(st, "commit");
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		store_rollback(st);
 		return -1;
 	}
 	return 0;
@@ -701,7 +723,50 @@ store_commit(struct store *st)
 void
 store_rollback(struct store *st)
 {
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	/* In a batch only the change's savepoint is undone; the savepoint
+	 * must then be released, or it would stay open on the stack. */
+	if (st->batch)
+		sqlite3_exec(st->db, "ROLLBACK TO store_change;"
+		    " RELEASE store_change", NULL, NULL, NULL);
+	else
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_batch_begin(struct store *st)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if (!st->batch && store_exec(st, "PRAGMA synchronous = OFF;"
+	    " PRAGMA cache_size = -262144") == 0) {
+		if (store_begin(st) == 0) {
+			st->batch = 1;
+			rc = 0;
+		} else
+			store_exec(st, "PRAGMA synchronous = FULL;"
+			    " PRAGMA cache_size = -2000");
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+int
+store_batch_commit(struct store *st)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if (st->batch) {
+		st->batch = 0;
+		rc = store_commit(st);
+		/* Durable again whatever the commit did. */
+		if (store_exec(st, "PRAGMA synchronous = FULL;"
+		    " PRAGMA cache_size = -2000") != 0)
+			rc = -1;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rc;
 }
 
 int

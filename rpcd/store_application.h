@@ -152,15 +152,17 @@ struct store_benefit_new {
  * an approval creates the application's benefit (or sets its amount and
  * makes it active again); for a rejection ends an active benefit of the
  * application (a decision changed on appeal).  One transaction with the
- * audit row a.  STORE_REFUSED when the application is not in_review,
+ * audit row a and the decision's notice to the citizen (when not NULL).
+ * STORE_REFUSED when the application is not in_review,
  * STORE_CONFLICT on the version; *app is the row after (or as it stood).
  */
+struct store_notice;
 enum store_rc store_app_decide(struct store *st, const char *reference,
     int64_t expected_version, const struct store_app_actor *who,
     struct store_decision *dec, const struct store_decision_input *in,
     size_t nin, const struct store_decision_clause *cl, size_t ncl,
-    const struct store_benefit_new *b, const struct store_audit *a,
-    struct store_application *app);
+    const struct store_benefit_new *b, const struct store_notice *notice,
+    const struct store_audit *a, struct store_application *app);
 
 /* An application's decisions, newest first. */
 enum store_rc store_app_decisions(struct store *st, int64_t app_id,

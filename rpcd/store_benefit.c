@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "store.h"
@@ -191,7 +192,8 @@ ben_state_in(const char *state, const char *const *from)
 enum store_rc
 store_benefit_move(struct store *st, int64_t id, const char *const *from,
     const char *to, const char *date, const char *actor, const char *reason,
-    const struct store_audit *a, struct store_benefit *b)
+    const struct store_notice *notice, const struct store_audit *a,
+    struct store_benefit *b)
 {
 	enum store_rc rc;
 	char at[32];
@@ -210,6 +212,8 @@ store_benefit_move(struct store *st, int64_t id, const char *const *from,
 	}
 	rc = STORE_ERR;
 	if (ben_set_state(st, b, to, date, at, actor, reason) != STORE_OK ||
+	    (notice != NULL && store_notice_add_tx(st, notice,
+	    (int64_t)time(NULL)) != 0) ||
 	    (a != NULL && store_audit_insert(st, a) != 0) ||
 	    ben_read(st, id, b) != STORE_OK)
 		goto fail;

@@ -54,13 +54,15 @@ enum store_rc store_benefit_changes(struct store *st, int64_t id,
 /*
  * Moves benefit id from one of the states in from (NULL-terminated) to to,
  * on date (the end date when to is "ended"), with a history row and the
- * audit row a, in one transaction.  STORE_NOTFOUND, or STORE_REFUSED when
- * its state is not in from; *b is the benefit after (or as it stood).
+ * audit row a, and the notice when not NULL, in one transaction.
+ * STORE_NOTFOUND, or STORE_REFUSED when its state is not in from; *b is
+ * the benefit after (or as it stood).
  */
+struct store_notice;
 enum store_rc store_benefit_move(struct store *st, int64_t id,
     const char *const *from, const char *to, const char *date,
-    const char *actor, const char *reason, const struct store_audit *a,
-    struct store_benefit *b);
+    const char *actor, const char *reason, const struct store_notice *notice,
+    const struct store_audit *a, struct store_benefit *b);
 
 /* Sets a person's bank account (iban already checked) with the audit row
  * a; STORE_NOTFOUND when no such person is registered. */

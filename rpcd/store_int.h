@@ -21,6 +21,10 @@ struct store {
 	unsigned char audit_key[32];
 	int audit_has_key;
 	int64_t audit_keyed_from;
+
+	/* A bulk load's transaction is open (store_batch_begin): each
+	 * function's own transaction is a savepoint inside it. */
+	int batch;
 };
 
 /* Prepares sql on the writer connection; NULL after logging on failure.
@@ -61,6 +65,12 @@ int store_audit_load(struct store *st, char *err, size_t errlen);
 int store_benefit_suspend_tx(struct store *st, const char *national_id,
     const char *municipality, const char *at, const char *actor,
     const char *reason);
+
+/* Adds a notice (store_notice.h) due at now, inside the caller's
+ * transaction (lock held).  0, or -1. */
+struct store_notice;
+int store_notice_add_tx(struct store *st, const struct store_notice *n,
+    int64_t now);
 
 /* Logs the connection's last error with a word about what failed. */
 void store_log_error(struct store *st, const char *what);

@@ -17,10 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "store.h"
 #include "store_int.h"
+#include "store_notice.h"
 #include "store_payment.h"
 
 /* Rows read under the lock at a time by store_run_payments. */
@@ -466,12 +468,13 @@ import_allowed(const char *from, const char *to, char *why, size_t whylen)
 enum store_rc
 store_run_import(struct store *st, int64_t run_id,
     struct store_status_line *lines, size_t n, const struct store_audit *a,
-    struct store_run *run)
+    void (*notice)(void *arg, const struct store_failed_payment *f,
+    struct store_notice *n), void *notice_arg, struct store_run *run)
 {
 	sqlite3_stmt *find = NULL, *upd = NULL, *s;
 	enum store_rc rc;
 	int64_t counts[4] = {0}; /* paid, failed, returned, errors */
-	char now[32], detail[2300], state[12];
+	char now[32], detail[2300], state[12], who[16], language[4];
 	int64_t id, amount, in_run;
 	int allowed;
 
@@ -489,8 +492,10 @@ store_run_import(struct store *st, int64_t run_id,
 		goto fail;
 	}
 	rc = STORE_ERR;
-	find = store_prepare(st, "SELECT id, run_id, state, amount"
-	    " FROM payments WHERE end_to_end_id = ?");
+	find = store_prepare(st, "SELECT p.id, p.run_id, p.state, p.amount,"
+	    " p.national_id, coalesce(pe.language, 'lt') FROM payments p"
+	    " LEFT JOIN people pe ON pe.national_id = p.national_id"
+	    " WHERE p.end_to_end_id = ?");
 	upd = store_prepare(st, "UPDATE payments SET state = ?2, reason = ?3,"
 	    " updated_at = ?4 WHERE id = ?1");
 	if (find == NULL || upd == NULL)
@@ -522,6 +527,8 @@ store_run_import(struct store *st, int64_t run_id,
 		in_run = sqlite3_column_int64(find, 1);
 		store_copy(state, sizeof state, find, 2);
 		amount = sqlite3_column_int64(find, 3);
+		store_copy(who, sizeof who, find, 4);
+		store_copy(language, sizeof language, find, 5);
 		sqlite3_reset(find);
 		if (in_run != run_id) {
 			snprintf(l->outcome, sizeof l->outcome, "error");
@@ -566,6 +573,19 @@ store_run_import(struct store *st, int64_t run_id,
 		}
 		counts[strcmp(l->status, "paid") == 0 ? 0 :
 		    strcmp(l->status, "failed") == 0 ? 1 : 2]++;
+		/* The citizen is told, in the same transaction. */
+		if (notice != NULL && strcmp(l->status, "paid") != 0) {
+			struct store_failed_payment f = {
+			    .national_id = who, .language = language,
+			    .status = l->status, .reason = l->reason,
+			    .amount = amount};
+			struct store_notice nt;
+
+			notice(notice_arg, &f, &nt);
+			if (store_notice_add_tx(st, &nt,
+			    (int64_t)time(NULL)) != 0)
+				goto fail;
+		}
 	}
 	sqlite3_finalize(find);
 	sqlite3_finalize(upd);

@@ -128,12 +128,25 @@ struct store_status_line {
  * the counts): each line whose payment is in the run and may move to its
  * status is applied; the others get outcome "error" and a message naming
  * the field.  A run whose payments have all been answered becomes
- * reconciled.  STORE_NOTFOUND, or STORE_REFUSED when the run is neither
- * exported nor reconciled (nothing applied).  *run is the run after.
+ * reconciled.  For each payment that failed or came back, notice (called
+ * under the store's lock: it writes text, it makes no store call) fills a
+ * notice that goes into the outbox in the same transaction.
+ * STORE_NOTFOUND, or STORE_REFUSED when the run is neither exported nor
+ * reconciled (nothing applied).  *run is the run after.
  */
+/* What the notice of a failed or returned payment is written from. */
+struct store_failed_payment {
+	const char *national_id;
+	const char *language;	/* the person's */
+	const char *status;	/* "failed" or "returned" */
+	const char *reason;
+	int64_t amount;
+};
+struct store_notice;
 enum store_rc store_run_import(struct store *st, int64_t run_id,
     struct store_status_line *lines, size_t n, const struct store_audit *a,
-    struct store_run *run);
+    void (*notice)(void *arg, const struct store_failed_payment *f,
+    struct store_notice *n), void *notice_arg, struct store_run *run);
 
 /*
  * Failed and returned payments of municipality ("" for all) not paid since

@@ -563,6 +563,14 @@ fails = sorted((p.national_id, p.state) for p in fl.payments) if fl else []
 want = sorted([(n, "failed") for n in FAILED] + [(PEOPLE[0][0], "returned")])
 check("ListFailures: the failed and returned payments, with reasons", code == OK and fails == want
       and all(p.reason for p in fl.payments), (code, msg, fails))
+notes = {n: c.call("Notices", "ListNotices", bn.ListNoticesRequest(national_id=n), token=case13)[0]
+         for n in list(FAILED) + [PEOPLE[0][0]]}
+check("every failed or returned payment wrote a payment_failed notice for its person",
+      all(any(x.kind == "payment_failed" for x in notes[n].notices) for n in notes),
+      {n: [x.kind for x in v.notices] for n, v in notes.items()})
+ret = [x for x in notes[PEOPLE[0][0]].notices if x.kind == "payment_failed"]
+check("the notice of a returned payment says so, with the reason",
+      ret and ("returned" in ret[0].body or "grąžino" in ret[0].body), ret)
 # The yearly run's payments (all in 13) fail too.
 action("ApproveRun", yr.id if yr else 0, super_)
 ye = action("ExportRun", yr.id if yr else 0)[0]
