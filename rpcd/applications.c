@@ -229,6 +229,29 @@ app_facts(struct rpcd *d, const struct store_person *p, int64_t household_id,
 	return 0;
 }
 
+int
+applications_facts(struct rpcd *d, const char *national_id, int64_t income,
+    int64_t assets, const char *on, struct store_person *p,
+    struct rule_value *f)
+{
+	int64_t household = 0;
+	char hh[32];
+
+	if (store_person_get(d->store, national_id, NULL, p) != STORE_OK)
+		return -1;
+	switch (store_household_of(d->store, national_id, NULL, hh,
+	    sizeof hh)) {
+	case STORE_OK:
+		household = strtoll(hh, NULL, 10);
+		break;
+	case STORE_NOTFOUND:
+		break;
+	default:
+		return -1;
+	}
+	return app_facts(d, p, household, income, assets, on, f);
+}
+
 static Spis__V1__Fact **
 app_facts_msg(struct rpc_ctx *ctx, const struct rule_value *f,
     const char *currency, size_t *n)
@@ -1211,6 +1234,7 @@ app_decide(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	    dec->currency, cl + ncl);
 	b.period = e->prog->period;
 	b.start_date = e->on;
+	b.renew_on = e->prog->auto_renew ? renewal_year_after(ar, e->on) : "";
 	app_actor(ctx, &who, req->reason);
 	rpcd_audit_row(ctx, &a, arena_printf(ar, "application %s %s%s",
 	    app.reference, req->outcome, dec->override ?

@@ -41,14 +41,16 @@ static const struct {
 	    P(PERM_OFFICER_READ) | READ | WRITE | P(PERM_DUPLICATE_REVIEW) |
 	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_DECISION_OVERRIDE) |
 	    P(PERM_BENEFIT_READ) | P(PERM_BENEFIT_WRITE) |
-	    P(PERM_PAYMENT_APPROVE) | P(PERM_PAYMENT_READ)},
+	    P(PERM_PAYMENT_APPROVE) | P(PERM_PAYMENT_READ) |
+	    P(PERM_RENEWAL_RUN)},
 	[ROLE_AUDITOR] = {"auditor", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
 	    P(PERM_AUDIT_READ) | READ | P(PERM_APPLICATION_READ) |
 	    P(PERM_BENEFIT_READ) | P(PERM_PAYMENT_READ)},
 	/* Admins run officers and programmes, not cases: no personal
 	 * data. */
 	[ROLE_ADMIN] = {"admin", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
-	    P(PERM_OFFICER_ADMIN) | P(PERM_PROGRAMME_ADMIN)},
+	    P(PERM_OFFICER_ADMIN) | P(PERM_PROGRAMME_ADMIN) |
+	    P(PERM_RENEWAL_RUN)},
 	/* A volunteer acts for the citizen in front of them and nothing
 	 * else: no browsing, no officers, no audit.  What they do for the
 	 * citizen goes through the citizen's sitting (PERM_CITIZEN). */
@@ -84,6 +86,7 @@ static const char *const authz_perm_names[PERM__COUNT] = {
 	[PERM_PAYMENT_APPROVE] = "payment.approve",
 	[PERM_PAYMENT_READ] = "payment.read",
 	[PERM_REGISTRATION_SUBMIT] = "registration.submit",
+	[PERM_RENEWAL_RUN] = "renewal.run",
 };
 
 int

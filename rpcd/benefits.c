@@ -13,11 +13,13 @@
 
 #include "check.h"
 #include "iban.h"
+#include "log.h"
 #include "rpcd.h"
 #include "store_benefit.h"
 #include "store_notice.h"
 #include "store_person.h"
 #include "store_programme.h"
+#include "store_renewal.h"
 
 #define BEN_REASON_MAX 500
 #define BEN_HOLDER_MAX 140
@@ -507,6 +509,330 @@ ben_followup_summary(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	return GRPC_STATUS_OK;
 }
 
+/* ------------------------------------------------------------------------
+ * Yearly renewal.  StartRenewal records a job for the renewal thread
+ * (renewal.c) and wakes it; the rest reads and settles its renewals.
+ */
+
+#define BEN_RENEWALS_MAX 500
+
+static const char *const ben_renewal_states[] = {"pending", "objected",
+    "renewed", "ended", "kept"};
+
+static Spis__V1__RenewalJob *
+ben_job_msg(struct rpc_ctx *ctx, const struct store_renewal_job *j)
+{
+	struct arena *a = rpc_ctx_arena(ctx);
+	Spis__V1__RenewalJob *m;
+
+	m = RPC_NEW(ctx, Spis__V1__RenewalJob, spis__v1__renewal_job__init);
+	m->id = j->id;
+	m->as_of = arena_strdup(a, j->as_of);
+	m->state = arena_strdup(a, j->state);
+	m->started_by = arena_strdup(a, j->started_by);
+	m->started_at = arena_strdup(a, j->started_at);
+	m->finished_at = arena_strdup(a, j->finished_at);
+	m->due = j->due;
+	m->processed = j->processed;
+	m->eligible = j->eligible;
+	m->not_eligible = j->not_eligible;
+	m->failed = j->failed;
+	m->pending = j->pending;
+	m->objected = j->objected;
+	m->renewed = j->renewed;
+	m->ended = j->ended;
+	m->kept = j->kept;
+	return m;
+}
+
+static grpc_status_code
+ben_start_renewal(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__StartRenewalRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct store_renewal_job job;
+	struct store_audit a;
+	char today[16];
+	const char *as_of = req->as_of;
+
+	check_today(today, sizeof today);
+	if (as_of[0] == '\0')
+		as_of = today;
+	else if (!check_date(as_of, NULL, NULL, NULL))
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "as_of: not a date (YYYY-MM-DD)");
+	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
+	    "renewal job as of %s", as_of));
+	switch (store_renewal_job_start(d->store, as_of, c->officer.username,
+	    &a, &job)) {
+	case STORE_OK:
+		break;
+	case STORE_EXISTS:
+		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+		    "as_of: renewal job %" PRId64 " (as of %s, started by %s)"
+		    " is still running: %" PRId64 " of %" PRId64 " handled",
+		    job.id, job.as_of, job.started_by, job.processed,
+		    job.due);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	log_info("renewal job %" PRId64 " started by %s: as of %s, %" PRId64
+	    " due", job.id, job.started_by, job.as_of, job.due);
+	renewal_wake(d->renewal);
+	*respm = &ben_job_msg(ctx, &job)->base;
+	return GRPC_STATUS_OK;
+}
+
+static grpc_status_code
+ben_get_renewal_job(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__GetRenewalJobRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct store_renewal_job job;
+
+	if (req->job_id < 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "job_id: must not be negative");
+	switch (store_renewal_job_get(d->store, req->job_id, &job)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND, req->job_id ?
+		    "job_id: no renewal job %" PRId64 :
+		    "job_id: no renewal job has been started", req->job_id);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	*respm = &ben_job_msg(ctx, &job)->base;
+	return GRPC_STATUS_OK;
+}
+
+struct ben_renewals {
+	struct rpc_ctx *ctx;
+	Spis__V1__Renewal **items;
+	size_t n, cap;
+};
+
+/* Under the store's lock: builds the message only. */
+static void
+ben_renewal_one(void *arg, const struct store_renewal *r)
+{
+	struct ben_renewals *l = arg;
+	struct arena *a = rpc_ctx_arena(l->ctx);
+	Spis__V1__Renewal *m;
+
+	l->items = arena_grow(a, l->items, l->n, &l->cap, sizeof *l->items);
+	m = RPC_NEW(l->ctx, Spis__V1__Renewal, spis__v1__renewal__init);
+	m->id = r->id;
+	m->job_id = r->job_id;
+	m->benefit_id = r->benefit_id;
+	m->national_id = arena_strdup(a, r->national_id);
+	m->programme = arena_strdup(a, r->programme);
+	m->municipality = arena_strdup(a, r->municipality);
+	m->eligible = r->eligible != 0;
+	m->old_amount = r->old_amount;
+	m->new_amount = r->new_amount;
+	m->currency = arena_strdup(a, r->currency);
+	m->rule_version = r->rule_version;
+	m->explanation = arena_strdup(a, r->explanation);
+	m->objection_until = arena_strdup(a, r->objection_until);
+	m->state = arena_strdup(a, r->state);
+	m->resolved_by = arena_strdup(a, r->resolved_by);
+	m->reason = arena_strdup(a, r->reason);
+	l->items[l->n++] = m;
+}
+
+static grpc_status_code
+ben_list_renewals(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__ListRenewalsRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct ben_renewals l = {.ctx = ctx};
+	Spis__V1__RenewalList *out;
+	const char *muni = req->municipality;
+	size_t i, n = sizeof ben_renewal_states / sizeof ben_renewal_states[0];
+
+	for (i = 0; req->state[0] != '\0' && i < n; i++)
+		if (strcmp(req->state, ben_renewal_states[i]) == 0)
+			break;
+	if (i == n)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "state: not one of pending, objected, renewed, ended, "
+		    "kept");
+	if (req->job_id < 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "job_id: must not be negative");
+	if (muni[0] == '\0')
+		muni = c->officer.municipality;
+	else if (!authz_in_scope(c, muni))
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "municipality: %.16s is outside your scope (%s)", muni,
+		    c->officer.municipality);
+	if (store_renewal_list(d->store, req->state, muni, req->job_id,
+	    BEN_RENEWALS_MAX, ben_renewal_one, &l) != STORE_OK)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	out = RPC_NEW(ctx, Spis__V1__RenewalList,
+	    spis__v1__renewal_list__init);
+	out->renewals = l.items;
+	out->n_renewals = l.n;
+	*respm = &out->base;
+	return GRPC_STATUS_OK;
+}
+
+/* Finds renewal id for a change by the caller: audits its person, checks
+ * scope; *out is its message. */
+static grpc_status_code
+ben_renewal_find(struct rpc_ctx *ctx, int64_t id, Spis__V1__Renewal **out)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct ben_renewals l = {.ctx = ctx};
+
+	if (id <= 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "renewal_id: required");
+	switch (store_renewal_get(d->store, id, ben_renewal_one, &l)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "renewal_id: no renewal %" PRId64, id);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	*out = l.items[0];
+	rpcd_audit_subject(ctx, (*out)->national_id, "case_work");
+	if (!authz_in_scope(c, (*out)->municipality))
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "renewal_id: renewal %" PRId64 " is handled in "
+		    "municipality %s, outside your scope (%s)", id,
+		    (*out)->municipality, c->officer.municipality);
+	return GRPC_STATUS_OK;
+}
+
+static grpc_status_code
+ben_object(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__ObjectRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct ben_renewals l = {.ctx = ctx};
+	Spis__V1__Renewal *r;
+	struct store_audit a;
+	grpc_status_code st;
+	char why[96], today[16];
+
+	if ((st = ben_renewal_find(ctx, req->renewal_id, &r)) !=
+	    GRPC_STATUS_OK)
+		return st;
+	if (check_text(req->reason, 1, BEN_REASON_MAX, why, sizeof why) != 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "reason: %s", why);
+	check_today(today, sizeof today);
+	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
+	    "renewal %" PRId64 " of benefit %" PRId64 ": objected", r->id,
+	    r->benefit_id));
+	switch (store_renewal_object(d->store, r->id, today,
+	    c->officer.username, req->reason, &a, ben_renewal_one, &l)) {
+	case STORE_OK:
+		break;
+	case STORE_REFUSED:
+		r = l.items[l.n - 1];
+		if (strcmp(r->state, "pending") != 0)
+			return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+			    "renewal_id: renewal %" PRId64 " is %s; only a "
+			    "pending renewal can be objected to", r->id,
+			    r->state);
+		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+		    "renewal_id: the objection window of renewal %" PRId64
+		    " closed on %s", r->id, r->objection_until);
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "renewal_id: no renewal %" PRId64, req->renewal_id);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	*respm = &l.items[l.n - 1]->base;
+	return GRPC_STATUS_OK;
+}
+
+static grpc_status_code
+ben_resolve_objection(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	static const char *const outcomes[][2] = {{"renew", "renewed"},
+	    {"keep", "kept"}, {"end", "ended"}};
+	const Spis__V1__ResolveObjectionRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct ben_renewals l = {.ctx = ctx};
+	struct store_programme *prog;
+	struct store_person p;
+	struct store_notice notice, *np = NULL;
+	Spis__V1__Renewal *r;
+	struct store_audit a;
+	grpc_status_code st;
+	const char *outcome = NULL;
+	char why[96], today[16];
+
+	if ((st = ben_renewal_find(ctx, req->renewal_id, &r)) !=
+	    GRPC_STATUS_OK)
+		return st;
+	for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
+		if (strcmp(req->outcome, outcomes[i][0]) == 0)
+			outcome = outcomes[i][1];
+	if (outcome == NULL)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "outcome: not one of renew, keep, end");
+	if (check_text(req->reason, 1, BEN_REASON_MAX, why, sizeof why) != 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "reason: %s", why);
+	check_today(today, sizeof today);
+	/* Ending is told to the citizen, as any end is. */
+	if (strcmp(outcome, "ended") == 0 &&
+	    programme_find(ctx, "renewal_id", r->programme, &prog) ==
+	    GRPC_STATUS_OK &&
+	    store_person_get(d->store, r->national_id, NULL, &p) == STORE_OK) {
+		struct store_benefit b;
+
+		if (store_benefit_get(d->store, r->benefit_id, &b) ==
+		    STORE_OK) {
+			notice_benefit_ended(rpc_ctx_arena(ctx), &p,
+			    programme_name(prog, p.language), arena_strdup(
+			    rpc_ctx_arena(ctx), b.application), today,
+			    req->reason, &notice);
+			np = &notice;
+		}
+	}
+	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
+	    "renewal %" PRId64 " of benefit %" PRId64 ": objection resolved, "
+	    "%s", r->id, r->benefit_id, outcome));
+	switch (store_renewal_settle(d->store, r->id, "objected", outcome,
+	    today, c->officer.username, req->reason, np, &a,
+	    ben_renewal_one, &l)) {
+	case STORE_OK:
+		break;
+	case STORE_REFUSED:
+		r = l.items[l.n - 1];
+		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+		    "renewal_id: renewal %" PRId64 " is %s; only an objected "
+		    "renewal is resolved", r->id, r->state);
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "renewal_id: no renewal %" PRId64, req->renewal_id);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	*respm = &l.items[l.n - 1]->base;
+	return GRPC_STATUS_OK;
+}
+
 const struct rpc_method benefits_methods[] = {
 	RPC_METHOD(spis__v1__benefits, 0, ben_list, PERM_BENEFIT_READ),
 	RPC_METHOD(spis__v1__benefits, 1, ben_suspend, PERM_BENEFIT_WRITE),
@@ -519,6 +845,14 @@ const struct rpc_method benefits_methods[] = {
 	    PERM_BENEFIT_WRITE),
 	RPC_METHOD(spis__v1__benefits, 8, ben_followup_summary,
 	    PERM_BENEFIT_READ),
+	RPC_METHOD(spis__v1__benefits, 9, ben_start_renewal, PERM_RENEWAL_RUN),
+	RPC_METHOD(spis__v1__benefits, 10, ben_get_renewal_job,
+	    PERM_RENEWAL_RUN),
+	RPC_METHOD(spis__v1__benefits, 11, ben_list_renewals,
+	    PERM_BENEFIT_READ),
+	RPC_METHOD(spis__v1__benefits, 12, ben_object, PERM_BENEFIT_WRITE),
+	RPC_METHOD(spis__v1__benefits, 13, ben_resolve_objection,
+	    PERM_BENEFIT_WRITE),
 };
 const size_t benefits_nmethods =
     sizeof benefits_methods / sizeof benefits_methods[0];

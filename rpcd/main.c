@@ -50,6 +50,8 @@ struct settings {
 	long fail_delay_ms;
 	long sitting_idle;
 	long appeal_days;
+	long objection_days;
+	long renewal_poll_seconds;
 	char *notice_command;
 	long notice_retry_seconds;
 	long notice_max_attempts;
@@ -98,6 +100,9 @@ static const struct num_setting num_settings[] = {
 	{"audit_head_seconds", offsetof(struct settings, audit_head_seconds),
 	    1, 86400},
 	{"appeal_days", offsetof(struct settings, appeal_days), 0, 3650},
+	{"objection_days", offsetof(struct settings, objection_days), 0, 365},
+	{"renewal_poll_seconds", offsetof(struct settings,
+	    renewal_poll_seconds), 1, 3600},
 	{"notice_retry_seconds", offsetof(struct settings,
 	    notice_retry_seconds), 1, 86400},
 	{"notice_max_attempts", offsetof(struct settings,
@@ -299,7 +304,7 @@ config_line(void *user, const char *section, const char *name,
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
 	    "registry", "auth", "kiosk", "applications", "notices", "audit",
-	    "payments"};
+	    "payments", "benefits"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -431,7 +436,8 @@ main(int argc, char **argv)
 	    .max_logins = 32, .lockout_failures = 5, .lockout_seconds = 900,
 	    .peer_failures = 50, .fail_delay_ms = 1000,
 	    .sitting_idle = 300, .sitting_max = 1800,
-	    .appeal_days = 30, .audit_head_seconds = 60,
+	    .appeal_days = 30, .objection_days = 30,
+	    .renewal_poll_seconds = 5, .audit_head_seconds = 60,
 	    .notice_retry_seconds = 60, .notice_max_attempts = 8,
 	    .notice_poll_seconds = 5, .request_days = 30,
 	    .requests_per_day = 100};
@@ -576,6 +582,7 @@ main(int argc, char **argv)
 	    .sitting_max = s.sitting_max, .request_days = s.request_days,
 	    .requests_per_day = s.requests_per_day};
 	d.appeal_days = s.appeal_days;
+	d.objection_days = s.objection_days;
 	d.payments = (struct payments_cfg){.debtor_name = s.debtor_name,
 	    .debtor_iban = s.debtor_iban, .debtor_bic = s.debtor_bic};
 	d.logins = login_new(&d);
@@ -628,6 +635,9 @@ main(int argc, char **argv)
 	rpc_server_add(srv, notices_methods, notices_nmethods);
 	rpc_server_add(srv, registrations_methods, registrations_nmethods);
 	rpc_server_add(srv, payments_methods, payments_nmethods);
+	/* Before the server, so that StartRenewal always finds the thread to
+	 * wake; it is stopped after the last call has finished. */
+	d.renewal = renewal_start(&d, s.renewal_poll_seconds);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");
@@ -662,6 +672,8 @@ main(int argc, char **argv)
 	rpc_server_shutdown(srv, s.grace_seconds * 1000);
 	rpc_server_free(srv);
 	notices_stop(notices);
+	renewal_stop(d.renewal);
+	d.renewal = NULL;
 	rc = 0;
 out:
 	login_free(d.logins);

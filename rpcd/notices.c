@@ -137,6 +137,52 @@ notice_benefit_ended(struct arena *a, const struct store_person *p,
 }
 
 void
+notice_renewal(struct arena *a, const struct store_person *p,
+    const char *programme_name, const char *reference, int eligible,
+    int64_t old_amount, int64_t new_amount, const char *currency,
+    const char *period, const char *explanation, const char *objection_until,
+    struct store_notice *n)
+{
+	int lt = notice_lt(p->language);
+	const char *was = notice_money(a, old_amount, currency);
+
+	n->national_id = p->national_id;
+	n->kind = "renewal";
+	n->language = lt ? "lt" : "en";
+	n->reference = reference;
+	n->subject = arena_printf(a, lt ? "Informacinis skaičiavimas: „%s“" :
+	    "Informative calculation: your %s", programme_name);
+	if (eligible)
+		n->body = arena_printf(a, lt ?
+		    "Jūsų išmoka „%s“ (prašymo nr. %s) bus pratęsta dar "
+		    "metams.\nIki šiol: %s %s; toliau: %s %s.\nKodėl: %s\n"
+		    "Jei nesutinkate, prieštaravimą pateikti galite iki %s "
+		    "kioske arba socialinės paramos skyriuje; kitaip "
+		    "išmoka pratęsiama savaime.\n" :
+		    "Your %s (application %s) is to be renewed for another "
+		    "year.\nUntil now: %s %s; from renewal: %s %s.\nWhy: %s\n"
+		    "If you disagree, you may object until %s at a kiosk or a "
+		    "social support office; otherwise it renews by "
+		    "itself.\n", programme_name, reference, was,
+		    notice_period(period, lt),
+		    notice_money(a, new_amount, currency),
+		    notice_period(period, lt), explanation, objection_until);
+	else
+		n->body = arena_printf(a, lt ?
+		    "Pagal dabartinius duomenis Jūsų išmoka „%s“ (prašymo "
+		    "nr. %s) nebebūtų mokama; dabar: %s %s.\nKodėl: %s\n"
+		    "Jei nesutinkate, prieštaravimą pateikti galite iki %s "
+		    "kioske arba socialinės paramos skyriuje; kitaip "
+		    "išmoka nutraukiama.\n" :
+		    "On current data your %s (application %s) would no "
+		    "longer be paid; now: %s %s.\nWhy: %s\n"
+		    "If you disagree, you may object until %s at a kiosk or a "
+		    "social support office; otherwise it ends.\n",
+		    programme_name, reference, was, notice_period(period, lt),
+		    explanation, objection_until);
+}
+
+void
 notice_payment_failed(struct arena *a, const char *national_id,
     const char *language, const char *programme_name, const char *period,
     const char *status, const char *reason, int64_t amount,

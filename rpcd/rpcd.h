@@ -55,6 +55,8 @@ struct rpcd {
 	struct auth_cfg auth;
 	struct kiosk_cfg kiosk;
 	long appeal_days; /* how long after a decision it may be appealed */
+	long objection_days; /* how long a renewal may be objected to */
+	struct renewal *renewal; /* the renewal job's thread (renewal.c) */
 	struct payments_cfg payments;
 	struct logins *logins;
 	const char *audit_key_file;  /* keys the audit chain (auditfile.h) */
@@ -101,6 +103,8 @@ enum rpcd_perm {
 	PERM_PAYMENT_APPROVE, /* the second signature on a run */
 	PERM_PAYMENT_READ,  /* read runs and failed payments: those who make,
 			     * sign or audit them */
+	PERM_RENEWAL_RUN,   /* start the yearly renewal job, read its
+			     * progress */
 	PERM__COUNT
 };
 
@@ -263,6 +267,26 @@ grpc_status_code applications_list(struct rpc_ctx *ctx,
 grpc_status_code applications_move(struct rpc_ctx *ctx, const char *reference,
     const char *to, const char *reason, int64_t expected_version,
     const char *owner, ProtobufCMessage **respm);
+/* The facts the rules see about a person (read into *p) with their
+ * current household and the declared income and assets, on the day on;
+ * strings in f point into p.  0, or -1 when the person or their household
+ * cannot be read.  For the renewal job, which has no call. */
+struct store_person;
+int applications_facts(struct rpcd *d, const char *national_id,
+    int64_t income, int64_t assets, const char *on, struct store_person *p,
+    struct rule_value *f);
+
+/*
+ * renewal.c: the yearly renewal job, on its own thread.  renewal_wake
+ * makes it look for work now (a job just started); renewal_stop waits for
+ * the benefit in hand.  renewal_year_after gives the day a year after date
+ * (29 February becomes 1 March), arena-owned.
+ */
+struct renewal;
+struct renewal *renewal_start(struct rpcd *d, long poll_seconds);
+void renewal_wake(struct renewal *r);
+void renewal_stop(struct renewal *r);
+const char *renewal_year_after(struct arena *a, const char *date);
 
 /*
  * notices.c: the texts of notices, written in the person's language into
@@ -278,6 +302,11 @@ void notice_decision(struct arena *a, const struct store_person *p,
 void notice_benefit_ended(struct arena *a, const struct store_person *p,
     const char *programme_name, const char *reference, const char *date,
     const char *reason, struct store_notice *n);
+void notice_renewal(struct arena *a, const struct store_person *p,
+    const char *programme_name, const char *reference, int eligible,
+    int64_t old_amount, int64_t new_amount, const char *currency,
+    const char *period, const char *explanation, const char *objection_until,
+    struct store_notice *n);
 void notice_payment_failed(struct arena *a, const char *national_id,
     const char *language, const char *programme_name, const char *period,
     const char *status, const char *reason, int64_t amount,

@@ -515,6 +515,50 @@ static const char *const store_migrations[] = {
 	"INSERT INTO followups (benefit_id, months, due_on)"
 	"  SELECT id, 12, date(end_date, '+12 months') FROM benefits"
 	"  WHERE state = 'ended' AND end_date <> '';",
+	/* 12: yearly renewal.  A benefit of an auto-renew programme is due on
+	 * renew_on (a year after it began, then a year after each renewal);
+	 * a renewal job walks the due benefits in id order, remembering the
+	 * last one it handled (cursor) so that it resumes after a crash, and
+	 * makes one renewal per benefit and job. */
+	"ALTER TABLE benefits ADD COLUMN renew_on TEXT NOT NULL DEFAULT '';"
+	"UPDATE benefits SET renew_on = date(start_date, '+1 year')"
+	"  WHERE state <> 'ended' AND programme IN"
+	"  (SELECT code FROM programmes WHERE auto_renew = 1);"
+	"CREATE INDEX benefits_renew ON benefits(renew_on, id)"
+	"  WHERE renew_on <> '';"
+	"CREATE TABLE renewal_jobs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  as_of TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'running',"
+	"  started_by TEXT NOT NULL,"
+	"  started_at TEXT NOT NULL,"
+	"  finished_at TEXT NOT NULL DEFAULT '',"
+	"  cursor INTEGER NOT NULL DEFAULT 0,"
+	"  due INTEGER NOT NULL DEFAULT 0,"
+	"  processed INTEGER NOT NULL DEFAULT 0,"
+	"  eligible INTEGER NOT NULL DEFAULT 0,"
+	"  not_eligible INTEGER NOT NULL DEFAULT 0,"
+	"  failed INTEGER NOT NULL DEFAULT 0);"
+	"CREATE UNIQUE INDEX renewal_jobs_one_running ON renewal_jobs(state)"
+	"  WHERE state = 'running';"
+	"CREATE TABLE renewals ("
+	"  id INTEGER PRIMARY KEY,"
+	"  job_id INTEGER NOT NULL REFERENCES renewal_jobs(id),"
+	"  benefit_id INTEGER NOT NULL REFERENCES benefits(id),"
+	"  eligible INTEGER NOT NULL,"
+	"  old_amount INTEGER NOT NULL,"
+	"  new_amount INTEGER NOT NULL,"
+	"  rule_version INTEGER NOT NULL,"
+	"  explanation TEXT NOT NULL,"
+	"  objection_until TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  resolved_by TEXT NOT NULL DEFAULT '',"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  UNIQUE (job_id, benefit_id));"
+	"CREATE INDEX renewals_state ON renewals(state, objection_until);"
+	"CREATE INDEX renewals_benefit ON renewals(benefit_id, state);",
 };
 
 #define STORE_NMIGRATIONS \

@@ -631,10 +631,12 @@ app_benefit(struct store *st, const struct store_application *app,
 		s = store_prepare(st, "INSERT INTO benefits (national_id,"
 		    " programme, application_id, municipality, state, amount,"
 		    " currency, period, start_date, rule_version, created_at,"
-		    " updated_at) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7,"
-		    " ?8, ?9, ?10, ?10) ON CONFLICT (application_id) DO UPDATE"
+		    " updated_at, renew_on) VALUES (?1, ?2, ?3, ?4, 'active',"
+		    " ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)"
+		    " ON CONFLICT (application_id) DO UPDATE"
 		    " SET state = 'active', amount = ?5, rule_version = ?9,"
-		    " end_date = '', exit_reason = '', updated_at = ?10");
+		    " end_date = '', exit_reason = '', updated_at = ?10,"
+		    " renew_on = ?11");
 	else
 		s = store_prepare(st, "UPDATE benefits SET state = 'ended',"
 		    " end_date = substr(?10, 1, 10), exit_reason ="
@@ -651,6 +653,8 @@ app_benefit(struct store *st, const struct store_application *app,
 		sqlite3_bind_text(s, 7, b->period, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 8, b->start_date, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 9, dec->rule_version);
+		sqlite3_bind_text(s, 11, b->renew_on != NULL ? b->renew_on :
+		    "", -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_int64(s, 3, app->id);
 	sqlite3_bind_text(s, 10, now, -1, SQLITE_STATIC);

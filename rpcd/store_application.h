@@ -144,6 +144,7 @@ struct store_decision_clause {
 struct store_benefit_new {
 	const char *period;
 	const char *start_date;
+	const char *renew_on;	/* "" unless the programme auto-renews */
 };
 
 /*

@@ -192,6 +192,18 @@ ben_set_state(struct store *st, const struct store_benefit *b, const char *to,
 	return store_write(st, s, "follow-ups");
 }
 
+enum store_rc
+store_benefit_state_tx(struct store *st, int64_t id, const char *to,
+    const char *date, const char *at, const char *actor, const char *reason)
+{
+	struct store_benefit b;
+	enum store_rc rc;
+
+	if ((rc = ben_read(st, id, &b)) != STORE_OK)
+		return rc;
+	return ben_set_state(st, &b, to, date, at, actor, reason);
+}
+
 static int
 ben_state_in(const char *state, const char *const *from)
 {

@@ -64,6 +64,13 @@ enum store_rc store_benefit_move(struct store *st, int64_t id,
     const char *actor, const char *reason, const struct store_notice *notice,
     const struct store_audit *a, struct store_benefit *b);
 
+/* For the store's other files only (the lock held, inside their
+ * transaction): moves benefit id to state to as store_benefit_move does,
+ * with its history row and, when it ends, its follow-ups. */
+enum store_rc store_benefit_state_tx(struct store *st, int64_t id,
+    const char *to, const char *date, const char *at, const char *actor,
+    const char *reason);
+
 /* Sets a person's bank account (iban already checked) with the audit row
  * a; STORE_NOTFOUND when no such person is registered. */
 enum store_rc store_bank_set(struct store *st,
