@@ -65,10 +65,17 @@ TPROTO_O := $(TPROTO_C:.c=.o)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
 
+# The benchmark's programs (bench/): the registry generator, the load
+# client, a bare gRPC-core echo server and the rule loop.  `make bench`
+# runs bench/bench.sh; BENCH_PEOPLE=3000000 for Lithuania's size.
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+BENCH_PEOPLE ?= 200000
+
 PO := $(wildcard po/*.po)
 MO := $(patsubst po/%.po,$(BUILD)/locale/%/LC_MESSAGES/spis.mo,$(PO))
 
-.PHONY: all test test-bin install clean pot format
+.PHONY: all test test-bin bench install clean pot format
 .SECONDARY:
 
 all: $(PROGS) $(MO)
@@ -118,14 +125,21 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/librpcd.a $(BUILD)/libspis.a $(TPROTO
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Irpcd $(CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS) $(LIBS_TEST)
 
+$(BUILD)/bench/%: bench/%.c $(BUILD)/librpcd.a $(BUILD)/libspis.a $(TPROTO_O)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Irpcd $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS_RPCD)
+
 $(BUILD)/locale/%/LC_MESSAGES/spis.mo: po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
 
-test-bin: all $(UNIT_BIN) $(TOOL_BIN)
+test-bin: all $(UNIT_BIN) $(TOOL_BIN) $(BENCH_BIN)
 
 test: test-bin
 	SPIS_BUILD=$(BUILD) SPIS_SAN=$(SAN) bash tests/run.sh
+
+bench: all $(BENCH_BIN)
+	SPIS_BUILD=$(BUILD) BENCH_PEOPLE=$(BENCH_PEOPLE) bash bench/bench.sh
 
 # The translation template is regenerated from the sources; the catalogues
 # are merged so that new strings show up untranslated in po/*.po.
@@ -148,7 +162,7 @@ install: all
 		install -D -m 0644 $$m $(DESTDIR)$(LOCALEDIR)/$$l; done
 
 format:
-	clang-format -i $(wildcard lib/*.[ch] rpcd/*.[ch] console/*.[ch] kiosk/*.[ch] tests/unit/*.c tests/tools/*.c)
+	clang-format -i $(wildcard lib/*.[ch] rpcd/*.[ch] console/*.[ch] kiosk/*.[ch] tests/unit/*.c tests/tools/*.c bench/*.c)
 
 clean:
 	rm -rf build build-san

@@ -1402,6 +1402,7 @@ app_queue(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	struct app_queue q = {.ctx = ctx};
 	const char *states[3] = {NULL}, *muni;
 	const char *pending[] = {"submitted", "in_review", "appealed", NULL};
+	struct store_programme *prog;
 	int64_t after = 0, total = 0;
 	int limit = req->page_size;
 	grpc_status_code st;
@@ -1427,11 +1428,17 @@ app_queue(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "page_size: 1 to %d", APP_PAGE_MAX);
 	if (req->page_token[0] != '\0') {
-		after = strtoll(req->page_token, &end, 10);
-		if (*end != '\0' || after <= 0)
+		/* Only the digits this call writes: no sign, no spaces, no
+		 * number too large to read back. */
+		if (strspn(req->page_token, "0123456789") !=
+		    strlen(req->page_token) || strlen(req->page_token) > 18 ||
+		    (after = strtoll(req->page_token, &end, 10)) <= 0)
 			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 			    "page_token: not a token this call returned");
 	}
+	if (req->programme[0] != '\0' && (st = programme_find(ctx,
+	    "programme", req->programme, &prog)) != GRPC_STATUS_OK)
+		return st;
 	q.m = RPC_NEW(ctx, Spis__V1__QueueReply,
 	    spis__v1__queue_reply__init);
 	if (store_app_queue(d->store, muni, req->programme,

@@ -697,8 +697,10 @@ nz(const char *s)
 int
 store_begin(struct store *st)
 {
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	const char *sql = st->batch ? "SAVEPOINT store_change" :
+	    "BEGIN IMMEDIATE";
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		store_log_error(st, "begin");
 		return -1;
 	}
@@ -708,9 +710,11 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	const char *sql = st->batch ? "RELEASE store_change" : "COMMIT";
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		store_log_error(st, "commit");
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		store_rollback(st);
 		return -1;
 	}
 	return 0;
@@ -719,7 +723,50 @@ store_commit(struct store *st)
 void
 store_rollback(struct store *st)
 {
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	/* In a batch only the change's savepoint is undone; the savepoint
+	 * must then be released, or it would stay open on the stack. */
+	if (st->batch)
+		sqlite3_exec(st->db, "ROLLBACK TO store_change;"
+		    " RELEASE store_change", NULL, NULL, NULL);
+	else
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_batch_begin(struct store *st)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if (!st->batch && store_exec(st, "PRAGMA synchronous = OFF;"
+	    " PRAGMA cache_size = -262144") == 0) {
+		if (store_begin(st) == 0) {
+			st->batch = 1;
+			rc = 0;
+		} else
+			store_exec(st, "PRAGMA synchronous = FULL;"
+			    " PRAGMA cache_size = -2000");
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+int
+store_batch_commit(struct store *st)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&st->lock);
+	if (st->batch) {
+		st->batch = 0;
+		rc = store_commit(st);
+		/* Durable again whatever the commit did. */
+		if (store_exec(st, "PRAGMA synchronous = FULL;"
+		    " PRAGMA cache_size = -2000") != 0)
+			rc = -1;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rc;
 }
 
 int

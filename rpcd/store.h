@@ -33,6 +33,21 @@ int store_schema_latest(void);
 /* The SQLite library version string (static). */
 const char *store_engine_version(void);
 
+/*
+ * Bulk loading (spis-gen), not for the running daemon.  store_batch_begin
+ * relaxes durability for the load (synchronous = OFF, a larger page cache)
+ * and opens one transaction that every following change joins: each store
+ * function's own transaction becomes a savepoint in it, so that a refused
+ * change still undoes only itself while a thousand accepted ones share one
+ * commit.  store_batch_commit commits them and restores synchronous = FULL
+ * and the cache; a crash before it loses the whole batch, never part of a
+ * change.  Only for a single loading thread: the store lock is not held
+ * between the two calls.  Both return 0, or -1 after logging (a failed
+ * commit rolls the batch back).
+ */
+int store_batch_begin(struct store *st);
+int store_batch_commit(struct store *st);
+
 /* One audit row.  Strings may be NULL, stored as empty. */
 struct store_audit {
 	const char *actor;    /* officer username, or "" before login */

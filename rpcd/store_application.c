@@ -469,10 +469,13 @@ app_bind_filter(sqlite3_stmt *s, const char *municipality,
 		    "", -1, SQLITE_STATIC);
 }
 
-#define APP_FILTER \
-	" WHERE (?1 = '' OR a.municipality = ?1)" \
+/* The queue's filter, with and without a municipality: two texts, so
+ * that a municipality's queue is read through its own index. */
+#define APP_FILTER_REST \
 	" AND (?2 = '' OR a.programme = ?2)" \
 	" AND a.state IN (?3, ?4, ?5, ?6, ?7, ?8)"
+#define APP_FILTER_MUNI " WHERE a.municipality = ?1" APP_FILTER_REST
+#define APP_FILTER_ALL " WHERE ?1 = ''" APP_FILTER_REST
 
 enum store_rc
 store_app_queue(struct store *st, const char *municipality,
@@ -481,6 +484,7 @@ store_app_queue(struct store *st, const char *municipality,
     void *arg, int64_t *total)
 {
 	const char *st6[6] = {0};
+	int all = municipality[0] == '\0';
 	sqlite3_stmt *s;
 	enum store_rc rc = STORE_ERR;
 
@@ -488,8 +492,9 @@ store_app_queue(struct store *st, const char *municipality,
 	for (int i = 0; i < 6 && states[i] != NULL; i++)
 		st6[i] = states[i];
 	pthread_mutex_lock(&st->lock);
-	s = store_prepare(st, "SELECT count(*) FROM applications a"
-	    APP_FILTER);
+	s = store_prepare(st, all ?
+	    "SELECT count(*) FROM applications a" APP_FILTER_ALL :
+	    "SELECT count(*) FROM applications a" APP_FILTER_MUNI);
 	if (s == NULL)
 		goto out;
 	app_bind_filter(s, municipality, programme, st6);
@@ -501,7 +506,10 @@ store_app_queue(struct store *st, const char *municipality,
 	*total = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 
-	s = store_prepare(st, "SELECT " APP_COLUMNS APP_FROM APP_FILTER
+	s = store_prepare(st, all ?
+	    "SELECT " APP_COLUMNS APP_FROM APP_FILTER_ALL
+	    " AND a.id > ?9 ORDER BY a.id LIMIT ?10" :
+	    "SELECT " APP_COLUMNS APP_FROM APP_FILTER_MUNI
 	    " AND a.id > ?9 ORDER BY a.id LIMIT ?10");
 	if (s != NULL) {
 		app_bind_filter(s, municipality, programme, st6);

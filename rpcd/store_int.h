@@ -21,6 +21,10 @@ struct store {
 	unsigned char audit_key[32];
 	int audit_has_key;
 	int64_t audit_keyed_from;
+
+	/* A bulk load's transaction is open (store_batch_begin): each
+	 * function's own transaction is a savepoint inside it. */
+	int batch;
 };
 
 /* Prepares sql on the writer connection; NULL after logging on failure.

@@ -427,6 +427,12 @@ check("Queue: national clerk, paged, next token", code == OK and len(q2.items) =
 q3 = app("Queue", ap.QueueRequest(page_size=1, state="submitted", page_token=q2.next_page_token), clerk)[0]
 check("Queue: the next page goes on from there", q3 and q3.items and q3.items[0].reference != q2.items[0].reference)
 expect("Queue: bad state", app("Queue", ap.QueueRequest(state="lost"), case13), INVALID, "state")
+expect("Queue: a page token that is too large", app("Queue", ap.QueueRequest(
+    page_token="99999999999999999999999"), case13), INVALID, "page_token")
+expect("Queue: a page token with a space", app("Queue", ap.QueueRequest(page_token=" 5"), case13),
+       INVALID, "page_token")
+expect("Queue: an unknown programme is NOT_FOUND, not an empty queue",
+       app("Queue", ap.QueueRequest(programme="NOPE"), case13), NOT_FOUND, "programme")
 cn, code, msg = app("QueueCounts", ap.QueueCountsRequest(), clerk)
 counts = {(x.programme, x.state): x.count for x in cn.counts} if cn else {}
 check("QueueCounts: per programme and state", code == OK and counts.get(("SOC-BEN", "submitted")) == 2, counts)

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# bench/bench.sh: `make bench`.  Generates a registry of BENCH_PEOPLE people
+# (default 200000) with spis-gen, times the sqlite3 shell's .import of the
+# same rows as the baseline of the bulk load, starts a bare gRPC-core echo
+# server (spis-echod) and the daemon on that registry with a pam_matrix
+# stack in a temporary folder, drives both with spis-load from this
+# separate process, and prints one table: each figure beside the baseline
+# measured in the same run.  BENCH_SECONDS (default 3) is the measured time
+# of each load run; BENCH_DIR keeps the files there instead of a temporary
+# folder.  Timing figures are for reading, never for pass or fail.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+B=${SPIS_BUILD:-build}
+case "$B" in /*) ;; *) B=$top/$B ;; esac
+N=${BENCH_PEOPLE:-200000}
+SECS=${BENCH_SECONDS:-3}
+if [ -n "${BENCH_DIR:-}" ]; then
+	dir=$BENCH_DIR
+	mkdir -p "$dir"
+	rm -f "$dir"/spis.db* "$dir"/bare.db
+else
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/spis-bench.XXXXXX")
+fi
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	[ -n "${BENCH_DIR:-}" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+say() { printf '%s\n' "$*" >&2; }
+now() { date +%s.%N; }
+# kv LINE KEY: the value of KEY=VALUE in a line of spis-load or spis-gen.
+kv() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+fmt() { awk -v a="$1" 'BEGIN { printf "%.0f", a }'; }
+
+# wait_port FILE PID: until the port file is written, or the process died.
+wait_port() {
+	local i
+	for i in $(seq 300); do
+		[ -s "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+say "bench: generating $N people in $dir"
+"$B/bench/spis-gen" --db "$dir/spis.db" --people "$N" --csv "$dir/people.csv" \
+	--refs "$dir/refs.tsv" >"$dir/gen.out" 2>"$dir/gen.log"
+gen=$(tr '\n' ' ' <"$dir/gen.out")
+people=$(kv "$gen" people)
+load_s=$(kv "$gen" people_seconds)
+
+# The registry's pages reach the disk now, not under the first runs.
+sync
+say "bench: the baseline: .import of the same rows into a bare table"
+t0=$(now)
+sqlite3 "$dir/bare.db" <<SQL
+CREATE TABLE people (national_id TEXT, given_names TEXT, surname TEXT,
+  birth_date TEXT, sex TEXT, address TEXT, municipality TEXT, phone TEXT,
+  email TEXT, disability TEXT, employment TEXT, language TEXT);
+.mode csv
+.import $dir/people.csv people
+SQL
+t1=$(now)
+import_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+imported=$(sqlite3 "$dir/bare.db" "SELECT count(*) FROM people")
+[ "$imported" = "$people" ] || { say "bench: .import read $imported rows of $people"; exit 1; }
+
+"$B/bench/spis-rulebench" --db "$dir/spis.db" >"$dir/rule.out" 2>>"$dir/gen.log"
+rule=$(cat "$dir/rule.out")
+
+# Inputs for the calls: every seventh person (ID, surname, municipality),
+# read from the registry the daemon will serve.
+sqlite3 -readonly -separator $'\t' "$dir/spis.db" \
+	"SELECT national_id, surname, municipality FROM people
+	 WHERE rowid % 7 = 0 AND deceased_date = ''" >"$dir/people.tsv"
+
+# Officers and a password-only PAM stack, as tests/lib.sh spisd_office.
+mkdir -p "$dir/pam.d"
+: >"$dir/passdb"
+cat >"$dir/pam.d/spis" <<PAM
+auth    required /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$dir/passdb
+account required /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$dir/passdb
+PAM
+for spec in clerk:clerk help:helpdesk; do
+	u=${spec%%:*}
+	echo "$u:pw:spis" >>"$dir/passdb"
+	"$B/spis-rpcd" --db "$dir/spis.db" officer add "$u" --role "${spec#*:}" \
+		>/dev/null 2>>"$dir/gen.log"
+done
+
+"$B/bench/spis-echod" --listen 127.0.0.1:0 --port-file "$dir/echo.port" \
+	2>"$dir/echo.log" &
+echo_pid=$!
+pids+=("$echo_pid")
+"$B/spis-rpcd" --listen 127.0.0.1:0 --db "$dir/spis.db" --port-file "$dir/rpcd.port" \
+	--pam-confdir "$dir/pam.d" --log-level warn >"$dir/rpcd.log" 2>&1 &
+rpcd_pid=$!
+pids+=("$rpcd_pid")
+wait_port "$dir/echo.port" "$echo_pid" || { say "bench: spis-echod did not start"; exit 1; }
+wait_port "$dir/rpcd.port" "$rpcd_pid" || { say "bench: spis-rpcd did not start:"; tail "$dir/rpcd.log" >&2; exit 1; }
+echo_addr=127.0.0.1:$(cat "$dir/echo.port")
+rpcd_addr=127.0.0.1:$(cat "$dir/rpcd.port")
+for i in $(seq 100); do
+	"$B/bench/spis-load" --target "$rpcd_addr" --seconds 0.1 --warmup 0 health \
+		>/dev/null 2>&1 && break
+	sleep 0.1
+done
+help_tok=$("$B/bench/spis-load" --target "$rpcd_addr" login help pw)
+clerk_tok=$("$B/bench/spis-load" --target "$rpcd_addr" login clerk pw)
+
+# run ADDR KIND STREAMS [ARGS...]: one load run's line.
+run() {
+	local addr=$1 kind=$2 k=$3
+	shift 3
+	say "bench: $kind, $k streams"
+	"$B/bench/spis-load" --target "$addr" --streams "$k" --seconds "$SECS" "$@" "$kind" \
+		2>>"$dir/load.err" || true
+}
+
+declare -A R
+for k in 1 16 64; do
+	R[echo$k]=$(run "$echo_addr" echo "$k")
+done
+R[health]=$(run "$rpcd_addr" health 16)
+for k in 1 16 64; do
+	R[hd$k]=$(run "$rpcd_addr" status-helpdesk "$k" --token "$help_tok" --input "$dir/refs.tsv")
+done
+R[getapp]=$(run "$rpcd_addr" get-application 16 --token "$clerk_tok" --input "$dir/refs.tsv")
+R[status]=$(run "$rpcd_addr" status 16 --input "$dir/refs.tsv")
+R[getperson]=$(run "$rpcd_addr" get-person 16 --token "$clerk_tok" --input "$dir/people.tsv")
+R[search]=$(run "$rpcd_addr" search 16 --token "$clerk_tok" --input "$dir/people.tsv")
+R[register]=$(run "$rpcd_addr" register 16 --token "$clerk_tok")
+R[submit]=$(run "$rpcd_addr" submit 16 --token "$clerk_tok" --input "$dir/people.tsv")
+rss_rpcd=$(awk '/VmHWM/ { print $2 }' "/proc/$rpcd_pid/status")
+rss_echo=$(awk '/VmHWM/ { print $2 }' "/proc/$echo_pid/status")
+
+# row NAME KEY: a table row for an RPC run against the echo run at the
+# same number of streams.
+row() {
+	local name=$1 l=${R[$2]} k e
+	k=$(kv "$l" streams)
+	e=${R[echo$k]:-}
+	if [ -z "$l" ] || [ "$(kv "$l" ok)" = 0 ]; then
+		printf '%-44s %12s %9s %9s   %s\n' "$name" "failed" "-" "-" "see load.err"
+		return
+	fi
+	printf '%-44s %12s %9s %9s   echo %s/s p99 %s ms  ratio %s%s\n' "$name" \
+		"$(kv "$l" rate)/s" "$(kv "$l" p50_ms)" "$(kv "$l" p99_ms)" \
+		"$(kv "$e" rate)" "$(kv "$e" p99_ms)" "$(ratio "$(kv "$l" rate)" "$(kv "$e" rate)")" \
+		"$([ "$(kv "$l" errors)" = 0 ] || printf '  (%s errors)' "$(kv "$l" errors)")"
+}
+
+{
+	echo
+	printf 'SPIS benchmark: %s people, %s households, %s applications; %s s per run\n' \
+		"$people" "$(kv "$gen" households)" "$(kv "$gen" applications)" "$SECS"
+	printf 'machine: %s cores, %s, %s GB RAM; load client: spis-load, 1 connection\n' \
+		"$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
+		"$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)"
+	echo
+	printf '%-44s %12s %9s %9s   %s\n' "what" "figure" "p50 ms" "p99 ms" "baseline (same run)"
+	printf '%-44s %12s %9s %9s   %s\n' "----" "------" "------" "------" "-------------------"
+	for k in 1 16 64; do
+		l=${R[echo$k]}
+		printf '%-44s %12s %9s %9s   %s\n' "bare gRPC-core echo, $k streams" "$(kv "$l" rate)/s" \
+			"$(kv "$l" p50_ms)" "$(kv "$l" p99_ms)" "(the baseline)"
+	done
+	row "Health/Check, 16 streams" health
+	row "GetStatusForHelpdesk (session, audit), 1" hd1
+	row "GetStatusForHelpdesk (session, audit), 16" hd16
+	row "GetStatusForHelpdesk (session, audit), 64" hd64
+	row "GetApplication (session, audit), 16" getapp
+	row "GetStatus (public, audited), 16" status
+	row "GetPerson (session, audit), 16" getperson
+	row "SearchPeople surname prefix + muni, 16" search
+	row "RegisterPerson, 16" register
+	row "Applications/Submit, 16" submit
+	lr=$(awk -v n="$people" -v s="$load_s" 'BEGIN { printf "%.0f", n / s }')
+	ir=$(awk -v n="$people" -v s="$import_s" 'BEGIN { printf "%.0f", n / s }')
+	printf '%-44s %12s %9s %9s   .import %s rows/s (%s s)  ratio %s\n' \
+		"bulk load, spis-gen (people)" "$lr/s" "$load_s s" "-" "$ir" "$import_s" \
+		"$(ratio "$lr" "$ir")"
+	printf '%-44s %12s %9s %9s   %s\n' "  households, memberships" \
+		"$(fmt "$(awk -v n="$(kv "$gen" households)" -v s="$(kv "$gen" households_seconds)" 'BEGIN { print n / s }')")/s" \
+		"$(kv "$gen" households_seconds) s" "-" "-"
+	printf '%-44s %12s %9s %9s   %s\n' "  applications" \
+		"$(fmt "$(awk -v n="$(kv "$gen" applications)" -v s="$(kv "$gen" applications_seconds)" 'BEGIN { print n / s }')")/s" \
+		"$(kv "$gen" applications_seconds) s" "-" "-"
+	printf '%-44s %12s %9s %9s   C by hand %s ns  ratio %s\n' "rule_eval SOC-BEN, one household" \
+		"$(kv "$rule" eval_us) us" "-" "-" "$(kv "$rule" native_ns)" \
+		"$(awk -v a="$(kv "$rule" eval_us)" -v b="$(kv "$rule" native_ns)" 'BEGIN { printf "%.0f", a * 1000 / b }')"
+	printf '%-44s %12s %9s %9s   %s\n' "  parse + evaluate (programme_evaluate)" \
+		"$(kv "$rule" parse_eval_us) us" "-" "-" "-"
+	printf '%-44s %12s %9s %9s   spis-echod %s MB\n' "daemon peak RSS (VmHWM)" \
+		"$((rss_rpcd / 1024)) MB" "-" "-" "$((rss_echo / 1024))"
+	echo
+} | tee "$dir/table.txt"
+if [ -s "$dir/load.err" ]; then
+	say "bench: first errors per run:"
+	sort -u "$dir/load.err" | head -n 20 >&2
+fi
