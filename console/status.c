@@ -5,8 +5,9 @@
  * screen follows without the officer doing anything.  Once an officer has
  * logged in it is the home screen: r also checks the session (an expired
  * one leads to the login screen and back), the registry's screens, the
- * work queue, the programmes, the helpdesk's status lookup and the audit
- * trail are reached from here as the roles allow, and F10 logs out.  For
+ * work queue, the programmes, the helpdesk's status lookup, the payment
+ * runs, the failed payments and the audit trail are reached from here as
+ * the roles allow, and F10 logs out.  For
  * officers who read applications it is also the dashboard: what waits,
  * per programme and state, with the age of the oldest.
  */
@@ -166,12 +167,20 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		    N_("Programmes"),
 	};
 
+	const char *const pay[] = {
+		s->can_pay_run || s->can_pay_approve ? "y" : NULL,
+		    N_("Payment runs"),
+		s->can_pay_run ? "f" : NULL, N_("Failed payments to follow up"),
+	};
+
 	if (!s->active)
 		return y;
 	y = status_group(t, y, end, cols, _("Registry"), registry,
 	    sizeof registry / sizeof registry[0]);
-	return status_group(t, y, end, cols, _("Applications"), apps,
+	y = status_group(t, y, end, cols, _("Applications"), apps,
 	    sizeof apps / sizeof apps[0]);
+	return status_group(t, y, end, cols, _("Payments"), pay,
+	    sizeof pay / sizeof pay[0]);
 }
 
 static void
@@ -285,6 +294,11 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_programmes_new(c);
 		else if (k.c == 'k' && c->sess.can_write)
 			next = console_registrations_new(c);
+		else if (k.c == 'y' && (c->sess.can_pay_run ||
+		    c->sess.can_pay_approve))
+			next = console_runs_new(c);
+		else if (k.c == 'f' && c->sess.can_pay_run)
+			next = console_failures_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
 			st->counts_stale = 1;
