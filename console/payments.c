@@ -234,11 +234,17 @@ run_approve(struct tui *t, int yes, void *arg)
 		pay_failed(st, msg, r->note, sizeof r->note, &r->note_error);
 		return;
 	}
-	protobuf_c_message_free_unpacked(resp, NULL);
+	/* An approver who may not read the run's payments still sees
+	 * what was signed: the run as the answer has it. */
+	if (r->run == NULL)
+		r->run = (Spis__V1__PaymentRun *)resp;
+	else {
+		protobuf_c_message_free_unpacked(resp, NULL);
+		r->rerun = 1;
+	}
 	snprintf(r->note, sizeof r->note, _("Run %lld was approved."),
 	    (long long)r->id);
 	r->note_error = 0;
-	r->rerun = 1;
 }
 
 static const struct console_input run_cancel_inputs[] = {
@@ -549,8 +555,15 @@ run_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		run_fetch(r, r->page_no);
 		return 1;
 	}
-	if (r->run == NULL)
+	if (r->run == NULL) {
+		if (tui_key_is(k, 'a', 0) && ss->can_pay_approve) {
+			snprintf(q, sizeof q, _("Approve run %lld? Its payments "
+			    "could not be shown here."), (long long)r->id);
+			tui_confirm(t, q, run_approve, r);
+			return 1;
+		}
 		return 0;
+	}
 	if (tui_key_enter(k)) {
 		if (!ss->can_read || r->list.sel >= r->run->n_payments)
 			return 1;
@@ -660,6 +673,8 @@ run_draw(struct tui *t, struct tui_screen *s)
 		if (r->note[0] != '\0')
 			tui_wrap(t, y + 2, 2, cols - 4, 3,
 			    r->note_error ? TUI_A_ERROR : 0, r->note);
+		if (r->c->sess.can_pay_approve)
+			tui_put(t, end - 1, 2, cols - 4, 0, _("a Approve"));
 		return;
 	}
 	tui_putf(t, y, 2, cols - 4, TUI_A_BOLD, _("Payment run %lld · %s · %s"),
@@ -774,8 +789,8 @@ struct runs {
 	char periods[PAY_PROGS_MAX][12];
 	int nprogs;
 	struct console_input create_in[2];
-	int64_t created;    /* the run just made, opened when the dialog
-			       is gone */
+	int64_t created;    /* the run just made or asked for, opened when
+			       the dialog is gone */
 	char note[512];
 	int note_error;
 	int rerun;
@@ -993,6 +1008,36 @@ runs_created(struct console *c, void *arg)
 	rs->created = 0;
 }
 
+/* A run's number, as a supervisor is told it. */
+static const char *
+runs_check_number(struct console_form *f, int i, const char *v)
+{
+	(void)f;
+	(void)i;
+	if (strlen(v) > 12 || !runs_digits(v, strlen(v)) || atoll(v) <= 0)
+		return _("a run's number, e.g. 12");
+	return NULL;
+}
+
+static const struct console_input runs_open_inputs[] = {
+	{"run_id", N_("Run number"), 12, 1, NULL, 0, 0, runs_check_number},
+};
+
+static int
+runs_open_send(struct console *c, struct console_form *f, void *arg,
+    char *err, size_t errlen)
+{
+	struct runs *rs = arg;
+	char v[CONSOLE_VALUE_MAX];
+
+	(void)c;
+	(void)err;
+	(void)errlen;
+	console_form_value(f, 0, v);
+	rs->created = atoll(v);
+	return 0;
+}
+
 static void
 runs_create(struct runs *rs)
 {
@@ -1047,6 +1092,13 @@ runs_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		}
 		return 1;
 	}
+	if (tui_key_is(k, 'o', 0)) {
+		next = console_dialog_new(rs->c, _("Open a payment run"),
+		    runs_open_inputs, 1, runs_open_send, runs_created, rs);
+		if (next != NULL)
+			tui_push(t, next);
+		return 1;
+	}
 	if (tui_key_enter(k)) {
 		if (rs->runs == NULL || rs->list.sel >= rs->runs->n_runs)
 			return 1;
@@ -1089,8 +1141,9 @@ runs_draw(struct tui *t, struct tui_screen *s)
 	if (rs->note[0] != '\0')
 		tui_wrap(t, end - 3, 2, cols - 4, 2,
 		    rs->note_error ? TUI_A_ERROR : TUI_A_BOLD, rs->note);
-	if (rs->c->sess.can_pay_run)
-		tui_put(t, end - 1, 2, cols - 4, 0, _("n New run"));
+	tui_put(t, end - 1, 2, cols - 4, 0, rs->c->sess.can_pay_run ?
+	    _("n New run · o Open a run by number") :
+	    _("o Open a run by number"));
 	if (rs->runs == NULL)
 		return;
 	if (rs->runs->n_runs == 0) {

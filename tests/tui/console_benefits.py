@@ -3,9 +3,10 @@
 argv: the generated Python modules, the daemon's address, then a step:
   seed      registers two people in Vilnius (13) and has an application of
             each approved for HEAT, so that each has an active benefit and
-            a decision notice; the second also gets a bank account, so that
-            a payment run pays them both once the first has one
-Prints "OK ..." / "FAIL ..." lines.  Everything else happens in the console.
+            a decision notice; and two seniors with Vilnius winter support
+            (VLN-WINTER, yearly, 50.00) and bank accounts, for a payment run
+Prints "OK ..." / "FAIL ..." lines, then "SENIOR <national ID> <IBAN>" for
+each senior.  Everything else happens in the console.
 """
 import sys
 
@@ -35,11 +36,11 @@ def register(tok, nid, given, surname, birth, sex):
     check("register " + nid, code == OK, "%s %s" % (code, msg))
 
 
-def approve(clerk, case, nid):
+def approve(clerk, case, nid, prog="HEAT"):
     a, code, msg = c.call("Applications", "Submit", ap.SubmitRequest(
-        request_id=spis.rid(), programme="HEAT", national_id=nid, channel="office",
+        request_id=spis.rid(), programme=prog, national_id=nid, channel="office",
         declared=ap.Declared(monthly_income=10000, confirmed=True)), token=clerk)
-    check("submit HEAT for " + nid, code == OK, "%s %s" % (code, msg))
+    check("submit %s for %s" % (prog, nid), code == OK, "%s %s" % (code, msg))
     if code != OK:
         return
     for method, req in (("StartReview", ap.TransitionRequest(
@@ -57,9 +58,18 @@ if step == "seed":
     register(clerk, SECOND, "Petras", "Turtingas", "1987-03-18", "M")
     approve(clerk, case, FIRST)
     approve(clerk, case, SECOND)
-    _, code, msg = c.call("Benefits", "SetBankAccount", bn.SetBankAccountRequest(
-        request_id=spis.rid(), account=bn.BankAccount(
-            national_id=SECOND, iban="LT601010012345678901", holder="Petras Turtingas"),
-        reason="test"), token=clerk)
-    check("bank account for " + SECOND, code == OK, "%s %s" % (code, msg))
+    seniors = []
+    for serial, given, surname, iban in ((401, "Ona", "Senoji", "LT601010012345678901"),
+                                         (402, "Stasė", "Vyresnė", "LT121000011101001000")):
+        nid = spis.lt_code("F", "1950-05-05", serial)
+        register(clerk, nid, given, surname, "1950-05-05", "F")
+        approve(clerk, case, nid, "VLN-WINTER")
+        _, code, msg = c.call("Benefits", "SetBankAccount", bn.SetBankAccountRequest(
+            request_id=spis.rid(), account=bn.BankAccount(
+                national_id=nid, iban=iban, holder=given + " " + surname),
+            reason="test"), token=clerk)
+        check("bank account for " + nid, code == OK, "%s %s" % (code, msg))
+        seniors.append((nid, iban))
+    for nid, iban in seniors:
+        print("SENIOR %s %s" % (nid, iban))
 sys.exit(1 if spis.FAILED else 0)

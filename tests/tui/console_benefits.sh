@@ -22,7 +22,10 @@ SECOND=38703181745 # Petras Turtingas: has one
 
 "$SPIS_PYTHON" tests/tui/console_benefits.py "$SPIS_PY" "$SPISD_ADDR" seed \
 	>"$tmp/seed.out" 2>&1
-t_report "$tmp/seed.out"
+t_report <(grep -v '^SENIOR ' "$tmp/seed.out")
+# The two seniors the payment run pays: national ID and IBAN.
+read -r SEN1 IBAN1 <<<"$(sed -n 's/^SENIOR //p' "$tmp/seed.out" | sed -n 1p)"
+read -r SEN2 IBAN2 <<<"$(sed -n 's/^SENIOR //p' "$tmp/seed.out" | sed -n 2p)"
 
 S=spis-ben-$$
 tui_start "$S" 110 36 "$(tui_san_env "$tmp") $console --server $SPISD_ADDR --log $tmp/console.log"
@@ -134,6 +137,104 @@ check "letter: signed by the office" 'Socialinės paramos skyrius|Social support
 keys Escape
 check "back on the card" "Julija Žemaitė · $FIRST" 10
 
+keys Escape Escape
+keys F10
+
+# --- A payment run: made by a clerk, approved by a supervisor -------------
+YEAR=$(date +%Y)
+login clerk13
+check "clerk: payment runs offered" ' y +Payment runs'
+check "clerk: failed payments offered" ' f +Failed payments to follow up'
+keys y
+check "runs: none yet" 'No payment runs yet\.' 10
+keys n
+check "create: the dialog" 'Create a payment run' 10
+keys C-u
+typ VLN-WINTER
+keys Tab C-u
+typ "$YEAR-11"
+keys BTab
+check "create: a month refused for a yearly programme" 'a year as YYYY'
+keys Tab C-u
+typ "$YEAR"
+keys F2
+check "create: the run opens" "Payment run [0-9]+ · VLN-WINTER · $YEAR" 15
+check "run: a draft" 'draft *$'
+check "run: count and total" '2 payments · total 100\.00 EUR'
+check "run: nothing left out" 'Left out: 0 without a bank account · 0 already paid'
+check "run: the payments with names and grouped IBANs" \
+	"Ona Senoji +$SEN1 +$(printf '%s' "$IBAN1" | sed 's/..../& /g; s/ $//') +50\.00 +pending"
+RUN=$(tmux_screen "$S" | sed -n 's/.*Payment run \([0-9]*\) · VLN-WINTER.*/\1/p' | head -n 1)
+scr=$(tmux_screen "$S")
+printf '%s' "$scr" | grep -q 'a Approve' && t_fail "run: no approve for its clerk" "$scr" ||
+	t_ok "run: no approve for its clerk"
+check "run: cancel offered to the clerk" 'c Cancel'
+keys Escape
+check "runs: the new one listed" "> #$RUN +VLN-WINTER +$YEAR +draft +2 +100\.00 EUR +0/0/0 +clerk13" 10
+keys Escape
+keys F10
+
+login super13
+check "supervisor: payment runs offered" ' y +Payment runs'
+keys y
+check "supervisor: the runs" 'Payment runs' 10
+if tmux_wait "$S" "> #$RUN " 5 2>/dev/null; then
+	keys Enter
+else
+	keys o
+	tmux_wait "$S" 'Open a payment run' 10 >/dev/null 2>&1
+	typ "$RUN"
+	keys F2
+fi
+check "supervisor: the run opens" "Payment run $RUN" 15
+check "supervisor: approve offered" 'a Approve'
+keys a
+check "approve: asks to confirm" "Approve run $RUN" 10
+keys y
+check "approved by the supervisor" "Run $RUN was approved\." 15
+check "the run is approved" 'approved *$'
+keys Escape Escape
+keys F10
+
+# --- Export, the bank's answer, follow-up ---------------------------------
+login clerk13
+keys y
+check "clerk: the approved run" "#$RUN +VLN-WINTER +$YEAR +approved" 10
+keys Enter
+check "clerk: export offered" 'x Export the bank file' 15
+keys x
+check "export: asks where, the file name proposed" 'Write the bank file to +\./SPIS[0-9]+R'"$RUN"'\.xml' 15
+keys C-u
+typ "$tmp/bank.xml"
+keys F2
+check "export: says where it was written" "written to $tmp/bank\.xml" 15
+[ -s "$tmp/bank.xml" ] && grep -q '<NbOfTxs>2</NbOfTxs>' "$tmp/bank.xml" &&
+	t_ok "export: the file exists with NbOfTxs 2" ||
+	t_fail "export: the file exists with NbOfTxs 2" "$(head -c 600 "$tmp/bank.xml" 2>&1)"
+check "run: exported" 'exported *$'
+# The bank pays the first senior and not the second.
+e2e() {
+	sed -n 's:.*<EndToEndId>\([^<]*\)</EndToEndId>.*:\1:p' "$tmp/bank.xml" | sed -n "$1p"
+}
+E1=$(e2e 1)
+E2=$(e2e 2)
+printf 'end_to_end_id,status,reason\n%s,paid,\n%s,failed,AC04 account closed\n' \
+	"$E1" "$E2" >"$tmp/status.csv"
+check "import offered" 'i Import a status report'
+keys i
+check "import: the dialog" "Import the bank's status report" 10
+typ "$tmp/status.csv"
+keys Tab F2
+check "import: the lines one by one" "line 1 +$E1 +paid" 15
+check "import: the failed line with the reason" "line 2 +$E2 +failed"
+check "import: the new totals" "paid 1 \(50\.00 of 100\.00 EUR\) · failed 1 · returned 0"
+keys Escape
+check "run: the failed payment and why" 'Stasė Vyresnė .*failed +AC04 account closed' 15
+keys Escape Escape
+keys f
+check "failures: the failed payment" "Stasė Vyresnė +$SEN2 +$(printf '%s' "$IBAN2" | sed 's/..../& /g; s/ $//') +50\.00 +failed +AC04 account closed" 15
+keys Enter
+check "failures: Enter opens the person card" "Stasė Vyresnė · $SEN2" 15
 keys Escape Escape
 keys F10
 
