@@ -148,12 +148,12 @@ run_item(size_t i, char *buf, size_t len, void *arg)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	console_cell(buf, len, &off, p->name, 24);
+	console_cell(buf, len, &off, p->name, 22);
 	console_cell(buf, len, &off, p->national_id, 11);
 	console_cell(buf, len, &off, console_iban(p->iban, iban, sizeof iban),
-	    27);
+	    24);
 	console_cell(buf, len, &off, console_money(p->amount, m, sizeof m),
-	    10);
+	    9);
 	console_cell(buf, len, &off, p->state, 9);
 	if (off < len)
 		snprintf(buf + off, len - off, "%s", p->reason);
@@ -713,10 +713,10 @@ run_draw(struct tui *t, struct tui_screen *s)
 	}
 	off = 0;
 	line[0] = '\0';
-	console_cell(line, sizeof line, &off, _("Name"), 24);
+	console_cell(line, sizeof line, &off, _("Name"), 22);
 	console_cell(line, sizeof line, &off, _("National ID"), 11);
-	console_cell(line, sizeof line, &off, _("IBAN"), 27);
-	console_cell(line, sizeof line, &off, _("Amount"), 10);
+	console_cell(line, sizeof line, &off, _("IBAN"), 24);
+	console_cell(line, sizeof line, &off, _("Amount"), 9);
 	console_cell(line, sizeof line, &off, _("State"), 9);
 	console_cell(line, sizeof line, &off, _("Reason"), 20);
 	tui_put(t, y++, 4, cols - 6, TUI_A_UNDERLINE, line);
@@ -1242,12 +1242,12 @@ fails_item(size_t i, char *buf, size_t len, void *arg)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	console_cell(buf, len, &off, p->name, 24);
+	console_cell(buf, len, &off, p->name, 22);
 	console_cell(buf, len, &off, p->national_id, 11);
 	console_cell(buf, len, &off, console_iban(p->iban, iban, sizeof iban),
-	    27);
+	    24);
 	console_cell(buf, len, &off, console_money(p->amount, m, sizeof m),
-	    10);
+	    9);
 	console_cell(buf, len, &off, p->state, 8);
 	if (off < len)
 		snprintf(buf + off, len - off, "%s", p->reason);
@@ -1350,10 +1350,10 @@ fails_draw(struct tui *t, struct tui_screen *s)
 	}
 	off = 0;
 	line[0] = '\0';
-	console_cell(line, sizeof line, &off, _("Name"), 24);
+	console_cell(line, sizeof line, &off, _("Name"), 22);
 	console_cell(line, sizeof line, &off, _("National ID"), 11);
-	console_cell(line, sizeof line, &off, _("IBAN"), 27);
-	console_cell(line, sizeof line, &off, _("Amount"), 10);
+	console_cell(line, sizeof line, &off, _("IBAN"), 24);
+	console_cell(line, sizeof line, &off, _("Amount"), 9);
 	console_cell(line, sizeof line, &off, _("State"), 8);
 	console_cell(line, sizeof line, &off, _("Reason"), 20);
 	tui_put(t, y++, 4, cols - 6, TUI_A_UNDERLINE, line);
