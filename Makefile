@@ -23,7 +23,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 
 PKGS_RPC = grpc libprotobuf-c
-PKGS_RPCD = $(PKGS_RPC) sqlite3 inih libsodium pam
+PKGS_RPCD = $(PKGS_RPC) sqlite3 inih libsodium pam libxml-2.0
 PKGS_TUI = $(PKGS_RPC) ncursesw inih
 
 CPPFLAGS += -D_GNU_SOURCE -DSPIS_VERSION='"$(VERSION)"' \
@@ -34,9 +34,9 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS_RPCD) ncursesw cmocka)
 LDFLAGS += -pthread $(SANFLAGS)
 
-LIBS_RPCD := $(shell $(PKG_CONFIG) --libs $(PKGS_RPCD)) -lunistring
+LIBS_RPCD := $(shell $(PKG_CONFIG) --libs $(PKGS_RPCD)) -lunistring -lcsv
 LIBS_TUI := $(shell $(PKG_CONFIG) --libs $(PKGS_TUI))
-LIBS_TEST := $(shell $(PKG_CONFIG) --libs $(PKGS_RPCD) ncursesw cmocka) -lunistring
+LIBS_TEST := $(shell $(PKG_CONFIG) --libs $(PKGS_RPCD) ncursesw cmocka) -lunistring -lcsv
 
 # Generated protobuf-c code: our contract plus the standard health service.
 HEALTH_PROTO_DIR = /usr/share/grpc-proto

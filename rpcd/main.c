@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "auditfile.h"
+#include "iban.h"
 #include "log.h"
 #include "rpc.h"
 #include "rpcd.h"
@@ -59,6 +60,9 @@ struct settings {
 	long audit_head_seconds;
 	long request_days;
 	long requests_per_day;
+	char *debtor_name;
+	char *debtor_iban;
+	char *debtor_bic;
 };
 
 /* Whole-number settings: name, where it lives, and its bounds. */
@@ -193,6 +197,7 @@ static int
 apply(struct settings *s, const char *name, const char *value, char *err,
     size_t errlen)
 {
+	char ibuf[40], why[160];
 	int lvl;
 
 	if (strcmp(name, "listen") == 0)
@@ -236,6 +241,21 @@ apply(struct settings *s, const char *name, const char *value, char *err,
 		}
 		set_str(name[6] == 'k' ? &s->audit_key : &s->audit_head,
 		    value);
+	} else if (strcmp(name, "debtor_name") == 0 ||
+	    strcmp(name, "debtor_iban") == 0 ||
+	    strcmp(name, "debtor_bic") == 0) {
+		if (value[0] == '\0') {
+			snprintf(err, errlen, "%s must not be empty", name);
+			return -1;
+		}
+		if (name[7] == 'i' && iban_check(value, ibuf, sizeof ibuf, why,
+		    sizeof why) != 0) {
+			snprintf(err, errlen, "debtor_iban: %s", why);
+			return -1;
+		}
+		set_str(name[7] == 'n' ? &s->debtor_name : name[7] == 'i' ?
+		    &s->debtor_iban : &s->debtor_bic, name[7] == 'i' ? ibuf :
+		    value);
 	} else if (strcmp(name, "log_level") == 0) {
 		if ((lvl = log_level_parse(value)) < 0) {
 			snprintf(err, errlen, "log_level must be debug, info, "
@@ -278,7 +298,8 @@ config_line(void *user, const char *section, const char *name,
 {
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
-	    "registry", "auth", "kiosk", "applications", "notices", "audit"};
+	    "registry", "auth", "kiosk", "applications", "notices", "audit",
+	    "payments"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -430,6 +451,10 @@ main(int argc, char **argv)
 	set_str(&s.db, "spis.db");
 	set_str(&s.country, "LT");
 	set_str(&s.pam_service, "spis");
+	/* A demonstration paying agency: set the real one in [payments]. */
+	set_str(&s.debtor_name, "SPIS demo paying agency");
+	set_str(&s.debtor_iban, "LT307300010000000001");
+	set_str(&s.debtor_bic, "SPISLT21XXX");
 
 	/* First pass: only --config, --help and --version, so that flags
 	 * given on the command line override the file whatever their order. */
@@ -551,6 +576,8 @@ main(int argc, char **argv)
 	    .sitting_max = s.sitting_max, .request_days = s.request_days,
 	    .requests_per_day = s.requests_per_day};
 	d.appeal_days = s.appeal_days;
+	d.payments = (struct payments_cfg){.debtor_name = s.debtor_name,
+	    .debtor_iban = s.debtor_iban, .debtor_bic = s.debtor_bic};
 	d.logins = login_new(&d);
 
 	so.listen = s.listen;
@@ -600,6 +627,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, benefits_methods, benefits_nmethods);
 	rpc_server_add(srv, notices_methods, notices_nmethods);
 	rpc_server_add(srv, registrations_methods, registrations_nmethods);
+	rpc_server_add(srv, payments_methods, payments_nmethods);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");
@@ -661,5 +689,8 @@ done:
 	free(s.pam_confdir);
 	free(s.audit_key);
 	free(s.audit_head);
+	free(s.debtor_name);
+	free(s.debtor_iban);
+	free(s.debtor_bic);
 	return rc;
 }

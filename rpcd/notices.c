@@ -136,6 +136,41 @@ notice_benefit_ended(struct arena *a, const struct store_person *p,
 	    "office.\n", programme_name, reference, date, reason);
 }
 
+void
+notice_payment_failed(struct arena *a, const char *national_id,
+    const char *language, const char *programme_name, const char *period,
+    const char *status, const char *reason, int64_t amount,
+    const char *currency, struct store_notice *n)
+{
+	int lt = notice_lt(language);
+	int returned = strcmp(status, "returned") == 0;
+	const char *money = notice_money(a, amount, currency);
+
+	if (reason == NULL || reason[0] == '\0')
+		reason = lt ? "nenurodyta" : "not given";
+	n->national_id = national_id;
+	n->kind = "payment_failed";
+	n->language = lt ? "lt" : "en";
+	n->reference = "";
+	if (lt) {
+		n->subject = arena_printf(a, "Išmoka „%s“ už %s nepervesta",
+		    programme_name, period);
+		n->body = arena_printf(a, "Bankas %s išmoką „%s“ už %s (%s)."
+		    "\nPriežastis: %s\nPatikrinkite savo banko sąskaitą "
+		    "socialinės paramos skyriuje; išmoka bus pervesta, kai "
+		    "sąskaita bus pataisyta.\n", returned ? "grąžino" :
+		    "atmetė", programme_name, period, money, reason);
+	} else {
+		n->subject = arena_printf(a, "Your %s for %s could not be "
+		    "paid", programme_name, period);
+		n->body = arena_printf(a, "The bank %s the payment of your %s "
+		    "for %s (%s).\nReason: %s\nPlease check your bank account "
+		    "with a social support office; the payment is made again "
+		    "once it is corrected.\n", returned ? "returned" :
+		    "refused", programme_name, period, money, reason);
+	}
+}
+
 /* ------------------------------------------------------------------------
  * Delivery.
  */

@@ -38,6 +38,14 @@ struct kiosk_cfg {
 				 * send in 24 hours */
 };
 
+/* The paying agency's account for bank files ([payments] in the config
+ * file). */
+struct payments_cfg {
+	const char *debtor_name;
+	const char *debtor_iban;
+	const char *debtor_bic;
+};
+
 /* The daemon context: rpc_ctx_arg() of every call. */
 struct rpcd {
 	struct store *store;
@@ -47,6 +55,7 @@ struct rpcd {
 	struct auth_cfg auth;
 	struct kiosk_cfg kiosk;
 	long appeal_days; /* how long after a decision it may be appealed */
+	struct payments_cfg payments;
 	struct logins *logins;
 	const char *audit_key_file;  /* keys the audit chain (auditfile.h) */
 	const char *audit_head_file; /* the trail's last row, written out */
@@ -267,6 +276,10 @@ void notice_decision(struct arena *a, const struct store_person *p,
 void notice_benefit_ended(struct arena *a, const struct store_person *p,
     const char *programme_name, const char *reference, const char *date,
     const char *reason, struct store_notice *n);
+void notice_payment_failed(struct arena *a, const char *national_id,
+    const char *language, const char *programme_name, const char *period,
+    const char *status, const char *reason, int64_t amount,
+    const char *currency, struct store_notice *n);
 struct notices;
 struct notices *notices_start(struct rpcd *d, const char *command,
     long retry_seconds, long max_attempts, long poll_seconds);
@@ -392,5 +405,7 @@ extern const struct rpc_method programmes_methods[];
 extern const size_t programmes_nmethods;
 extern const struct rpc_method registrations_methods[];
 extern const size_t registrations_nmethods;
+extern const struct rpc_method payments_methods[];
+extern const size_t payments_nmethods;
 
 #endif

@@ -1,0 +1,688 @@
+/*
+ * bankfile.c: ISO 20022 credit transfers out (pain.001.001.03), the bank's
+ * status report in (pain.002.001.03, or CSV).  Amounts are minor units
+ * throughout and written as decimal text with two decimals; no floating
+ * point touches money.
+ *
+ * The pain.001 document is a libxml2 tree: the headers' counts and control
+ * sums are left empty until every transaction has been added, and are then
+ * written from what was added, so that they add up by construction.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "bankfile.h"
+#include "check.h"
+
+#define PAIN001_NS "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
+#define PAIN002_NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:pain.002.001."
+
+/* ISO 20022 Max140Text and Max35Text, in characters. */
+#define BANKFILE_MAX140 140
+#define BANKFILE_REASON_MAX 500
+
+struct bankfile_pain001 {
+	xmlDocPtr doc;
+	xmlNsPtr ns;
+	const char *currency;
+	const char *remittance;
+	xmlNodePtr grp_count, grp_sum, inf_count, inf_sum, pmtinf;
+	int64_t count, total;
+};
+
+static pthread_once_t bankfile_once = PTHREAD_ONCE_INIT;
+
+static void
+bankfile_init(void)
+{
+	xmlInitParser();
+}
+
+/* libxml2 reports to stderr unless told otherwise; the reason goes to the
+ * caller instead (xmlCtxtGetLastError).  The handler is per thread. */
+static void
+bankfile_silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void
+bankfile_silent_structured(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+char *
+bankfile_amount_text(int64_t minor, char *out, size_t outlen)
+{
+	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor :
+	    (uint64_t)minor;
+
+	snprintf(out, outlen, "%s%" PRIu64 ".%02" PRIu64, minor < 0 ? "-" :
+	    "", v / 100, v % 100);
+	return out;
+}
+
+/* At most max characters of UTF-8 s, cut at a character boundary; s itself
+ * when short enough, else a copy in buf. */
+static const char *
+bankfile_cut(const char *s, size_t max, char *buf, size_t buflen)
+{
+	size_t i = 0, chars = 0;
+
+	while (s[i] != '\0' && chars < max) {
+		i++;
+		while ((s[i] & 0xc0) == 0x80)
+			i++;
+		chars++;
+	}
+	if (s[i] == '\0')
+		return s;
+	if (i >= buflen)
+		i = buflen - 1;
+	memcpy(buf, s, i);
+	buf[i] = '\0';
+	return buf;
+}
+
+static xmlNodePtr
+bankfile_el(struct bankfile_pain001 *p, xmlNodePtr parent, const char *name,
+    const char *text)
+{
+	/* xmlNewTextChild escapes the text; xmlNewChild would take "&" as
+	 * the start of an entity. */
+	return xmlNewTextChild(parent, p->ns, BAD_CAST name,
+	    text != NULL ? BAD_CAST text : NULL);
+}
+
+struct bankfile_pain001 *
+bankfile_pain001_new(const struct bankfile_debtor *d,
+    const struct bankfile_header *h)
+{
+	struct bankfile_pain001 *p;
+	xmlNodePtr root, init, grp, n;
+	char id[64], cut[BANKFILE_MAX140 * 4 + 1];
+
+	pthread_once(&bankfile_once, bankfile_init);
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return NULL;
+	p->currency = h->currency;
+	p->remittance = h->remittance;
+	if ((p->doc = xmlNewDoc(BAD_CAST "1.0")) == NULL)
+		goto fail;
+	root = xmlNewDocNode(p->doc, NULL, BAD_CAST "Document", NULL);
+	if (root == NULL)
+		goto fail;
+	xmlDocSetRootElement(p->doc, root);
+	p->ns = xmlNewNs(root, BAD_CAST PAIN001_NS, NULL);
+	xmlSetNs(root, p->ns);
+	init = bankfile_el(p, root, "CstmrCdtTrfInitn", NULL);
+
+	grp = bankfile_el(p, init, "GrpHdr", NULL);
+	bankfile_el(p, grp, "MsgId", h->message_id);
+	bankfile_el(p, grp, "CreDtTm", h->created_at);
+	p->grp_count = bankfile_el(p, grp, "NbOfTxs", NULL);
+	p->grp_sum = bankfile_el(p, grp, "CtrlSum", NULL);
+	n = bankfile_el(p, grp, "InitgPty", NULL);
+	bankfile_el(p, n, "Nm", bankfile_cut(d->name, BANKFILE_MAX140, cut,
+	    sizeof cut));
+
+	p->pmtinf = bankfile_el(p, init, "PmtInf", NULL);
+	snprintf(id, sizeof id, "%s-1", h->message_id);
+	bankfile_el(p, p->pmtinf, "PmtInfId", id);
+	bankfile_el(p, p->pmtinf, "PmtMtd", "TRF");
+	p->inf_count = bankfile_el(p, p->pmtinf, "NbOfTxs", NULL);
+	p->inf_sum = bankfile_el(p, p->pmtinf, "CtrlSum", NULL);
+	if (strcmp(h->currency, "EUR") == 0) {
+		/* Euro transfers go as SEPA credit transfers. */
+		n = bankfile_el(p, p->pmtinf, "PmtTpInf", NULL);
+		n = bankfile_el(p, n, "SvcLvl", NULL);
+		bankfile_el(p, n, "Cd", "SEPA");
+	}
+	bankfile_el(p, p->pmtinf, "ReqdExctnDt", h->execution_date);
+	n = bankfile_el(p, p->pmtinf, "Dbtr", NULL);
+	bankfile_el(p, n, "Nm", bankfile_cut(d->name, BANKFILE_MAX140, cut,
+	    sizeof cut));
+	n = bankfile_el(p, p->pmtinf, "DbtrAcct", NULL);
+	n = bankfile_el(p, n, "Id", NULL);
+	bankfile_el(p, n, "IBAN", d->iban);
+	n = bankfile_el(p, p->pmtinf, "DbtrAgt", NULL);
+	n = bankfile_el(p, n, "FinInstnId", NULL);
+	bankfile_el(p, n, "BIC", d->bic);
+	bankfile_el(p, p->pmtinf, "ChrgBr", "SLEV");
+	if (p->grp_count == NULL || p->inf_sum == NULL)
+		goto fail;
+	return p;
+fail:
+	bankfile_pain001_free(p);
+	return NULL;
+}
+
+int
+bankfile_pain001_add(struct bankfile_pain001 *p, const char *end_to_end_id,
+    int64_t amount, const char *name, const char *iban)
+{
+	xmlNodePtr tx, n, amt;
+	char text[32], cut[BANKFILE_MAX140 * 4 + 1];
+
+	if (amount <= 0 || (tx = bankfile_el(p, p->pmtinf, "CdtTrfTxInf",
+	    NULL)) == NULL)
+		return -1;
+	n = bankfile_el(p, tx, "PmtId", NULL);
+	bankfile_el(p, n, "EndToEndId", end_to_end_id);
+	n = bankfile_el(p, tx, "Amt", NULL);
+	amt = bankfile_el(p, n, "InstdAmt", bankfile_amount_text(amount, text,
+	    sizeof text));
+	if (amt == NULL || xmlNewProp(amt, BAD_CAST "Ccy",
+	    BAD_CAST p->currency) == NULL)
+		return -1;
+	n = bankfile_el(p, tx, "Cdtr", NULL);
+	bankfile_el(p, n, "Nm", bankfile_cut(name, BANKFILE_MAX140, cut,
+	    sizeof cut));
+	n = bankfile_el(p, tx, "CdtrAcct", NULL);
+	n = bankfile_el(p, n, "Id", NULL);
+	bankfile_el(p, n, "IBAN", iban);
+	n = bankfile_el(p, tx, "RmtInf", NULL);
+	if (bankfile_el(p, n, "Ustrd", bankfile_cut(p->remittance,
+	    BANKFILE_MAX140, cut, sizeof cut)) == NULL)
+		return -1;
+	p->count++;
+	p->total += amount;
+	return 0;
+}
+
+int
+bankfile_pain001_finish(struct bankfile_pain001 *p, struct arena *a,
+    unsigned char **out, size_t *len, int64_t *count, int64_t *total)
+{
+	xmlChar *mem = NULL;
+	char n[32], sum[32];
+	int size = 0;
+
+	snprintf(n, sizeof n, "%" PRId64, p->count);
+	bankfile_amount_text(p->total, sum, sizeof sum);
+	xmlNodeSetContent(p->grp_count, BAD_CAST n);
+	xmlNodeSetContent(p->inf_count, BAD_CAST n);
+	xmlNodeSetContent(p->grp_sum, BAD_CAST sum);
+	xmlNodeSetContent(p->inf_sum, BAD_CAST sum);
+	xmlDocDumpFormatMemoryEnc(p->doc, &mem, &size, "UTF-8", 1);
+	if (mem == NULL || size <= 0) {
+		xmlFree(mem);
+		return -1;
+	}
+	*out = arena_alloc(a, (size_t)size + 1);
+	memcpy(*out, mem, (size_t)size);
+	*len = (size_t)size;
+	xmlFree(mem);
+	*count = p->count;
+	*total = p->total;
+	return 0;
+}
+
+void
+bankfile_pain001_free(struct bankfile_pain001 *p)
+{
+	if (p == NULL)
+		return;
+	if (p->doc != NULL)
+		xmlFreeDoc(p->doc);
+	free(p);
+}
+
+/* ------------------------------------------------------------------------
+ * Status reports.
+ */
+
+struct bankfile_lines {
+	struct arena *a;
+	struct bankfile_status *items;
+	size_t n, cap;
+};
+
+static struct bankfile_status *
+bankfile_line_new(struct bankfile_lines *l, int line)
+{
+	struct bankfile_status *grown, *s;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		grown = arena_alloc(l->a, sizeof *grown * l->cap);
+		if (l->n > 0)
+			memcpy(grown, l->items, sizeof *grown * l->n);
+		l->items = grown;
+	}
+	s = &l->items[l->n++];
+	memset(s, 0, sizeof *s);
+	s->line = line;
+	s->end_to_end_id = s->status = s->reason = "";
+	s->amount = -1;
+	return s;
+}
+
+/* A reason as given, checked: UTF-8 text of at most 500 characters. */
+static int
+bankfile_reason(struct bankfile_status *s, struct arena *a, const char *r)
+{
+	char why[96];
+
+	if (check_text(r, 0, BANKFILE_REASON_MAX, why, sizeof why) != 0) {
+		s->error = arena_printf(a, "reason: %s", why);
+		return -1;
+	}
+	s->reason = arena_strdup(a, r);
+	return 0;
+}
+
+/* An end-to-end id as ISO 20022 allows: 1..35 printable ASCII. */
+static int
+bankfile_e2e(struct bankfile_status *s, struct arena *a, const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0) {
+		s->error = "end_to_end_id: required";
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)id[i] < 0x21 || (unsigned char)id[i] > 0x7e)
+			n = 0;
+	if (n == 0 || n > 35) {
+		s->error = "end_to_end_id: 1 to 35 printable ASCII characters";
+		return -1;
+	}
+	s->end_to_end_id = arena_strdup(a, id);
+	return 0;
+}
+
+/* --- CSV --------------------------------------------------------------- */
+
+#define CSV_FIELDS_MAX 8
+
+struct bankfile_csv {
+	struct bankfile_lines *l;
+	int line;	       /* the physical line being fed */
+	int record_line;       /* where the current record's first field ended */
+	int records;
+	char *fields[CSV_FIELDS_MAX];
+	int nfields;
+	int too_many;
+	int bad_header;
+	int nul;
+};
+
+static void
+bankfile_csv_field(void *s, size_t len, void *data)
+{
+	struct bankfile_csv *c = data;
+
+	if (c->nfields == 0)
+		c->record_line = c->line;
+	if (c->nfields == CSV_FIELDS_MAX) {
+		c->too_many = 1;
+		return;
+	}
+	if (s != NULL && memchr(s, '\0', len) != NULL)
+		c->nul = 1;
+	c->fields[c->nfields++] = arena_strndup(c->l->a, s != NULL ? s : "",
+	    s != NULL ? len : 0);
+}
+
+static char *
+bankfile_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+static void
+bankfile_csv_record(int term, void *data)
+{
+	struct bankfile_csv *c = data;
+	struct bankfile_status *s;
+	struct arena *a = c->l->a;
+	char *status;
+
+	(void)term;
+	if (c->records++ == 0) {
+		/* The header names the columns, in this order. */
+		c->bad_header = c->nfields < 2 || c->nfields > 3 ||
+		    strcasecmp(bankfile_trim(c->fields[0]),
+		    "end_to_end_id") != 0 ||
+		    strcasecmp(bankfile_trim(c->fields[1]), "status") != 0 ||
+		    (c->nfields == 3 && strcasecmp(bankfile_trim(c->fields[2]),
+		    "reason") != 0);
+		c->nfields = 0;
+		c->too_many = 0;
+		return;
+	}
+	s = bankfile_line_new(c->l, c->record_line);
+	if (c->too_many || c->nfields > 3 || c->nfields < 2) {
+		s->error = arena_printf(a, "line: %s%d fields; expected "
+		    "end_to_end_id,status,reason", c->too_many ? "more than " :
+		    "", c->nfields);
+		goto done;
+	}
+	if (c->nul) {
+		s->error = "line: contains a NUL byte";
+		goto done;
+	}
+	if (bankfile_e2e(s, a, bankfile_trim(c->fields[0])) != 0)
+		goto done;
+	status = bankfile_trim(c->fields[1]);
+	for (char *p = status; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strcmp(status, "paid") != 0 && strcmp(status, "failed") != 0 &&
+	    strcmp(status, "returned") != 0) {
+		s->error = arena_printf(a, "status: \"%.20s\" is not paid, "
+		    "failed or returned", check_utf8_text(status) ? status :
+		    "?");
+		goto done;
+	}
+	s->status = status;
+	if (c->nfields == 3)
+		bankfile_reason(s, a, bankfile_trim(c->fields[2]));
+done:
+	c->nfields = 0;
+	c->too_many = 0;
+	c->nul = 0;
+}
+
+static int
+bankfile_csv_read(const char *buf, size_t len, struct bankfile_lines *l,
+    char *why, size_t whylen)
+{
+	struct csv_parser p;
+	struct bankfile_csv c = {.l = l};
+	const char *line, *end = buf + len, *nl;
+	int rc = -1;
+
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) !=
+	    0) {
+		snprintf(why, whylen, "content: out of memory");
+		return -1;
+	}
+	/* A byte order mark some spreadsheets write is not part of the
+	 * header. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		buf += 3;
+	/* Fed one physical line at a time, so that a record knows its
+	 * line number. */
+	for (line = buf; line < end; line = nl) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		nl = nl != NULL ? nl + 1 : end;
+		c.line++;
+		if (csv_parse(&p, line, (size_t)(nl - line),
+		    bankfile_csv_field, bankfile_csv_record, &c) !=
+		    (size_t)(nl - line)) {
+			snprintf(why, whylen, "content: line %d: malformed "
+			    "CSV (%s)", c.line, csv_strerror(csv_error(&p)));
+			goto out;
+		}
+	}
+	if (csv_fini(&p, bankfile_csv_field, bankfile_csv_record, &c) != 0) {
+		snprintf(why, whylen, "content: line %d: malformed CSV (%s)",
+		    c.line, csv_strerror(csv_error(&p)));
+		goto out;
+	}
+	if (c.records == 0 || c.bad_header)
+		snprintf(why, whylen, "content: the first line must be the "
+		    "header end_to_end_id,status,reason");
+	else if (l->n == 0)
+		snprintf(why, whylen, "content: no payment lines after the "
+		    "header");
+	else
+		rc = 0;
+out:
+	csv_free(&p);
+	return rc;
+}
+
+/* --- pain.002 ---------------------------------------------------------- */
+
+static int
+bankfile_is(xmlNodePtr n, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE &&
+	    xmlStrcmp(n->name, BAD_CAST name) == 0;
+}
+
+static xmlNodePtr
+bankfile_child(xmlNodePtr n, const char *name)
+{
+	if (n == NULL)
+		return NULL;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (bankfile_is(c, name))
+			return c;
+	return NULL;
+}
+
+/* The text of the element at a path of child names below n, trimmed,
+ * arena-owned; NULL when absent. */
+static const char *
+bankfile_text(struct arena *a, xmlNodePtr n, const char *const *path)
+{
+	xmlChar *t;
+	char *s;
+
+	for (; *path != NULL && n != NULL; path++)
+		n = bankfile_child(n, *path);
+	if (n == NULL)
+		return NULL;
+	t = xmlNodeGetContent(n);
+	s = arena_strdup(a, t != NULL ? (const char *)t : "");
+	xmlFree(t);
+	return bankfile_trim(s);
+}
+
+/* "12.34" into minor units; -1 when not a positive amount with at most two
+ * decimals. */
+static int64_t
+bankfile_amount_parse(const char *s)
+{
+	int64_t v = 0;
+	int decimals = -1;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s == '.' && decimals < 0) {
+			decimals = 0;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || decimals == 2 ||
+		    v > INT64_C(9000000000000000))
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (decimals >= 0)
+			decimals++;
+	}
+	for (; decimals < 2; decimals = decimals < 0 ? 1 : decimals + 1)
+		v *= 10;
+	return v;
+}
+
+static void
+bankfile_pain002_tx(struct bankfile_lines *l, xmlNodePtr tx)
+{
+	static const char *const e2e[] = {"OrgnlEndToEndId", NULL};
+	static const char *const sts[] = {"TxSts", NULL};
+	static const char *const cd[] = {"StsRsnInf", "Rsn", "Cd", NULL};
+	static const char *const prtry[] = {"StsRsnInf", "Rsn", "Prtry", NULL};
+	static const char *const info[] = {"StsRsnInf", "AddtlInf", NULL};
+	static const char *const amt[] = {"OrgnlTxRef", "Amt", "InstdAmt",
+	    NULL};
+	struct arena *a = l->a;
+	struct bankfile_status *s = bankfile_line_new(l, (int)l->n + 1);
+	const char *id, *st, *reason, *more, *am;
+
+	id = bankfile_text(a, tx, e2e);
+	if (bankfile_e2e(s, a, id != NULL ? id : "") != 0)
+		return;
+	st = bankfile_text(a, tx, sts);
+	if (st == NULL) {
+		s->error = "TxSts: required";
+		return;
+	}
+	/* Accepted and settled, or accepted by the creditor's bank: paid.
+	 * Rejected: failed.  Anything else is not a final answer. */
+	if (strcmp(st, "ACSC") == 0 || strcmp(st, "ACCP") == 0)
+		s->status = "paid";
+	else if (strcmp(st, "RJCT") == 0)
+		s->status = "failed";
+	else {
+		s->error = arena_printf(a, "TxSts: \"%.8s\" is not a final "
+		    "status (ACSC, ACCP or RJCT)", check_utf8_text(st) ? st :
+		    "?");
+		return;
+	}
+	if ((am = bankfile_text(a, tx, amt)) != NULL &&
+	    (s->amount = bankfile_amount_parse(am)) < 0) {
+		s->error = "OrgnlTxRef.Amt.InstdAmt: not an amount";
+		return;
+	}
+	if (strcmp(s->status, "failed") == 0) {
+		if ((reason = bankfile_text(a, tx, cd)) == NULL &&
+		    (reason = bankfile_text(a, tx, prtry)) == NULL)
+			reason = "";
+		if ((more = bankfile_text(a, tx, info)) != NULL &&
+		    more[0] != '\0')
+			reason = reason[0] != '\0' ? arena_printf(a, "%s: %s",
+			    reason, more) : more;
+		bankfile_reason(s, a, reason);
+	}
+}
+
+/* Every TxInfAndSts below n, in document order. */
+static void
+bankfile_pain002_walk(struct bankfile_lines *l, xmlNodePtr n)
+{
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (bankfile_is(c, "TxInfAndSts"))
+			bankfile_pain002_tx(l, c);
+		else
+			bankfile_pain002_walk(l, c);
+	}
+}
+
+static int
+bankfile_pain002_read(const char *buf, size_t len, const char *message_id,
+    struct bankfile_lines *l, char *why, size_t whylen)
+{
+	static const char *const orgnl[] = {"OrgnlGrpInfAndSts", "OrgnlMsgId",
+	    NULL};
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	xmlNodePtr root, rpt;
+	xmlErrorPtr e;
+	const char *msg;
+	int rc = -1;
+
+	pthread_once(&bankfile_once, bankfile_init);
+	xmlSetGenericErrorFunc(NULL, bankfile_silent);
+	xmlSetStructuredErrorFunc(NULL, bankfile_silent_structured);
+	if (len > INT32_MAX) {
+		snprintf(why, whylen, "content: too large");
+		return -1;
+	}
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		snprintf(why, whylen, "content: out of memory");
+		return -1;
+	}
+	/* No network, no entity substitution, no DTD: a report cannot make
+	 * the daemon read files or fetch anything. */
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, "pain.002", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOCDATA);
+	if (doc == NULL) {
+		e = xmlCtxtGetLastError(ctxt);
+		snprintf(why, whylen, "content: line %d: not well-formed XML "
+		    "(%.*s)", e != NULL ? e->line : 0, e != NULL &&
+		    e->message != NULL ? (int)strcspn(e->message, "\n") : 7,
+		    e != NULL && e->message != NULL ? e->message : "unknown");
+		xmlFreeParserCtxt(ctxt);
+		return -1;
+	}
+	/* Entities declared in a DTD would be expanded when the text is
+	 * read, however large they grow: a bank's report needs none. */
+	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+		snprintf(why, whylen, "content: a document type declaration "
+		    "(DTD) is not accepted in a status report");
+		goto out;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!bankfile_is(root, "Document") || root->ns == NULL ||
+	    xmlStrncmp(root->ns->href, BAD_CAST PAIN002_NS_PREFIX,
+	    (int)strlen(PAIN002_NS_PREFIX)) != 0) {
+		snprintf(why, whylen, "content: not a pain.002 document (a "
+		    "Document in namespace %s...)", PAIN002_NS_PREFIX);
+		goto out;
+	}
+	if ((rpt = bankfile_child(root, "CstmrPmtStsRpt")) == NULL) {
+		snprintf(why, whylen, "content: no CstmrPmtStsRpt");
+		goto out;
+	}
+	msg = bankfile_text(l->a, rpt, orgnl);
+	if (message_id != NULL && msg != NULL && strcmp(msg,
+	    message_id) != 0) {
+		snprintf(why, whylen, "content: the report answers message "
+		    "%.40s, not this run's %s", check_utf8_text(msg) ? msg :
+		    "?", message_id);
+		goto out;
+	}
+	bankfile_pain002_walk(l, rpt);
+	if (l->n == 0) {
+		snprintf(why, whylen, "content: no TxInfAndSts (a status for "
+		    "each transaction) in the report");
+		goto out;
+	}
+	rc = 0;
+out:
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
+
+int
+bankfile_status_read(const char *format, const void *buf, size_t len,
+    const char *message_id, struct arena *a, struct bankfile_status **out,
+    size_t *n, char *why, size_t whylen)
+{
+	struct bankfile_lines l = {.a = a};
+	int rc;
+
+	if (len == 0) {
+		snprintf(why, whylen, "content: required");
+		return -1;
+	}
+	if (strcmp(format, "csv") == 0)
+		rc = bankfile_csv_read(buf, len, &l, why, whylen);
+	else if (strcmp(format, "pain.002") == 0)
+		rc = bankfile_pain002_read(buf, len, message_id, &l, why,
+		    whylen);
+	else {
+		snprintf(why, whylen, "format: \"csv\" or \"pain.002\"");
+		return -1;
+	}
+	*out = l.items;
+	*n = l.n;
+	return rc;
+}
