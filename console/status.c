@@ -159,28 +159,27 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		s->can_write ? "k" : NULL, N_("Registration requests from "
 		    "kiosks"),
 	};
+	/* The payments share the applications' group: a separate one would
+	 * push the notes below the menu off a 24-row terminal. */
 	const char *const apps[] = {
 		s->can_apps ? "w" : NULL, N_("Work queue"),
 		s->can_status ? "l" : NULL, N_("Application status lookup"),
 		s->can_programmes ? "p" : NULL, N_("Programmes and rules"),
 		!s->can_programmes && s->can_apps ? "p" : NULL,
 		    N_("Programmes"),
-	};
-
-	const char *const pay[] = {
 		s->can_pay_run || s->can_pay_approve ? "y" : NULL,
 		    N_("Payment runs"),
 		s->can_pay_run ? "f" : NULL, N_("Failed payments to follow up"),
 	};
+	int pay = s->can_pay_run || s->can_pay_approve;
 
 	if (!s->active)
 		return y;
 	y = status_group(t, y, end, cols, _("Registry"), registry,
 	    sizeof registry / sizeof registry[0]);
-	y = status_group(t, y, end, cols, _("Applications"), apps,
+	return status_group(t, y, end, cols, pay ?
+	    _("Applications and payments") : _("Applications"), apps,
 	    sizeof apps / sizeof apps[0]);
-	return status_group(t, y, end, cols, _("Payments"), pay,
-	    sizeof pay / sizeof pay[0]);
 }
 
 static void
@@ -210,9 +209,14 @@ status_draw(struct tui *t, struct tui_screen *s)
 			y += console_counts_draw(t, st->counts, y, 2,
 			    end - y - 2, cols - 4) + 1;
 	}
-	if (st->note[0] != '\0' && y < end)
+	/* The outcome of the officer's last key goes on the last row
+	 * rather than nowhere when the menu fills the screen. */
+	if (st->note[0] != '\0') {
+		if (y > end - 1)
+			y = end - 1;
 		tui_wrap(t, y, 2, cols - 4, end - y,
 		    st->note_error ? TUI_A_ERROR : TUI_A_NORMAL, st->note);
+	}
 }
 
 static void

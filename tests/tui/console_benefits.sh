@@ -140,6 +140,33 @@ check "back on the card" "Julija Žemaitė · $FIRST" 10
 keys Escape Escape
 keys F10
 
+# --- In Lithuanian ---------------------------------------------------------
+tmux -L "$S" kill-server
+S=spis-ben-lt-$$
+tui_start "$S" 110 36 "$(tui_san_env "$tmp") LANGUAGE=lt $console --server $SPISD_ADDR --log $tmp/console.log"
+tmux_wait "$S" 'Naudotojo vardas' 15 >/dev/null 2>&1
+typ case13
+keys Enter
+tmux_wait "$S" 'Password: ' 15 >/dev/null 2>&1
+typ pw
+keys Enter
+tmux_wait "$S" ' s +Ieškoti asmens' 15 >/dev/null 2>&1
+keys s
+tmux_wait "$S" 'Rasti asmenį' 10 >/dev/null 2>&1
+typ "$FIRST"
+keys Enter
+tmux_wait "$S" "> $FIRST" 10 >/dev/null 2>&1
+keys Enter
+check "lt: the card's benefits" 'Išmokos +1 · '
+check "lt: the benefit's start" 'HEAT +active +[0-9.]+ EUR +monthly +nuo [0-9]{4}-'
+check "lt: the bank account" 'Sąskaita +LT12 1000 0111 0100 1000 · Julija Žemaitė'
+check "lt: the notices" 'Pranešimai +1 · '
+keys Escape Escape
+keys F10
+tmux -L "$S" kill-server
+S=spis-ben-$$
+tui_start "$S" 110 36 "$(tui_san_env "$tmp") $console --server $SPISD_ADDR --log $tmp/console.log"
+
 # --- A payment run: made by a clerk, approved by a supervisor -------------
 # Until the Payments service is in this tree its methods are UNIMPLEMENTED,
 # and the runs have nothing to drive.
