@@ -323,6 +323,190 @@ ben_get_account(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	return GRPC_STATUS_OK;
 }
 
+/* ------------------------------------------------------------------------
+ * Follow-up after support ends.
+ */
+
+static const char *const ben_outcomes[] = {"employed", "self_employed",
+    "in_training", "unemployed", "retired", "moved_abroad", "deceased",
+    "not_reached"};
+
+#define BEN_FOLLOWUPS_MAX 500
+
+struct ben_followups {
+	struct rpc_ctx *ctx;
+	Spis__V1__FollowUp **items;
+	size_t n, cap;
+};
+
+/* Under the store's lock: builds the message only. */
+static void
+ben_followup_one(void *arg, const struct store_followup *f)
+{
+	struct ben_followups *l = arg;
+	struct arena *a = rpc_ctx_arena(l->ctx);
+	Spis__V1__FollowUp *m;
+
+	l->items = arena_grow(a, l->items, l->n, &l->cap, sizeof *l->items);
+	m = RPC_NEW(l->ctx, Spis__V1__FollowUp, spis__v1__follow_up__init);
+	m->id = f->id;
+	m->benefit_id = f->benefit_id;
+	m->national_id = arena_strdup(a, f->national_id);
+	m->name = arena_strdup(a, f->name);
+	m->programme = arena_strdup(a, f->programme);
+	m->municipality = arena_strdup(a, f->municipality);
+	m->months = f->months;
+	m->due_on = arena_strdup(a, f->due_on);
+	m->state = arena_strdup(a, f->state);
+	m->outcome = arena_strdup(a, f->outcome);
+	m->note = arena_strdup(a, f->note);
+	m->employment_now = arena_strdup(a, f->employment);
+	m->exit_reason = arena_strdup(a, f->exit_reason);
+	l->items[l->n++] = m;
+}
+
+static grpc_status_code
+ben_followups(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__ListFollowUpsRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct ben_followups l = {.ctx = ctx};
+	Spis__V1__FollowUpList *out;
+	const char *muni = req->municipality, *due_by = req->due_by;
+	char today[16];
+
+	if (muni[0] == '\0')
+		muni = c->officer.municipality;
+	else if (!authz_in_scope(c, muni))
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "municipality: %.16s is outside your scope (%s)", muni,
+		    c->officer.municipality);
+	check_today(today, sizeof today);
+	if (due_by[0] == '\0')
+		due_by = today;
+	else if (!check_date(due_by, NULL, NULL, NULL))
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "due_by: not a date (YYYY-MM-DD)");
+	if (store_followup_due(d->store, muni, due_by, BEN_FOLLOWUPS_MAX,
+	    ben_followup_one, &l) != STORE_OK)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	out = RPC_NEW(ctx, Spis__V1__FollowUpList,
+	    spis__v1__follow_up_list__init);
+	out->followups = l.items;
+	out->n_followups = l.n;
+	*respm = &out->base;
+	return GRPC_STATUS_OK;
+}
+
+static grpc_status_code
+ben_record_followup(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__RecordFollowUpRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct ben_followups l = {.ctx = ctx};
+	struct store_audit a;
+	char why[96];
+	size_t i;
+
+	if (req->followup_id <= 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "followup_id: required");
+	for (i = 0; i < sizeof ben_outcomes / sizeof ben_outcomes[0]; i++)
+		if (strcmp(req->outcome, ben_outcomes[i]) == 0)
+			break;
+	if (i == sizeof ben_outcomes / sizeof ben_outcomes[0])
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "outcome: one of employed, self_employed, in_training, "
+		    "unemployed, retired, moved_abroad, deceased, "
+		    "not_reached");
+	if (check_text(req->note, 0, BEN_REASON_MAX, why, sizeof why) != 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "note: %s", why);
+	/* Whose it is and where, for the audit row and the scope. */
+	switch (store_followup_get(d->store, req->followup_id,
+	    ben_followup_one, &l)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "followup_id: no follow-up %" PRId64, req->followup_id);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	rpcd_audit_subject(ctx, l.items[0]->national_id, "case_work");
+	if (!authz_in_scope(c, l.items[0]->municipality))
+		return rpc_error(ctx, GRPC_STATUS_PERMISSION_DENIED,
+		    "followup_id: the benefit was handled in municipality %s, "
+		    "outside your scope (%s)", l.items[0]->municipality,
+		    c->officer.municipality);
+	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
+	    "follow-up %" PRId64 ": %s", req->followup_id, req->outcome));
+	l.n = 0;
+	switch (store_followup_record(d->store, req->followup_id,
+	    req->outcome, req->note, c->officer.username, &a,
+	    ben_followup_one, &l)) {
+	case STORE_OK:
+		break;
+	case STORE_REFUSED:
+		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+		    "followup_id: follow-up %" PRId64 " was recorded already "
+		    "(%s)", req->followup_id, l.items[0]->outcome);
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "followup_id: no follow-up %" PRId64, req->followup_id);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	*respm = &l.items[0]->base;
+	return GRPC_STATUS_OK;
+}
+
+struct ben_summary {
+	struct rpc_ctx *ctx;
+	Spis__V1__FollowUpSummary *m;
+	size_t cap;
+};
+
+static void
+ben_summary_one(void *arg, const char *programme, int months,
+    const char *outcome, int64_t count)
+{
+	struct ben_summary *l = arg;
+	struct arena *a = rpc_ctx_arena(l->ctx);
+	Spis__V1__FollowUpCount *x;
+
+	l->m->counts = arena_grow(a, l->m->counts, l->m->n_counts, &l->cap,
+	    sizeof *l->m->counts);
+	x = RPC_NEW(l->ctx, Spis__V1__FollowUpCount,
+	    spis__v1__follow_up_count__init);
+	x->programme = arena_strdup(a, programme);
+	x->months = months;
+	x->outcome = arena_strdup(a, outcome);
+	x->count = count;
+	l->m->counts[l->m->n_counts++] = x;
+}
+
+static grpc_status_code
+ben_followup_summary(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__FollowUpSummaryRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct ben_summary l = {.ctx = ctx};
+
+	l.m = RPC_NEW(ctx, Spis__V1__FollowUpSummary,
+	    spis__v1__follow_up_summary__init);
+	if (store_followup_summary(d->store, req->programme, ben_summary_one,
+	    &l) != STORE_OK)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	*respm = &l.m->base;
+	return GRPC_STATUS_OK;
+}
+
 const struct rpc_method benefits_methods[] = {
 	RPC_METHOD(spis__v1__benefits, 0, ben_list, PERM_BENEFIT_READ),
 	RPC_METHOD(spis__v1__benefits, 1, ben_suspend, PERM_BENEFIT_WRITE),
@@ -330,6 +514,11 @@ const struct rpc_method benefits_methods[] = {
 	RPC_METHOD(spis__v1__benefits, 3, ben_end, PERM_BENEFIT_WRITE),
 	RPC_METHOD(spis__v1__benefits, 4, ben_set_account, PERM_BANK_WRITE),
 	RPC_METHOD(spis__v1__benefits, 5, ben_get_account, PERM_BENEFIT_READ),
+	RPC_METHOD(spis__v1__benefits, 6, ben_followups, PERM_BENEFIT_READ),
+	RPC_METHOD(spis__v1__benefits, 7, ben_record_followup,
+	    PERM_BENEFIT_WRITE),
+	RPC_METHOD(spis__v1__benefits, 8, ben_followup_summary,
+	    PERM_BENEFIT_READ),
 };
 const size_t benefits_nmethods =
     sizeof benefits_methods / sizeof benefits_methods[0];

@@ -495,6 +495,26 @@ static const char *const store_migrations[] = {
 	"  sent_at TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX notices_due ON notices(state, next_attempt);"
 	"CREATE INDEX notices_person ON notices(national_id, id);",
+	/* 11: follow-up checks after a benefit ends (6 and 12 months on),
+	 * and what became of the person. */
+	"CREATE TABLE followups ("
+	"  id INTEGER PRIMARY KEY,"
+	"  benefit_id INTEGER NOT NULL REFERENCES benefits(id),"
+	"  months INTEGER NOT NULL,"
+	"  due_on TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'scheduled',"
+	"  outcome TEXT NOT NULL DEFAULT '',"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  recorded_by TEXT NOT NULL DEFAULT '',"
+	"  recorded_at TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE (benefit_id, months));"
+	"CREATE INDEX followups_due ON followups(state, due_on);"
+	"INSERT INTO followups (benefit_id, months, due_on)"
+	"  SELECT id, 6, date(end_date, '+6 months') FROM benefits"
+	"  WHERE state = 'ended' AND end_date <> '';"
+	"INSERT INTO followups (benefit_id, months, due_on)"
+	"  SELECT id, 12, date(end_date, '+12 months') FROM benefits"
+	"  WHERE state = 'ended' AND end_date <> '';",
 };
 
 #define STORE_NMIGRATIONS \

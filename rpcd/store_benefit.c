@@ -177,7 +177,19 @@ ben_set_state(struct store *st, const struct store_benefit *b, const char *to,
 	sqlite3_bind_text(s, 5, to, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, b->amount);
 	sqlite3_bind_text(s, 7, reason, -1, SQLITE_STATIC);
-	return store_write(st, s, "benefit change");
+	if (store_write(st, s, "benefit change") != STORE_OK)
+		return STORE_ERR;
+	if (!ending)
+		return STORE_OK;
+	/* Support that ends is followed up 6 and 12 months later. */
+	s = store_prepare(st, "INSERT OR IGNORE INTO followups (benefit_id,"
+	    " months, due_on) VALUES (?1, 6, date(?2, '+6 months')),"
+	    " (?1, 12, date(?2, '+12 months'))");
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(s, 1, b->id);
+	sqlite3_bind_text(s, 2, date, -1, SQLITE_STATIC);
+	return store_write(st, s, "follow-ups");
 }
 
 static int
@@ -349,6 +361,188 @@ store_bank_get(struct store *st, const char *national_id,
 		default:
 			store_log_error(st, "bank account");
 		}
+	}
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Follow-up after a benefit ends.
+ */
+
+#define FOLLOWUP_COLUMNS \
+	"f.id, f.benefit_id, b.national_id," \
+	" coalesce(p.given_names || ' ' || p.surname, ''), b.programme," \
+	" b.municipality, f.months, f.due_on, f.state, f.outcome, f.note," \
+	" coalesce(p.employment, ''), b.exit_reason"
+
+#define FOLLOWUP_FROM \
+	" FROM followups f JOIN benefits b ON b.id = f.benefit_id" \
+	" LEFT JOIN people p ON p.national_id = b.national_id"
+
+static void
+followup_row(sqlite3_stmt *s, struct store_followup *f)
+{
+	f->id = sqlite3_column_int64(s, 0);
+	f->benefit_id = sqlite3_column_int64(s, 1);
+	f->national_id = store_text(s, 2);
+	f->name = store_text(s, 3);
+	f->programme = store_text(s, 4);
+	f->municipality = store_text(s, 5);
+	f->months = sqlite3_column_int(s, 6);
+	f->due_on = store_text(s, 7);
+	f->state = store_text(s, 8);
+	f->outcome = store_text(s, 9);
+	f->note = store_text(s, 10);
+	f->employment = store_text(s, 11);
+	f->exit_reason = store_text(s, 12);
+}
+
+enum store_rc
+store_followup_due(struct store *st, const char *municipality,
+    const char *due_by, int limit,
+    void (*fn)(void *arg, const struct store_followup *f), void *arg)
+{
+	struct store_followup f;
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_ERR;
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	s = store_prepare(st, "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
+	    " WHERE f.state = 'scheduled' AND f.due_on <= ?2"
+	    " AND (?1 = '' OR b.municipality = ?1)"
+	    " ORDER BY f.due_on, f.id LIMIT ?3");
+	if (s != NULL) {
+		sqlite3_bind_text(s, 1, municipality, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, due_by, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, limit);
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			followup_row(s, &f);
+			fn(arg, &f);
+		}
+		if (r == SQLITE_DONE)
+			rc = STORE_OK;
+		else
+			store_log_error(st, "follow-ups");
+	}
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+/* Reads one follow-up; the caller holds the lock. */
+static enum store_rc
+followup_read(struct store *st, int64_t id,
+    void (*fn)(void *arg, const struct store_followup *f), void *arg)
+{
+	struct store_followup f;
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_ERR;
+
+	s = store_prepare(st, "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
+	    " WHERE f.id = ?");
+	if (s == NULL)
+		return STORE_ERR;
+	sqlite3_bind_int64(s, 1, id);
+	switch (sqlite3_step(s)) {
+	case SQLITE_ROW:
+		followup_row(s, &f);
+		fn(arg, &f);
+		rc = STORE_OK;
+		break;
+	case SQLITE_DONE:
+		rc = STORE_NOTFOUND;
+		break;
+	default:
+		store_log_error(st, "follow-up");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+enum store_rc
+store_followup_get(struct store *st, int64_t id,
+    void (*fn)(void *arg, const struct store_followup *f), void *arg)
+{
+	enum store_rc rc;
+
+	pthread_mutex_lock(&st->lock);
+	rc = followup_read(st, id, fn, arg);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+enum store_rc
+store_followup_record(struct store *st, int64_t id, const char *outcome,
+    const char *note, const char *actor, const struct store_audit *a,
+    void (*fn)(void *arg, const struct store_followup *f), void *arg)
+{
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_ERR;
+	char at[32];
+
+	check_now(at, sizeof at);
+	pthread_mutex_lock(&st->lock);
+	if (store_begin(st) != 0) {
+		pthread_mutex_unlock(&st->lock);
+		return STORE_ERR;
+	}
+	s = store_prepare(st, "UPDATE followups SET state = 'done',"
+	    " outcome = ?2, note = ?3, recorded_by = ?4, recorded_at = ?5"
+	    " WHERE id = ?1 AND state = 'scheduled'");
+	if (s == NULL)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, note, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, at, -1, SQLITE_STATIC);
+	if (store_write(st, s, "follow-up") != STORE_OK)
+		goto fail;
+	if (sqlite3_changes(st->db) == 0) {
+		/* Unknown, or recorded already: say which. */
+		rc = followup_read(st, id, fn, arg) == STORE_OK ?
+		    STORE_REFUSED : STORE_NOTFOUND;
+		goto fail;
+	}
+	if ((a != NULL && store_audit_insert(st, a) != 0) ||
+	    followup_read(st, id, fn, arg) != STORE_OK)
+		goto fail;
+	rc = store_commit(st) == 0 ? STORE_OK : STORE_ERR;
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+fail:
+	store_rollback(st);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+enum store_rc
+store_followup_summary(struct store *st, const char *programme,
+    void (*fn)(void *arg, const char *programme, int months,
+    const char *outcome, int64_t count), void *arg)
+{
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_ERR;
+	int r;
+
+	pthread_mutex_lock(&st->lock);
+	s = store_prepare(st, "SELECT b.programme, f.months, f.outcome,"
+	    " count(*) FROM followups f JOIN benefits b"
+	    " ON b.id = f.benefit_id WHERE (?1 = '' OR b.programme = ?1)"
+	    " GROUP BY b.programme, f.months, f.outcome"
+	    " ORDER BY b.programme, f.months, f.outcome");
+	if (s != NULL) {
+		sqlite3_bind_text(s, 1, programme, -1, SQLITE_STATIC);
+		while ((r = sqlite3_step(s)) == SQLITE_ROW)
+			fn(arg, store_text(s, 0), sqlite3_column_int(s, 1),
+			    store_text(s, 2), sqlite3_column_int64(s, 3));
+		if (r == SQLITE_DONE)
+			rc = STORE_OK;
+		else
+			store_log_error(st, "follow-up summary");
 	}
 	sqlite3_finalize(s);
 	pthread_mutex_unlock(&st->lock);

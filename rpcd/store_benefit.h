@@ -73,4 +73,38 @@ enum store_rc store_bank_set(struct store *st,
 enum store_rc store_bank_get(struct store *st, const char *national_id,
     struct store_bank_account *acct);
 
+/* A follow-up check with what the officer needs to make it; strings are
+ * valid during the callback only. */
+struct store_followup {
+	int64_t id, benefit_id;
+	const char *national_id, *name, *programme, *municipality;
+	int months;
+	const char *due_on, *state, *outcome, *note;
+	const char *employment;	/* the registry's now */
+	const char *exit_reason;
+};
+
+/* Scheduled follow-ups due by due_by in municipality ("" for all), oldest
+ * first, at most limit. */
+enum store_rc store_followup_due(struct store *st, const char *municipality,
+    const char *due_by, int limit,
+    void (*fn)(void *arg, const struct store_followup *f), void *arg);
+
+/* One follow-up, to fn; STORE_NOTFOUND when there is none with this id. */
+enum store_rc store_followup_get(struct store *st, int64_t id,
+    void (*fn)(void *arg, const struct store_followup *f), void *arg);
+
+/* Records a scheduled follow-up's outcome with the audit row a, then
+ * passes it to fn.  STORE_NOTFOUND, or STORE_REFUSED when it was recorded
+ * already (fn then gets it as it stands). */
+enum store_rc store_followup_record(struct store *st, int64_t id,
+    const char *outcome, const char *note, const char *actor,
+    const struct store_audit *a,
+    void (*fn)(void *arg, const struct store_followup *f), void *arg);
+
+/* Counts of follow-ups per programme, months and outcome ("" not yet). */
+enum store_rc store_followup_summary(struct store *st, const char *programme,
+    void (*fn)(void *arg, const char *programme, int months,
+    const char *outcome, int64_t count), void *arg);
+
 #endif

@@ -113,6 +113,39 @@ expect("Resume an ended benefit is FAILED_PRECONDITION", change("Resume", BID), 
 check("refused changes are audited", db.execute(
     "SELECT count(*) FROM audit WHERE method LIKE '%Benefits/%' AND outcome <> 'OK'").fetchone()[0] >= 5)
 
+# Follow-up: the ended benefit is checked on 6 and 12 months later.
+import datetime  # noqa: E402
+later = (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
+fl = c.call("Benefits", "ListFollowUps", bn.ListFollowUpsRequest(), token=case13)[0]
+check("no follow-up is due on the day the benefit ends", fl is not None and len(fl.followups) == 0, fl)
+fl, code, msg = c.call("Benefits", "ListFollowUps", bn.ListFollowUpsRequest(due_by=later), token=case13)
+mine = [f for f in fl.followups if f.benefit_id == BID] if fl else []
+check("ending a benefit schedules follow-ups 6 and 12 months on, with the exit reason and employment now",
+      code == OK and sorted(f.months for f in mine) == [6, 12] and all(f.exit_reason == "found work"
+                                                                        for f in mine), (code, msg, mine))
+F6 = [f.id for f in mine if f.months == 6][0] if mine else 0
+expect("RecordFollowUp: an unknown outcome", c.call("Benefits", "RecordFollowUp", bn.RecordFollowUpRequest(
+    request_id=spis.rid(), followup_id=F6, outcome="happy"), token=case13), INVALID, "outcome")
+expect("RecordFollowUp: by a clerk is PERMISSION_DENIED", c.call(
+    "Benefits", "RecordFollowUp", bn.RecordFollowUpRequest(request_id=spis.rid(), followup_id=F6,
+                                                           outcome="employed"), token=clerk13), DENIED)
+expect("RecordFollowUp: outside the caseworker's municipality", c.call(
+    "Benefits", "RecordFollowUp", bn.RecordFollowUpRequest(request_id=spis.rid(), followup_id=F6,
+                                                           outcome="employed"), token=case19), DENIED,
+       "followup_id")
+got = c.call("Benefits", "RecordFollowUp", bn.RecordFollowUpRequest(
+    request_id=spis.rid(), followup_id=F6, outcome="employed", note="works at a bakery"), token=case13)
+check("RecordFollowUp: the outcome is kept", got[1] == OK and got[0].state == "done"
+      and got[0].outcome == "employed", got[1:])
+expect("RecordFollowUp: twice is FAILED_PRECONDITION", c.call(
+    "Benefits", "RecordFollowUp", bn.RecordFollowUpRequest(request_id=spis.rid(), followup_id=F6,
+                                                           outcome="unemployed"), token=case13), PRECOND,
+       "followup_id", "employed")
+sm = c.call("Benefits", "GetFollowUpSummary", bn.FollowUpSummaryRequest(programme="HEAT"), token=auditor)[0]
+counts = {(x.months, x.outcome): x.count for x in sm.counts} if sm else {}
+check("GetFollowUpSummary: outcomes counted per programme and months",
+      counts == {(6, "employed"): 1, (12, ""): 1}, counts)
+
 # Bank accounts.
 acct = bn.BankAccount(national_id=P1, iban="lt12 1000 0111 0100 1000", holder="Jonas Išmokėlis")
 got = c.call("Benefits", "SetBankAccount", bn.SetBankAccountRequest(request_id=spis.rid(), account=acct),
