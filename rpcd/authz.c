@@ -31,7 +31,8 @@ static const struct {
 	 * supervisors also sign a decision that goes against the rules. */
 	[ROLE_CLERK] = {"clerk", P(PERM_SESSION) | READ | WRITE |
 	    P(PERM_DUPLICATE_REVIEW) | P(PERM_PIN_ISSUE) | INTAKE |
-	    P(PERM_BENEFIT_READ) | P(PERM_BANK_WRITE) | P(PERM_PAYMENT_RUN)},
+	    P(PERM_BENEFIT_READ) | P(PERM_BANK_WRITE) | P(PERM_PAYMENT_RUN) |
+	    P(PERM_PAYMENT_READ)},
 	[ROLE_CASEWORKER] = {"caseworker", P(PERM_SESSION) | READ | WRITE |
 	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_BENEFIT_READ) |
 	    P(PERM_BENEFIT_WRITE) | P(PERM_BANK_WRITE)},
@@ -40,10 +41,10 @@ static const struct {
 	    P(PERM_OFFICER_READ) | READ | WRITE | P(PERM_DUPLICATE_REVIEW) |
 	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_DECISION_OVERRIDE) |
 	    P(PERM_BENEFIT_READ) | P(PERM_BENEFIT_WRITE) |
-	    P(PERM_PAYMENT_APPROVE)},
+	    P(PERM_PAYMENT_APPROVE) | P(PERM_PAYMENT_READ)},
 	[ROLE_AUDITOR] = {"auditor", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
 	    P(PERM_AUDIT_READ) | READ | P(PERM_APPLICATION_READ) |
-	    P(PERM_BENEFIT_READ)},
+	    P(PERM_BENEFIT_READ) | P(PERM_PAYMENT_READ)},
 	/* Admins run officers and programmes, not cases: no personal
 	 * data. */
 	[ROLE_ADMIN] = {"admin", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
@@ -81,6 +82,7 @@ static const char *const authz_perm_names[PERM__COUNT] = {
 	[PERM_BANK_WRITE] = "bank.write",
 	[PERM_PAYMENT_RUN] = "payment.run",
 	[PERM_PAYMENT_APPROVE] = "payment.approve",
+	[PERM_PAYMENT_READ] = "payment.read",
 	[PERM_REGISTRATION_SUBMIT] = "registration.submit",
 };
 

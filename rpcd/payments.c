@@ -680,13 +680,13 @@ pay_failures(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 
 const struct rpc_method payments_methods[] = {
 	RPC_METHOD(spis__v1__payments, 0, pay_create, PERM_PAYMENT_RUN),
-	RPC_METHOD(spis__v1__payments, 1, pay_get, PERM_PAYMENT_RUN),
-	RPC_METHOD(spis__v1__payments, 2, pay_list_runs, PERM_PAYMENT_RUN),
+	RPC_METHOD(spis__v1__payments, 1, pay_get, PERM_PAYMENT_READ),
+	RPC_METHOD(spis__v1__payments, 2, pay_list_runs, PERM_PAYMENT_READ),
 	RPC_METHOD(spis__v1__payments, 3, pay_approve, PERM_PAYMENT_APPROVE),
 	RPC_METHOD(spis__v1__payments, 4, pay_cancel, PERM_PAYMENT_RUN),
 	RPC_METHOD(spis__v1__payments, 5, pay_export, PERM_PAYMENT_RUN),
 	RPC_METHOD(spis__v1__payments, 6, pay_import, PERM_PAYMENT_RUN),
-	RPC_METHOD(spis__v1__payments, 7, pay_failures, PERM_PAYMENT_RUN),
+	RPC_METHOD(spis__v1__payments, 7, pay_failures, PERM_PAYMENT_READ),
 };
 const size_t payments_nmethods =
     sizeof payments_methods / sizeof payments_methods[0];

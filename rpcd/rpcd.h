@@ -99,6 +99,8 @@ enum rpcd_perm {
 	PERM_BANK_WRITE,    /* record a person's bank account */
 	PERM_PAYMENT_RUN,   /* create, export, cancel and reconcile runs */
 	PERM_PAYMENT_APPROVE, /* the second signature on a run */
+	PERM_PAYMENT_READ,  /* read runs and failed payments: those who make,
+			     * sign or audit them */
 	PERM__COUNT
 };
 

@@ -218,7 +218,10 @@ store_run_create(struct store *st, const char *programme, const char *period,
 	run_id = sqlite3_last_insert_rowid(st->db);
 
 	/* One payment per person: should someone hold two active benefits
-	 * of the programme, the older one is paid. */
+	 * of the programme, the older one is paid.  The planner would look
+	 * for the other benefits through benefits_state, every payable one
+	 * for each one, which is quadratic in a national run: it is told to
+	 * go by the person. */
 	s = store_prepare(st, "INSERT INTO payments (run_id, benefit_id,"
 	    " national_id, programme, period, municipality, name, iban,"
 	    " amount, state, end_to_end_id, updated_at)"
@@ -229,8 +232,9 @@ store_run_create(struct store *st, const char *programme, const char *period,
 	    " JOIN bank_accounts ba ON ba.national_id = b.national_id"
 	    " JOIN people pe ON pe.national_id = b.national_id"
 	    " WHERE" PAY_PAYABLE("b") " AND NOT" PAY_PAID("b")
-	    " AND b.id = (SELECT min(c.id) FROM benefits c"
-	    "  WHERE c.national_id = b.national_id AND" PAY_PAYABLE("c") ")"
+	    " AND NOT EXISTS (SELECT 1 FROM benefits c"
+	    "  INDEXED BY benefits_person WHERE c.national_id = b.national_id"
+	    "  AND c.id < b.id AND" PAY_PAYABLE("c") ")"
 	    " ORDER BY b.id");
 	if (s == NULL)
 		goto fail;

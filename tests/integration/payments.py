@@ -437,6 +437,11 @@ ids = [x.id for x in lst.runs] if lst else []
 check("ListRuns: every run, newest first, without payments",
       code == OK and ids == sorted(ids, reverse=True) and len(ids) == rows(
           "SELECT count(*) FROM payment_runs")[0][0] and all(len(x.payments) == 0 for x in lst.runs), ids)
+sup = pay("ListRuns", bn.ListRunsRequest(), super_)
+check("ListRuns: the supervisor who signs runs may read them first",
+      sup[1] == OK and [x.id for x in sup[0].runs] == ids, sup[1:])
+got = pay("GetRun", bn.GetRunRequest(run_id=ids[0] if ids else 0), super_)
+check("GetRun: for the supervisor too", got[1] == OK, got[1:])
 lst, code, msg = pay("ListRuns", bn.ListRunsRequest(programme="PAY-Y"))
 check("ListRuns: by programme", code == OK and [x.programme for x in lst.runs] == ["PAY-Y"], (code, msg))
 lst, code, msg = pay("ListRuns", bn.ListRunsRequest(), clerk13)
