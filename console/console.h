@@ -46,6 +46,7 @@ struct console_session {
 	int can_bank;	/* bank.write: record a bank account */
 	int can_pay_run; /* payment.run: make, export, reconcile runs */
 	int can_pay_approve; /* payment.approve: sign another's run */
+	int can_pay_read; /* payment.read: runs and failed payments */
 	/* The officer whose session expired, so that a login by someone
 	 * else does not land on the previous officer's screen. */
 	char expired_user[CONSOLE_NAME_MAX];

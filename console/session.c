@@ -52,17 +52,17 @@ session_role(struct console_session *s, const char *role)
 	int reader = 1, writer = 0, reviewer = 0, pin = 0;
 	int apps = 0, submit = 0, decide = 0, override = 0, status = 0;
 	int programmes = 0, benefits = 0, bwrite = 0, bank = 0, run = 0;
-	int approve = 0;
+	int approve = 0, payread = 0;
 
 	if (strcmp(role, "auditor") == 0) {
 		s->auditor = 1;
-		apps = benefits = 1;
+		apps = benefits = payread = 1;
 	} else if (strcmp(role, "clerk") == 0)
 		writer = reviewer = pin = apps = submit = status = benefits =
-		    bank = run = 1;
+		    bank = run = payread = 1;
 	else if (strcmp(role, "supervisor") == 0)
 		writer = reviewer = apps = submit = status = decide =
-		    override = benefits = bwrite = approve = 1;
+		    override = benefits = bwrite = approve = payread = 1;
 	else if (strcmp(role, "caseworker") == 0)
 		writer = apps = submit = status = decide = benefits = bwrite =
 		    bank = 1;
@@ -87,6 +87,7 @@ session_role(struct console_session *s, const char *role)
 	s->can_bank |= bank;
 	s->can_pay_run |= run;
 	s->can_pay_approve |= approve;
+	s->can_pay_read |= payread;
 }
 
 void

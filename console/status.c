@@ -167,11 +167,10 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		s->can_programmes ? "p" : NULL, N_("Programmes and rules"),
 		!s->can_programmes && s->can_apps ? "p" : NULL,
 		    N_("Programmes"),
-		s->can_pay_run || s->can_pay_approve ? "y" : NULL,
-		    N_("Payment runs"),
-		s->can_pay_run ? "f" : NULL, N_("Failed payments to follow up"),
+		s->can_pay_read ? "y" : NULL, N_("Payment runs"),
+		s->can_pay_read ? "f" : NULL, N_("Failed payments to follow up"),
 	};
-	int pay = s->can_pay_run || s->can_pay_approve;
+	int pay = s->can_pay_read;
 
 	if (!s->active)
 		return y;
@@ -298,10 +297,9 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_programmes_new(c);
 		else if (k.c == 'k' && c->sess.can_write)
 			next = console_registrations_new(c);
-		else if (k.c == 'y' && (c->sess.can_pay_run ||
-		    c->sess.can_pay_approve))
+		else if (k.c == 'y' && c->sess.can_pay_read)
 			next = console_runs_new(c);
-		else if (k.c == 'f' && c->sess.can_pay_run)
+		else if (k.c == 'f' && c->sess.can_pay_read)
 			next = console_failures_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
