@@ -3,10 +3,12 @@
 # person card lists a person's benefits, bank account and notices; a
 # benefit's page shows its history and suspends and resumes it; a bank
 # account with a mistyped IBAN is refused as it is typed, then a good one
-# is recorded; a notice's letter is shown.  The payment runs: a clerk makes
-# one, a supervisor approves it, the clerk exports the bank file and
-# imports the bank's CSV with one payment failed, which the failures list
-# then shows.  The people and their approved applications come over RPC
+# is recorded; a notice's letter is shown; the card in Lithuanian.  The
+# payment runs: a clerk makes one, a supervisor reviews and approves it,
+# the clerk exports the bank file and imports the bank's CSV with one
+# payment failed, which the failures list then shows; an officer who is
+# clerk and supervisor is refused their own run (four eyes) and cancels
+# it.  The people and their approved applications come over RPC
 # (console_benefits.py).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tui.bash"
