@@ -33,13 +33,8 @@ def ack(line):
             f.flush()
 
 
-def client(n):
+def client(n, tok):
     c = spis.Client(addr)
-    try:
-        tok = c.login("clerk")
-    except Exception as e:  # noqa: BLE001 - the daemon may be gone already
-        stopped.append("login: %s" % e)
-        return
     for i in range(800):
         nid = spis.lt_code("M" if i % 2 else "F", "1970-01-%02d" % (n + 1), i)
         _, code, msg = c.call("Registry", "RegisterPerson", r.RegisterPersonRequest(
@@ -60,7 +55,10 @@ def client(n):
 
 
 if mode == "load":
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    # One session for the four clients: PAM holds one conversation per
+    # username at a time.
+    token = spis.Client(addr).login("clerk")
+    threads = [threading.Thread(target=client, args=(n, token)) for n in range(4)]
     for t in threads:
         t.start()
     for t in threads:
