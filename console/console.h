@@ -6,6 +6,8 @@
 #ifndef SPIS_CONSOLE_H
 #define SPIS_CONSOLE_H
 
+#include <stdint.h>
+
 #include <grpc/status.h>
 #include <protobuf-c/protobuf-c.h>
 
@@ -39,6 +41,12 @@ struct console_session {
 	int can_override; /* decision.override: decide against the rules */
 	int can_status; /* status.read: the helpdesk's status lookup */
 	int can_programmes; /* programme.admin: edit the catalogue */
+	int can_benefits; /* benefit.read: benefits, bank account, notices */
+	int can_benefit_write; /* benefit.write: suspend, resume, end */
+	int can_bank;	/* bank.write: record a bank account */
+	int can_pay_run; /* payment.run: make, export, reconcile runs */
+	int can_pay_approve; /* payment.approve: sign another's run */
+	int can_pay_read; /* payment.read: runs and failed payments */
 	/* The officer whose session expired, so that a login by someone
 	 * else does not land on the previous officer's screen. */
 	char expired_user[CONSOLE_NAME_MAX];
@@ -202,6 +210,32 @@ struct tui_screen *console_register_from_request(struct console *c,
  * issues a kiosk PIN for them and shows it once. */
 void console_person_offer_pin(struct tui_screen *card, const char *question);
 
+/*
+ * Benefits, bank accounts, notices and payments.
+ */
+
+/* An IBAN in groups of four ("LT12 1000 0111 0100 1000") into buf, which
+ * is returned (benefits.c). */
+const char *console_iban(const char *iban, char *buf, size_t len);
+
+/* The page of one benefit of a person (national_id copied): its state,
+ * amount and history, and suspend, resume and end as the state and roles
+ * allow.  Read with ListBenefits, as there is no call for one benefit.
+ * Freed by the stack. */
+struct tui_screen *console_benefit_new(struct console *c,
+    const char *national_id, int64_t benefit_id);
+
+/* Shows a notice's letter (Notices/GetLetter) on a page of its own under
+ * the subject.  Returns 0, or -1 with the reason in note ("" when the
+ * session expired). */
+int console_letter_show(struct console *c, int64_t notice_id,
+    const char *subject, char *note, size_t len);
+
+/* The payment runs, for officers who make or approve them, and the failed
+ * payments to follow up (payments.c).  Freed by the stack. */
+struct tui_screen *console_runs_new(struct console *c);
+struct tui_screen *console_failures_new(struct console *c);
+
 /* form.c: forms of one row per field, used by every registry screen. */
 
 #define CONSOLE_VALUE_MAX (TUI_FIELD_MAX * 4 + 1)
@@ -288,6 +322,17 @@ struct tui_screen *console_dialog_new(struct console *c, const char *title,
 
 /* The dialog's form, to fill in before it is shown. */
 struct console_form *console_dialog_form(struct tui_screen *s);
+
+/*
+ * The bank account dialog's fields (IBAN, checked as typed; holder;
+ * reason), for a dialog whose submit calls console_bank_send(), which
+ * records them for national_id (Benefits/SetBankAccount).  Returns 0, or
+ * -1 with the daemon's message in err.
+ */
+#define CONSOLE_BANK_NFIELDS 3
+extern const struct console_input console_bank_inputs[CONSOLE_BANK_NFIELDS];
+int console_bank_send(struct console *c, struct console_form *f,
+    const char *national_id, char *err, size_t errlen);
 
 /* A box with text (translated) and one key to close it; the text is wiped
  * when it closes.  Pushed at once. */

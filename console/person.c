@@ -7,6 +7,10 @@
  * at the desk: an edit with a reason, a death, a consent, a kiosk PIN.
  * For officers who read applications it lists the person's, newest first,
  * Enter opening the one selected; a clerk takes a new one with Apply.
+ * For officers who read benefits it lists them too (Enter opens one with
+ * its history and changes), the bank account they are paid to (b records
+ * a new one) and the notices sent to the person (Enter shows the letter):
+ * one selection moves through the three lists.
  * The keys offered follow the officer's roles; the daemon decides.
  */
 #include <stdio.h>
@@ -17,6 +21,7 @@
 
 #include "municipality.h"
 #include "spis/v1/applications.pb-c.h"
+#include "spis/v1/benefits.pb-c.h"
 #include "spis/v1/citizen.pb-c.h"
 #include "spis/v1/registry.pb-c.h"
 
@@ -31,7 +36,14 @@ struct person {
 	char as_of[16];	     /* "" for now */
 	Spis__V1__PersonCard *card; /* or NULL */
 	Spis__V1__ApplicationList *apps; /* theirs, for application readers */
-	size_t app_sel;	     /* the application Enter opens */
+	/* For benefit readers: theirs, or NULL. */
+	Spis__V1__BenefitList *bens;
+	Spis__V1__BankAccount *bank;
+	Spis__V1__NoticeList *notices;
+	char bank_note[256]; /* why there is no account shown */
+	/* The row Enter opens: the applications, then the benefits, then
+	 * the notices, counted as one list. */
+	size_t sel;
 	char note[512];
 	int note_error;
 	int rerun;	     /* read the card again on the next turn */
@@ -51,8 +63,35 @@ person_free(struct person *p)
 		protobuf_c_message_free_unpacked(&p->card->base, NULL);
 	if (p->apps != NULL)
 		protobuf_c_message_free_unpacked(&p->apps->base, NULL);
+	if (p->bens != NULL)
+		protobuf_c_message_free_unpacked(&p->bens->base, NULL);
+	if (p->bank != NULL)
+		protobuf_c_message_free_unpacked(&p->bank->base, NULL);
+	if (p->notices != NULL)
+		protobuf_c_message_free_unpacked(&p->notices->base, NULL);
 	p->card = NULL;
 	p->apps = NULL;
+	p->bens = NULL;
+	p->bank = NULL;
+	p->notices = NULL;
+}
+
+static size_t
+person_napps(const struct person *p)
+{
+	return p->apps != NULL ? p->apps->n_applications : 0;
+}
+
+static size_t
+person_nbens(const struct person *p)
+{
+	return p->bens != NULL ? p->bens->n_benefits : 0;
+}
+
+static size_t
+person_nnotices(const struct person *p)
+{
+	return p->notices != NULL ? p->notices->n_notices : 0;
 }
 
 /* The person's applications, newest first, for the card; a failure
@@ -72,8 +111,47 @@ person_apps(struct person *p)
 	    &req.base, &resp, msg, sizeof msg) != GRPC_STATUS_OK)
 		return;
 	p->apps = (Spis__V1__ApplicationList *)resp;
-	if (p->app_sel >= p->apps->n_applications)
-		p->app_sel = 0;
+}
+
+/*
+ * The person's benefits, bank account and notices, for benefit readers; a
+ * failure leaves the list out, and says why where the account would be.
+ */
+static void
+person_money(struct person *p)
+{
+	Spis__V1__ListBenefitsRequest breq =
+	    SPIS__V1__LIST_BENEFITS_REQUEST__INIT;
+	Spis__V1__GetBankAccountRequest areq =
+	    SPIS__V1__GET_BANK_ACCOUNT_REQUEST__INIT;
+	Spis__V1__ListNoticesRequest nreq =
+	    SPIS__V1__LIST_NOTICES_REQUEST__INIT;
+	ProtobufCMessage *resp;
+	grpc_status_code st;
+	char msg[256];
+
+	p->bank_note[0] = '\0';
+	if (!p->c->sess.can_benefits)
+		return;
+	breq.national_id = p->id;
+	if (console_call(p->c, &spis__v1__benefits__descriptor, 0, &breq.base,
+	    &resp, msg, sizeof msg) == GRPC_STATUS_OK)
+		p->bens = (Spis__V1__BenefitList *)resp;
+	areq.national_id = p->id;
+	st = console_call(p->c, &spis__v1__benefits__descriptor, 5, &areq.base,
+	    &resp, msg, sizeof msg);
+	if (st == GRPC_STATUS_OK)
+		p->bank = (Spis__V1__BankAccount *)resp;
+	else if (st == GRPC_STATUS_NOT_FOUND)
+		console_copy(p->bank_note, sizeof p->bank_note,
+		    _("none recorded"));
+	else
+		console_status_text(st, msg, p->bank_note,
+		    sizeof p->bank_note);
+	nreq.national_id = p->id;
+	if (console_call(p->c, &spis__v1__notices__descriptor, 0, &nreq.base,
+	    &resp, msg, sizeof msg) == GRPC_STATUS_OK)
+		p->notices = (Spis__V1__NoticeList *)resp;
 }
 
 /*
@@ -112,6 +190,9 @@ person_fetch(struct person *p, const char *as_of, char *err, size_t errlen)
 	person_free(p);
 	p->card = (Spis__V1__PersonCard *)resp;
 	person_apps(p);
+	person_money(p);
+	if (p->sel >= person_napps(p) + person_nbens(p) + person_nnotices(p))
+		p->sel = 0;
 	if (as_of != p->as_of)
 		console_copy(p->as_of, sizeof p->as_of, as_of);
 	return 0;
@@ -433,6 +514,79 @@ console_person_offer_pin(struct tui_screen *card, const char *question)
 }
 
 /* ------------------------------------------------------------------------
+ * Bank account.
+ */
+
+static int
+bank_send(struct console *c, struct console_form *f, void *arg, char *err,
+    size_t errlen)
+{
+	struct person *p = arg;
+
+	if (console_bank_send(c, f, p->id, err, errlen) != 0)
+		return -1;
+	console_copy(p->note, sizeof p->note,
+	    _("The bank account was recorded."));
+	p->note_error = 0;
+	return 0;
+}
+
+/* The dialog starts from the account on record, or from the person's name
+ * as the holder. */
+static void
+person_bank(struct person *p)
+{
+	const Spis__V1__Person *r = person_rec(p);
+	struct tui_screen *d;
+	struct console_form *f;
+	char holder[256], iban[64];
+
+	d = console_dialog_new(p->c, _("Record the bank account"),
+	    console_bank_inputs, CONSOLE_BANK_NFIELDS, bank_send,
+	    person_changed, p);
+	if (d == NULL)
+		return;
+	f = console_dialog_form(d);
+	if (p->bank != NULL) {
+		console_form_set(f, 0, console_iban(p->bank->iban, iban,
+		    sizeof iban));
+		console_form_set(f, 1, p->bank->holder);
+	} else if (r != NULL) {
+		snprintf(holder, sizeof holder, "%s %s", r->given_names,
+		    r->surname);
+		console_form_set(f, 1, holder);
+	}
+	tui_push(p->c->tui, d);
+}
+
+/* Enter on the selected row: an application, a benefit or a notice. */
+static void
+person_open(struct person *p)
+{
+	size_t na = person_napps(p), nb = person_nbens(p);
+	struct tui_screen *next = NULL;
+	const Spis__V1__Notice *n;
+
+	if (p->sel < na)
+		next = console_application_new(p->c,
+		    p->apps->applications[p->sel]->reference);
+	else if (p->sel < na + nb)
+		next = console_benefit_new(p->c, p->id,
+		    p->bens->benefits[p->sel - na]->id);
+	else if (p->sel < na + nb + person_nnotices(p)) {
+		n = p->notices->notices[p->sel - na - nb];
+		if (console_letter_show(p->c, n->id, n->subject, p->note,
+		    sizeof p->note) != 0)
+			p->note_error = 1;
+		return;
+	}
+	if (next != NULL) {
+		p->rerun = 1;
+		tui_push(p->c->tui, next);
+	}
+}
+
+/* ------------------------------------------------------------------------
  * The screen.
  */
 
@@ -444,6 +598,7 @@ person_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 	struct console_session *ss = &p->c->sess;
 	struct tui_screen *next = NULL;
 	char q[512];
+	size_t nsel;
 
 	if (tui_key_is(k, 0, KEY_F(10))) {
 		console_logout(p->c);
@@ -460,25 +615,22 @@ person_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 	}
 	if (r == NULL)
 		return 0;
-	/* Up, Down and Enter work the card's list of applications. */
-	if (p->apps != NULL && p->apps->n_applications > 0) {
+	/* Up, Down and Enter work the card's lists as one. */
+	nsel = person_napps(p) + person_nbens(p) + person_nnotices(p);
+	if (nsel > 0) {
 		if (tui_key_is(k, 0, KEY_UP)) {
-			if (p->app_sel > 0)
-				p->app_sel--;
+			if (p->sel > 0)
+				p->sel--;
 			return 1;
 		}
 		if (tui_key_is(k, 0, KEY_DOWN)) {
-			if (p->app_sel + 1 < p->apps->n_applications)
-				p->app_sel++;
+			if (p->sel + 1 < nsel)
+				p->sel++;
 			return 1;
 		}
 		if (tui_key_enter(k)) {
-			next = console_application_new(p->c,
-			    p->apps->applications[p->app_sel]->reference);
-			if (next != NULL) {
-				p->rerun = 1;
-				tui_push(t, next);
-			}
+			p->note[0] = '\0';
+			person_open(p);
 			return 1;
 		}
 	}
@@ -520,6 +672,10 @@ person_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		if (ss->can_write)
 			person_dialog(p, _("Record a consent decision"),
 			    consent_inputs, 3, consent_send, person_changed);
+		return 1;
+	case 'b':
+		if (ss->can_bank && p->as_of[0] == '\0')
+			person_bank(p);
 		return 1;
 	case 'p':
 		if (!ss->can_pin)
@@ -565,44 +721,141 @@ person_or(const char *s)
 	return s != NULL && s[0] != '\0' ? s : "-";
 }
 
-/* The person's applications from row y up to end: the selected one
- * highlighted, Enter opens it.  Returns the next row. */
-static int
-person_applications(struct person *p, struct tui *t, int y, int end,
-    int cols, int vx)
+/* Writes row i of a list of the card into buf. */
+typedef void (*person_item_fn)(const struct person *p, size_t i, char *buf,
+    size_t len);
+
+static void
+person_app_item(const struct person *p, size_t i, char *buf, size_t len)
 {
-	const Spis__V1__ApplicationList *al = p->apps;
-	size_t first = 0, n = al->n_applications;
-	char line[256];
-	int room = end - y - 1;
+	const Spis__V1__Application *a = p->apps->applications[i];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	console_cell(buf, len, &off, a->reference, 12);
+	console_cell(buf, len, &off, a->programme, 9);
+	console_cell(buf, len, &off, a->state, 10);
+	console_cell(buf, len, &off, a->municipality, 4);
+	if (off < len)
+		snprintf(buf + off, len - off, "%.10s", a->submitted_at);
+}
+
+static void
+person_ben_item(const struct person *p, size_t i, char *buf, size_t len)
+{
+	const Spis__V1__Benefit *b = p->bens->benefits[i];
+	char m[32], amount[64], since[64];
+	size_t off = 0;
+
+	snprintf(amount, sizeof amount, "%s %s", console_money(b->amount, m,
+	    sizeof m), b->currency);
+	snprintf(since, sizeof since, _("since %s"), b->start_date);
+	buf[0] = '\0';
+	console_cell(buf, len, &off, b->programme, 12);
+	console_cell(buf, len, &off, b->state, 10);
+	console_cell(buf, len, &off, amount, 14);
+	console_cell(buf, len, &off, b->period, 8);
+	console_cell(buf, len, &off, since, 18);
+}
+
+static void
+person_notice_item(const struct person *p, size_t i, char *buf, size_t len)
+{
+	const Spis__V1__Notice *n = p->notices->notices[i];
+	char tries[32];
+	size_t off = 0;
+
+	snprintf(tries, sizeof tries, _("%d tries"), n->attempts);
+	buf[0] = '\0';
+	console_cell(buf, len, &off, n->kind, 15);
+	console_cell(buf, len, &off, n->state, 8);
+	console_cell(buf, len, &off, tries, 9);
+	if (off < len)
+		snprintf(buf + off, len - off, "%s", n->subject);
+}
+
+/*
+ * One of the card's lists from row y: a title row, then at most room rows
+ * of its n items, scrolled so that the selection shows when it is in this
+ * list (whose first row is row base of the card's selection).  Returns the
+ * next row.
+ */
+static int
+person_list(struct person *p, struct tui *t, int y, int room, int cols,
+    int vx, const char *title, size_t n, size_t base, person_item_fn item)
+{
+	size_t first = 0, in = p->sel - base;
+	int mine = p->sel >= base && p->sel < base + n;
+	char line[512];
 
 	if (n == 0)
-		return person_row(t, y, cols, vx, _("Applications"), _("none"));
+		return person_row(t, y, cols, vx, title, _("none"));
 	snprintf(line, sizeof line, _("%zu · ↑↓ Enter to open"), n);
-	y = person_row(t, y, cols, vx, _("Applications"), line);
-	if (room < 1)
-		return y;
-	if (p->app_sel >= (size_t)room)
-		first = p->app_sel - (size_t)room + 1;
-	for (size_t i = first; i < n && y < end; i++) {
-		const Spis__V1__Application *a = al->applications[i];
-		size_t off = 0;
+	y = person_row(t, y, cols, vx, title, line);
+	if (mine && in >= (size_t)room)
+		first = in - (size_t)room + 1;
+	for (size_t i = first; i < n && i < first + (size_t)room; i++) {
+		int on = mine && i == in;
 
-		line[0] = '\0';
-		console_cell(line, sizeof line, &off, a->reference, 12);
-		console_cell(line, sizeof line, &off, a->programme, 9);
-		console_cell(line, sizeof line, &off, a->state, 10);
-		console_cell(line, sizeof line, &off, a->municipality, 4);
-		if (off < sizeof line)
-			snprintf(line + off, sizeof line - off, "%.10s",
-			    a->submitted_at);
-		tui_put(t, y, 4, cols - 6, i == p->app_sel ? TUI_A_REVERSE : 0,
-		    line);
-		if (i == p->app_sel)
+		item(p, i, line, sizeof line);
+		tui_put(t, y, 4, cols - 6, on ? TUI_A_REVERSE : 0, line);
+		if (on)
 			tui_cursor(t, y, 4);
 		y++;
 	}
 	return y;
+}
+
+/* Shares rows out among lists of n[] items: each gets its fair part, and
+ * what one does not need goes to the others.  Writes the rows into got[]. */
+static void
+person_share(int rows, const size_t *n, int *got, int lists)
+{
+	int left = rows, more = 1;
+
+	for (int i = 0; i < lists; i++)
+		got[i] = 0;
+	/* A row at a time to each list that wants one, round and round. */
+	while (left > 0 && more) {
+		more = 0;
+		for (int i = 0; i < lists && left > 0; i++)
+			if ((size_t)got[i] < n[i]) {
+				got[i]++;
+				left--;
+				more = 1;
+			}
+	}
+}
+
+/* The applications, benefits, bank account and notices, those the roles
+ * allow, from row y up to end.  Returns the next row. */
+static int
+person_lists(struct person *p, struct tui *t, int y, int end, int cols,
+    int vx)
+{
+	size_t n[3] = {person_napps(p), person_nbens(p), person_nnotices(p)};
+	int got[3], titles = 0;
+	char line[256], iban[64];
+
+	titles = (p->apps != NULL) + (p->c->sess.can_benefits ? 3 : 0);
+	if (titles == 0 || y + titles > end)
+		return y;
+	person_share(end - y - titles, n, got, 3);
+	if (p->apps != NULL)
+		y = person_list(p, t, y, got[0], cols, vx, _("Applications"),
+		    n[0], 0, person_app_item);
+	if (!p->c->sess.can_benefits)
+		return y;
+	y = person_list(p, t, y, got[1], cols, vx, _("Benefits"), n[1], n[0],
+	    person_ben_item);
+	if (p->bank != NULL) {
+		snprintf(line, sizeof line, "%s · %s", console_iban(p->bank->iban,
+		    iban, sizeof iban), p->bank->holder);
+		y = person_row(t, y, cols, vx, _("Bank account"), line);
+	} else
+		y = person_row(t, y, cols, vx, _("Bank account"), p->bank_note);
+	return person_list(p, t, y, got[2], cols, vx, _("Notices"), n[2],
+	    n[0] + n[1], person_notice_item);
 }
 
 static void
@@ -698,8 +951,7 @@ person_draw(struct tui *t, struct tui_screen *s)
 			    mb->given_names, _("from"), mb->from_date);
 		}
 	}
-	if (p->apps != NULL && y < end - 4)
-		y = person_applications(p, t, y + 1, end - 3, cols, vx);
+	y = person_lists(p, t, y + 1, end - 3, cols, vx);
 	if (p->note[0] != '\0')
 		tui_wrap(t, end - 3, 2, cols - 4, 1,
 		    p->note_error ? TUI_A_ERROR : TUI_A_BOLD, p->note);
@@ -717,8 +969,11 @@ person_draw(struct tui *t, struct tui_screen *s)
 		off += snprintf(keys + off, sizeof keys - off, "%sp %s",
 		    off > 0 ? " · " : "", _("Issue PIN"));
 	if (ss->can_submit && off < sizeof keys)
-		snprintf(keys + off, sizeof keys - off, "%sa %s",
+		off += snprintf(keys + off, sizeof keys - off, "%sa %s",
 		    off > 0 ? " · " : "", _("Apply"));
+	if (ss->can_bank && off < sizeof keys)
+		snprintf(keys + off, sizeof keys - off, "%sb %s",
+		    off > 0 ? " · " : "", _("Bank account"));
 	if (keys[0] != '\0')
 		tui_put(t, end - 1, 2, cols - 4, 0, keys);
 }

@@ -51,18 +51,21 @@ session_role(struct console_session *s, const char *role)
 {
 	int reader = 1, writer = 0, reviewer = 0, pin = 0;
 	int apps = 0, submit = 0, decide = 0, override = 0, status = 0;
-	int programmes = 0;
+	int programmes = 0, benefits = 0, bwrite = 0, bank = 0, run = 0;
+	int approve = 0, payread = 0;
 
 	if (strcmp(role, "auditor") == 0) {
 		s->auditor = 1;
-		apps = 1;
+		apps = benefits = payread = 1;
 	} else if (strcmp(role, "clerk") == 0)
-		writer = reviewer = pin = apps = submit = status = 1;
+		writer = reviewer = pin = apps = submit = status = benefits =
+		    bank = run = payread = 1;
 	else if (strcmp(role, "supervisor") == 0)
 		writer = reviewer = apps = submit = status = decide =
-		    override = 1;
+		    override = benefits = bwrite = approve = payread = 1;
 	else if (strcmp(role, "caseworker") == 0)
-		writer = apps = submit = status = decide = 1;
+		writer = apps = submit = status = decide = benefits = bwrite =
+		    bank = 1;
 	else if (strcmp(role, "helpdesk") == 0)
 		status = 1;
 	else {
@@ -79,6 +82,12 @@ session_role(struct console_session *s, const char *role)
 	s->can_override |= override;
 	s->can_status |= status;
 	s->can_programmes |= programmes;
+	s->can_benefits |= benefits;
+	s->can_benefit_write |= bwrite;
+	s->can_bank |= bank;
+	s->can_pay_run |= run;
+	s->can_pay_approve |= approve;
+	s->can_pay_read |= payread;
 }
 
 void

@@ -5,8 +5,9 @@
  * screen follows without the officer doing anything.  Once an officer has
  * logged in it is the home screen: r also checks the session (an expired
  * one leads to the login screen and back), the registry's screens, the
- * work queue, the programmes, the helpdesk's status lookup and the audit
- * trail are reached from here as the roles allow, and F10 logs out.  For
+ * work queue, the programmes, the helpdesk's status lookup, the payment
+ * runs, the failed payments and the audit trail are reached from here as
+ * the roles allow, and F10 logs out.  For
  * officers who read applications it is also the dashboard: what waits,
  * per programme and state, with the age of the oldest.
  */
@@ -158,19 +159,25 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		s->can_write ? "k" : NULL, N_("Registration requests from "
 		    "kiosks"),
 	};
+	/* The payments share the applications' group: a separate one would
+	 * push the notes below the menu off a 24-row terminal. */
 	const char *const apps[] = {
 		s->can_apps ? "w" : NULL, N_("Work queue"),
 		s->can_status ? "l" : NULL, N_("Application status lookup"),
 		s->can_programmes ? "p" : NULL, N_("Programmes and rules"),
 		!s->can_programmes && s->can_apps ? "p" : NULL,
 		    N_("Programmes"),
+		s->can_pay_read ? "y" : NULL, N_("Payment runs"),
+		s->can_pay_read ? "f" : NULL, N_("Failed payments to follow up"),
 	};
+	int pay = s->can_pay_read;
 
 	if (!s->active)
 		return y;
 	y = status_group(t, y, end, cols, _("Registry"), registry,
 	    sizeof registry / sizeof registry[0]);
-	return status_group(t, y, end, cols, _("Applications"), apps,
+	return status_group(t, y, end, cols, pay ?
+	    _("Applications and payments") : _("Applications"), apps,
 	    sizeof apps / sizeof apps[0]);
 }
 
@@ -201,9 +208,14 @@ status_draw(struct tui *t, struct tui_screen *s)
 			y += console_counts_draw(t, st->counts, y, 2,
 			    end - y - 2, cols - 4) + 1;
 	}
-	if (st->note[0] != '\0' && y < end)
+	/* The outcome of the officer's last key goes on the last row
+	 * rather than nowhere when the menu fills the screen. */
+	if (st->note[0] != '\0') {
+		if (y > end - 1)
+			y = end - 1;
 		tui_wrap(t, y, 2, cols - 4, end - y,
 		    st->note_error ? TUI_A_ERROR : TUI_A_NORMAL, st->note);
+	}
 }
 
 static void
@@ -285,6 +297,10 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_programmes_new(c);
 		else if (k.c == 'k' && c->sess.can_write)
 			next = console_registrations_new(c);
+		else if (k.c == 'y' && c->sess.can_pay_read)
+			next = console_runs_new(c);
+		else if (k.c == 'f' && c->sess.can_pay_read)
+			next = console_failures_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
 			st->counts_stale = 1;
