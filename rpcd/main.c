@@ -52,6 +52,7 @@ struct settings {
 	long appeal_days;
 	long objection_days;
 	long renewal_poll_seconds;
+	long renewal_daily;
 	char *notice_command;
 	long notice_retry_seconds;
 	long notice_max_attempts;
@@ -103,6 +104,7 @@ static const struct num_setting num_settings[] = {
 	{"objection_days", offsetof(struct settings, objection_days), 0, 365},
 	{"renewal_poll_seconds", offsetof(struct settings,
 	    renewal_poll_seconds), 1, 3600},
+	{"renewal_daily", offsetof(struct settings, renewal_daily), 0, 1},
 	{"notice_retry_seconds", offsetof(struct settings,
 	    notice_retry_seconds), 1, 86400},
 	{"notice_max_attempts", offsetof(struct settings,
@@ -637,7 +639,8 @@ main(int argc, char **argv)
 	rpc_server_add(srv, payments_methods, payments_nmethods);
 	/* Before the server, so that StartRenewal always finds the thread to
 	 * wake; it is stopped after the last call has finished. */
-	d.renewal = renewal_start(&d, s.renewal_poll_seconds);
+	d.renewal = renewal_start(&d, s.renewal_poll_seconds,
+	    (int)s.renewal_daily);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");

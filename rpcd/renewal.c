@@ -39,6 +39,7 @@
 struct renewal {
 	struct rpcd *d;
 	long poll_seconds;
+	int daily;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -268,6 +269,39 @@ ren_mature(struct renewal *r)
 				return;
 }
 
+/*
+ * With renewal_daily, the day's job starts by itself once: when there is
+ * no job yet, or the latest is as of an earlier day.  A job running from
+ * before (an admin's, or yesterday's still going) is left to finish.
+ */
+static void
+ren_schedule(struct renewal *r)
+{
+	struct store_renewal_job job;
+	struct store_audit a = {0};
+	char today[16];
+	enum store_rc rc;
+
+	check_today(today, sizeof today);
+	rc = store_renewal_job_get(r->d->store, 0, &job);
+	if (rc == STORE_ERR || (rc == STORE_OK && strcmp(job.as_of, today) >= 0))
+		return;
+	a.actor = "system";
+	a.role = "";
+	a.terminal = "";
+	a.method = "scheduled renewal";
+	a.subject = "";
+	a.purpose = "";
+	a.outcome = "OK";
+	a.municipality = "";
+	a.detail = "renewal job as of today, started by renewal_daily";
+	if (store_renewal_job_start(r->d->store, today, "system", &a, &job) ==
+	    STORE_OK)
+		log_info("renewal job %" PRId64 " started by the daily "
+		    "schedule: as of %s, %" PRId64 " due", job.id, job.as_of,
+		    job.due);
+}
+
 static void *
 ren_thread(void *arg)
 {
@@ -275,6 +309,8 @@ ren_thread(void *arg)
 	struct timespec until;
 
 	for (;;) {
+		if (r->daily)
+			ren_schedule(r);
 		ren_job(r);
 		ren_mature(r);
 		pthread_mutex_lock(&r->lock);
@@ -293,7 +329,7 @@ ren_thread(void *arg)
 }
 
 struct renewal *
-renewal_start(struct rpcd *d, long poll_seconds)
+renewal_start(struct rpcd *d, long poll_seconds, int daily)
 {
 	struct renewal *r;
 
@@ -304,6 +340,7 @@ renewal_start(struct rpcd *d, long poll_seconds)
 	}
 	r->d = d;
 	r->poll_seconds = poll_seconds;
+	r->daily = daily;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->wake, NULL);
 	if (pthread_create(&r->thread, NULL, ren_thread, r) != 0) {

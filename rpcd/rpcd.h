@@ -283,7 +283,8 @@ int applications_facts(struct rpcd *d, const char *national_id,
  * (29 February becomes 1 March), arena-owned.
  */
 struct renewal;
-struct renewal *renewal_start(struct rpcd *d, long poll_seconds);
+/* daily: start a job as of today by itself once a day (renewal_daily). */
+struct renewal *renewal_start(struct rpcd *d, long poll_seconds, int daily);
 void renewal_wake(struct renewal *r);
 void renewal_stop(struct renewal *r);
 const char *renewal_year_after(struct arena *a, const char *date);
