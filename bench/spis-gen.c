@@ -40,6 +40,7 @@
 #include "log.h"
 #include "municipality.h"
 #include "natid.h"
+#include "reference.h"
 #include "rpcd.h"
 #include "store.h"
 #include "store_application.h"
@@ -560,28 +561,16 @@ gen_household_make(struct gen *g, long h)
 	}
 }
 
-/* An application reference from the stream: eight symbols of Crockford's
- * base 32 and a Luhn mod 32 check symbol, "XXXX-XXXX-C", as the daemon
- * makes them (applications.c keeps its own copy private; the daemon
- * answering a generated reference's status, in tests/integration/gen.sh,
- * shows that the two agree). */
+/* An application reference from the stream, made as the daemon makes
+ * them (lib/reference.h). */
 static void
-gen_reference(struct gen_rng *r, char out[16])
+gen_reference(struct gen_rng *r, char out[REFERENCE_LEN])
 {
-	static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-	int v[8], factor = 2, sum = 0;
+	int v[8];
 
 	for (int i = 0; i < 8; i++)
 		v[i] = gen_below(r, 32);
-	for (int i = 7; i >= 0; i--) {
-		int addend = factor * v[i];
-
-		factor = factor == 2 ? 1 : 2;
-		sum += addend / 32 + addend % 32;
-	}
-	snprintf(out, 16, "%c%c%c%c-%c%c%c%c-%c", b32[v[0]], b32[v[1]],
-	    b32[v[2]], b32[v[3]], b32[v[4]], b32[v[5]], b32[v[6]], b32[v[7]],
-	    b32[(32 - sum % 32) % 32]);
+	reference_format(v, out);
 }
 
 /* The programme a person would apply for, given their household. */

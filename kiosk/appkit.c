@@ -13,6 +13,7 @@
 #include <curses.h>
 
 #include "check.h"
+#include "reference.h"
 #include "i18n.h"
 #include "apps.h"
 
@@ -176,29 +177,19 @@ kiosk_date_check(const char *value, void *arg)
 void
 kiosk_reference_norm(const char *in, char *out, size_t len)
 {
-	char raw[KIOSK_REF_MAX];
-	size_t n = 0, o = 0;
-	int dashes = 0;
+	char ref[REFERENCE_LEN];
+	size_t n = 0;
 
-	for (; *in != '\0' && n + 1 < sizeof raw; in++) {
-		if (*in == ' ')
-			continue;
-		if (*in == '-')
-			dashes++;
-		raw[n++] = (char)toupper((unsigned char)*in);
+	/* A well-formed reference is sent in its canonical form; anything
+	 * else as typed, upper case, for the daemon to say what is wrong. */
+	if (reference_parse(in, ref) == 0) {
+		snprintf(out, len, "%s", ref);
+		return;
 	}
-	raw[n] = '\0';
-	/* "K7QM-2XPA-R" is four, four and one: the check character last. */
-	if (dashes == 0 && n == 9) {
-		for (size_t i = 0; i < n && o + 2 < len; i++) {
-			if (i == 4 || i == 8)
-				out[o++] = '-';
-			out[o++] = raw[i];
-		}
-		out[o] = '\0';
-	} else
-		snprintf(out, len, "%s", raw);
-	explicit_bzero(raw, sizeof raw);
+	for (; *in != '\0' && n + 1 < len; in++)
+		if (*in != ' ')
+			out[n++] = (char)toupper((unsigned char)*in);
+	out[n] = '\0';
 }
 
 /* Letters five rows high, five columns wide: '#' is drawn as a block. */

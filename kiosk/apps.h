@@ -65,9 +65,9 @@ const char *kiosk_money_check(const char *value, void *arg);
 const char *kiosk_date_check(const char *value, void *arg);
 
 /*
- * A reference as typed, in the daemon's form: spaces dropped, letters upper
- * case, and the dashes put back where they go when they were left out
- * ("k7qm2xpar" -> "K7QM-2XPA-R").  Writes into out.
+ * A reference as typed, in the daemon's form when it is one
+ * (lib/reference.h: "k7qm2xpar" -> "K7QM-2XPA-R"), else upper case without
+ * spaces, for the daemon to say what is wrong.  Writes into out.
  */
 void kiosk_reference_norm(const char *in, char *out, size_t len);
 

@@ -130,3 +130,24 @@ check_now(char *out, size_t outlen)
 	gmtime_r(&now, &tm);
 	strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+int
+check_date_add(const char *date, int years, long days, char *out,
+    size_t outlen)
+{
+	struct tm tm = {0};
+	int y, m, d;
+	time_t t;
+
+	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return -1;
+	tm.tm_year = y + years - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d + (int)days;
+	tm.tm_hour = 12;
+	/* timegm normalises the overflowing day and month. */
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	strftime(out, outlen, "%Y-%m-%d", &tm);
+	return 0;
+}

@@ -29,6 +29,14 @@ int check_date(const char *s, int *y, int *m, int *d);
 /* Today's date in UTC as "YYYY-MM-DD" into out (at least 11 bytes). */
 void check_today(char *out, size_t outlen);
 
+/*
+ * The date years and days after date ("YYYY-MM-DD", anything after it
+ * ignored), into out (at least 11 bytes); 29 February of a year without
+ * one becomes 1 March.  0, or -1 when date does not start with a date.
+ */
+int check_date_add(const char *date, int years, long days, char *out,
+    size_t outlen);
+
 /* The current instant as "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21). */
 void check_now(char *out, size_t outlen);
 

@@ -26,6 +26,7 @@
 #include "check.h"
 #include "log.h"
 #include "municipality.h"
+#include "reference.h"
 #include "rpcd.h"
 #include "store_application.h"
 #include "store_household.h"
@@ -46,80 +47,17 @@ static const char *const app_from_withdraw[] = {"submitted", "in_review",
 static const char *const app_from_appeal[] = {"approved", "rejected", NULL};
 
 /* ------------------------------------------------------------------------
- * References: eight symbols of Crockford's base 32 and a Luhn mod 32 check
- * symbol, written XXXX-XXXX-C.  Random, so they say nothing about the
- * person or how many applications there are; the check symbol catches a
- * mistyped symbol and most swapped neighbours.
+ * References (lib/reference.h): random, with a check symbol.
  */
 
-static const char app_b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/* The value of a symbol as a person may type it, or -1. */
-static int
-app_b32_value(char ch)
-{
-	if (ch >= 'a' && ch <= 'z')
-		ch = (char)(ch - 'a' + 'A');
-	if (ch == 'O')
-		ch = '0';
-	else if (ch == 'I' || ch == 'L')
-		ch = '1';
-	for (int i = 0; i < 32; i++)
-		if (app_b32[i] == ch)
-			return i;
-	return -1;
-}
-
-static int
-app_luhn32(const int *v, int n)
-{
-	int factor = 2, sum = 0;
-
-	for (int i = n - 1; i >= 0; i--) {
-		int addend = factor * v[i];
-
-		factor = factor == 2 ? 1 : 2;
-		sum += addend / 32 + addend % 32;
-	}
-	return (32 - sum % 32) % 32;
-}
-
 static void
-app_reference_new(char out[16])
+app_reference_new(char out[REFERENCE_LEN])
 {
 	int v[8];
 
 	for (int i = 0; i < 8; i++)
 		v[i] = (int)randombytes_uniform(32);
-	snprintf(out, 16, "%c%c%c%c-%c%c%c%c-%c", app_b32[v[0]],
-	    app_b32[v[1]], app_b32[v[2]], app_b32[v[3]], app_b32[v[4]],
-	    app_b32[v[5]], app_b32[v[6]], app_b32[v[7]],
-	    app_b32[app_luhn32(v, 8)]);
-}
-
-/*
- * Reads a reference as a person types it (any case, with or without
- * dashes or spaces, O for 0 and I or L for 1) into its canonical form.
- * 0, or -1 when it is not nine symbols or the check symbol is wrong.
- */
-static int
-app_reference_parse(const char *in, char out[16])
-{
-	int v[9], n = 0, x;
-
-	for (; *in != '\0'; in++) {
-		if (*in == '-' || *in == ' ')
-			continue;
-		if (n == 9 || (x = app_b32_value(*in)) < 0)
-			return -1;
-		v[n++] = x;
-	}
-	if (n != 9 || app_luhn32(v, 8) != v[8])
-		return -1;
-	snprintf(out, 16, "%c%c%c%c-%c%c%c%c-%c", app_b32[v[0]],
-	    app_b32[v[1]], app_b32[v[2]], app_b32[v[3]], app_b32[v[4]],
-	    app_b32[v[5]], app_b32[v[6]], app_b32[v[7]], app_b32[v[8]]);
-	return 0;
+	reference_format(v, out);
 }
 
 static grpc_status_code
@@ -128,7 +66,7 @@ app_reference(struct rpc_ctx *ctx, const char *in, char out[16])
 	if (in[0] == '\0')
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "reference: required");
-	if (app_reference_parse(in, out) != 0)
+	if (reference_parse(in, out) != 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "reference: not an application reference (like "
 		    "K7QM-2XPA-R); check it for a mistyped character");
@@ -416,24 +354,14 @@ app_decision_one(void *arg, const struct store_decision *d)
 	l->items[l->n++] = *d;
 }
 
-/* The date days after date ("YYYY-MM-DD..."), in a. */
+/* The date days after date ("YYYY-MM-DD..."), in a; "" for a bad one. */
 static const char *
 app_date_plus(struct arena *a, const char *date, long days)
 {
-	struct tm tm = {0};
-	int y, mo, da;
-	time_t t;
 	char out[16];
 
-	if (sscanf(date, "%4d-%2d-%2d", &y, &mo, &da) != 3)
+	if (check_date_add(date, 0, days, out, sizeof out) != 0)
 		return "";
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = da + (int)days;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	strftime(out, sizeof out, "%Y-%m-%d", &tm);
 	return arena_strdup(a, out);
 }
 

@@ -63,21 +63,10 @@ ren_stopping(struct renewal *r)
 static const char *
 ren_date_add(struct arena *a, const char *date, int years, long days)
 {
-	struct tm tm = {0};
-	time_t t;
 	char out[16];
 
-	if (sscanf(date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday) != 3)
+	if (check_date_add(date, years, days, out, sizeof out) != 0)
 		return "";
-	tm.tm_year += years - 1900;
-	tm.tm_mon -= 1;
-	tm.tm_mday += (int)days;
-	tm.tm_hour = 12;
-	/* timegm normalises: 29 February of a common year is 1 March. */
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	strftime(out, sizeof out, "%Y-%m-%d", &tm);
 	return arena_strdup(a, out);
 }
 
