@@ -234,14 +234,8 @@ run_approve(struct tui *t, int yes, void *arg)
 		pay_failed(st, msg, r->note, sizeof r->note, &r->note_error);
 		return;
 	}
-	/* An approver who may not read the run's payments still sees
-	 * what was signed: the run as the answer has it. */
-	if (r->run == NULL)
-		r->run = (Spis__V1__PaymentRun *)resp;
-	else {
-		protobuf_c_message_free_unpacked(resp, NULL);
-		r->rerun = 1;
-	}
+	protobuf_c_message_free_unpacked(resp, NULL);
+	r->rerun = 1;
 	snprintf(r->note, sizeof r->note, _("Run %lld was approved."),
 	    (long long)r->id);
 	r->note_error = 0;
@@ -555,15 +549,9 @@ run_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		run_fetch(r, r->page_no);
 		return 1;
 	}
-	if (r->run == NULL) {
-		if (tui_key_is(k, 'a', 0) && ss->can_pay_approve) {
-			snprintf(q, sizeof q, _("Approve run %lld? Its payments "
-			    "could not be shown here."), (long long)r->id);
-			tui_confirm(t, q, run_approve, r);
-			return 1;
-		}
+	/* Nothing is signed or changed on a run that could not be read. */
+	if (r->run == NULL)
 		return 0;
-	}
 	if (tui_key_enter(k)) {
 		if (!ss->can_read || r->list.sel >= r->run->n_payments)
 			return 1;

@@ -868,24 +868,29 @@ app_refused(struct rpc_ctx *ctx, enum store_rc rc,
 }
 
 /* Whether the latest decision on app may still be appealed today; its id
- * in *decision_id. */
+ * in *decision_id.  Reads the decisions only, not the whole application. */
 static grpc_status_code
 app_appeal_window(struct rpc_ctx *ctx, const struct store_application *app,
     int64_t *decision_id)
 {
-	Spis__V1__Application *m = app_msg(ctx, app, 0);
-	const char *until = m->appeal_until;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct app_decisions dl = {.a = rpc_ctx_arena(ctx)};
+	const char *until;
 	char today[16];
 
-	if (until[0] == '\0')
+	if (strcmp(app->state, "approved") != 0 &&
+	    strcmp(app->state, "rejected") != 0)
 		return GRPC_STATUS_OK; /* app_refused names the state */
-	*decision_id = m->decisions[0]->id;
+	if (store_app_decisions(d->store, app->id, app_decision_one, &dl) !=
+	    STORE_OK || dl.n == 0)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	*decision_id = dl.items[0].id;
+	until = app_date_plus(dl.a, dl.items[0].decided_at, d->appeal_days);
 	check_today(today, sizeof today);
 	if (strcmp(today, until) > 0)
 		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
 		    "reference: the decision of %.10s could be appealed until "
-		    "%s; that time has passed", m->decisions[0]->decided_at,
-		    until);
+		    "%s; that time has passed", dl.items[0].decided_at, until);
 	return GRPC_STATUS_OK;
 }
 

@@ -667,23 +667,36 @@ struct prog_pre {
 	struct rpc_ctx *ctx;
 	const char *municipality;
 	const struct rule_value *facts;
+	struct store_programme *progs; /* copied out of the store */
+	size_t nprogs, capprogs;
 	Spis__V1__PreCheckResult **items;
 	size_t n, cap;
-	int failed;
 };
 
+/* Called with the store's lock held: copies the programmes open to the
+ * asker; the rules run after the lock is released, so that a public
+ * pre-check never keeps officers' calls waiting. */
 static void
-prog_pre_one(void *arg, const struct store_programme *p)
+prog_pre_copy(void *arg, const struct store_programme *p)
 {
 	struct prog_pre *l = arg;
+
+	if (!p->open || (strcmp(p->scope, "municipal") == 0 &&
+	    strcmp(p->municipality, l->municipality) != 0))
+		return;
+	l->progs = arena_grow(rpc_ctx_arena(l->ctx), l->progs, l->nprogs,
+	    &l->capprogs, sizeof *l->progs);
+	l->progs[l->nprogs++] = *p;
+}
+
+static void
+prog_pre_one(struct prog_pre *l, const struct store_programme *p)
+{
 	struct arena *a = rpc_ctx_arena(l->ctx);
 	struct programme_eval ev;
 	struct rule_error err;
 	Spis__V1__PreCheckResult *m;
 
-	if (!p->open || (strcmp(p->scope, "municipal") == 0 &&
-	    strcmp(p->municipality, l->municipality) != 0))
-		return;
 	if (programme_evaluate(p->eligibility, p->amount, l->facts,
 	    p->currency, 0, a, &ev, &err) != 0) {
 		/* A rule that fails on these answers (an overflow on an
@@ -775,8 +788,10 @@ prog_precheck(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	    req->household_size, req->children, req->over65, req->disabled,
 	    req->monthly_income, req->assets);
 	l.municipality = req->municipality;
-	if (store_programme_list(d->store, prog_pre_one, &l) != STORE_OK)
+	if (store_programme_list(d->store, prog_pre_copy, &l) != STORE_OK)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	for (size_t i = 0; i < l.nprogs; i++)
+		prog_pre_one(&l, &l.progs[i]);
 	if (l.n > 1)
 		qsort(l.items, l.n, sizeof *l.items, prog_pre_cmp);
 	out = RPC_NEW(ctx, Spis__V1__PreCheckReply,
