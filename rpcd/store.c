@@ -559,6 +559,65 @@ static const char *const store_migrations[] = {
 	"  UNIQUE (job_id, benefit_id));"
 	"CREATE INDEX renewals_state ON renewals(state, objection_until);"
 	"CREATE INDEX renewals_benefit ON renewals(benefit_id, state);",
+	/* 13: data exchange.  An institution is a registered source with the
+	 * fact kinds it may send; its token is kept as a SHA-256 of a random
+	 * 32-byte secret (the secret has full entropy, so a slow hash buys
+	 * nothing and would cost every call).  A fact is idempotent by
+	 * (source, record_id); digest is a SHA-256 of its content, so the
+	 * same record sent again with other content is told apart from a
+	 * resend.  feed_errors keeps the rejected items an institutions
+	 * screen shows; the per-source counts live on the institution row.
+	 * effects_done is set in the same transaction as a fact's life-event
+	 * effects (lifeevent.c), so a crash between storing a fact and acting
+	 * on it leaves the fact due, and it is acted on once. */
+	"CREATE TABLE institutions ("
+	"  code TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  kinds TEXT NOT NULL,"
+	"  may_search INTEGER NOT NULL DEFAULT 0,"
+	"  purposes TEXT NOT NULL DEFAULT '',"
+	"  cert_cn TEXT NOT NULL DEFAULT '',"
+	"  token_hash BLOB,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  last_feed_at TEXT NOT NULL DEFAULT '',"
+	"  facts_stored INTEGER NOT NULL DEFAULT 0,"
+	"  facts_unchanged INTEGER NOT NULL DEFAULT 0,"
+	"  facts_rejected INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '');"
+	"CREATE UNIQUE INDEX institutions_token ON institutions(token_hash)"
+	"  WHERE token_hash IS NOT NULL;"
+	"CREATE TABLE facts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source TEXT NOT NULL REFERENCES institutions(code),"
+	"  record_id TEXT NOT NULL,"
+	"  national_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  period TEXT NOT NULL,"
+	"  amount INTEGER NOT NULL DEFAULT 0,"
+	"  value TEXT NOT NULL DEFAULT '',"
+	"  related_id TEXT NOT NULL DEFAULT '',"
+	"  given_names TEXT NOT NULL DEFAULT '',"
+	"  surname TEXT NOT NULL DEFAULT '',"
+	"  sex TEXT NOT NULL DEFAULT '',"
+	"  digest BLOB NOT NULL,"
+	"  batch_id TEXT NOT NULL DEFAULT '',"
+	"  received_at TEXT NOT NULL,"
+	"  effects_done INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (source, record_id));"
+	"CREATE INDEX facts_person ON facts(national_id, kind, period);"
+	"CREATE INDEX facts_effects_due ON facts(id) WHERE effects_done = 0;"
+	"CREATE TABLE feed_errors ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  batch_id TEXT NOT NULL,"
+	"  item INTEGER NOT NULL,"
+	"  record_id TEXT NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  message TEXT NOT NULL);"
+	"CREATE INDEX feed_errors_source ON feed_errors(source, id);",
 };
 
 #define STORE_NMIGRATIONS \
