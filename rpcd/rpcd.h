@@ -49,6 +49,7 @@ struct payments_cfg {
 /* The daemon context: rpc_ctx_arg() of every call. */
 struct rpcd {
 	struct store *store;
+	const char *db_path; /* the database file (operator commands) */
 	time_t started;
 	const char *country; /* national ID scheme: "LT" or "TR" */
 	const char *documents_dir; /* content of attached documents */
