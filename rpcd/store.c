@@ -559,6 +559,14 @@ static const char *const store_migrations[] = {
 	"  UNIQUE (job_id, benefit_id));"
 	"CREATE INDEX renewals_state ON renewals(state, objection_until);"
 	"CREATE INDEX renewals_benefit ON renewals(benefit_id, state);",
+	/* 14: an exported run's pain.001 is written once to a file beside
+	 * the database; its digest and size are kept with the run, so that
+	 * exporting again gives the same bytes and a client can check them.
+	 * (Numbered 14 for the lead to order with the other branches.) */
+	"ALTER TABLE payment_runs ADD COLUMN export_sha256 TEXT NOT NULL"
+	"  DEFAULT '';"
+	"ALTER TABLE payment_runs ADD COLUMN export_size INTEGER NOT NULL"
+	"  DEFAULT 0;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -488,7 +488,7 @@ expect("Payments ImportStatus: malformed CSV is refused with its line",
        INVALID, "content", "line")
 expect("Payments ImportStatus: a header alone is refused", import_(R1, "csv", "end_to_end_id,status,reason\n"),
        INVALID, "content")
-expect("Payments ImportStatus: an unknown format", import_(R1, "camt.054", "x"), INVALID, "format")
+expect("Payments ImportStatus: an unknown format", import_(R1, "mt940", "x"), INVALID, "format")
 expect("Payments ImportStatus: empty content", import_(R1, "csv", ""), INVALID, "content")
 check("the refused files changed nothing",
       rows("SELECT state, count(*) FROM payments WHERE run_id = ? GROUP BY state", R1) == before, before)
@@ -537,8 +537,9 @@ check("ImportStatus pain.002: a status that is not final is that transaction's e
       lines.get(3, ("", "", ""))[1] == "error" and lines[3][2].startswith("TxSts:"), lines.get(3))
 check("ImportStatus pain.002: an amount that differs from the payment's is that transaction's error",
       lines.get(4, ("", "", ""))[1] == "error" and lines[4][2].startswith("amount:"), lines.get(4))
-check("ImportStatus pain.002: RJCT's reason code is kept",
-      rows("SELECT state, reason FROM payments WHERE end_to_end_id = ?", E[PEOPLE[5][0]]) == [("failed", "AC01")])
+check("ImportStatus pain.002: RJCT's reason code is kept, with its meaning in words",
+      rows("SELECT state, reason FROM payments WHERE end_to_end_id = ?", E[PEOPLE[5][0]]) ==
+      [("failed", "AC01 incorrect account number")])
 check("ImportStatus: one payment still waits, so the run is still exported", imp and imp.run.state == "exported",
       imp.run if imp else None)
 imp, code, msg = import_(R1, "pain.002", pain002(MSG, [(E[PEOPLE[6][0]], "RJCT", "AC04", ""),
