@@ -620,6 +620,13 @@ static const char *const store_migrations[] = {
 	"  code TEXT NOT NULL,"
 	"  message TEXT NOT NULL);"
 	"CREATE INDEX feed_errors_source ON feed_errors(source, id);",
+	/* 14: an exported run's pain.001 is written once to a file beside
+	 * the database; its digest and size are kept with the run, so that
+	 * exporting again gives the same bytes and a client can check them. */
+	"ALTER TABLE payment_runs ADD COLUMN export_sha256 TEXT NOT NULL"
+	"  DEFAULT '';"
+	"ALTER TABLE payment_runs ADD COLUMN export_size INTEGER NOT NULL"
+	"  DEFAULT 0;",
 };
 
 #define STORE_NMIGRATIONS \
