@@ -82,6 +82,12 @@ struct rpc_server_opts {
 	 * deferred calls can complete them instead of holding the shutdown.
 	 */
 	void (*stopping)(void *arg);
+	/*
+	 * Called for a call about to end INTERNAL, before it is answered or
+	 * finished is called; it may call rpc_error() to say better what went
+	 * wrong (a full disk is UNAVAILABLE: worth trying again later).
+	 */
+	void (*internal)(struct rpc_ctx *ctx, void *arg);
 	void *arg; /* passed to the hooks and returned by rpc_ctx_arg() */
 };
 

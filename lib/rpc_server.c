@@ -367,6 +367,8 @@ rpc_finish(struct rpc_ctx *ctx)
 	grpc_slice details;
 	grpc_call_error e;
 
+	if (ctx->status == GRPC_STATUS_INTERNAL && srv->opts.internal != NULL)
+		srv->opts.internal(ctx, srv->opts.arg);
 	memset(ops, 0, sizeof ops);
 	op->op = GRPC_OP_SEND_INITIAL_METADATA;
 	op++;

@@ -604,6 +604,7 @@ main(int argc, char **argv)
 	so.tls_client_ca_pem = ca;
 	so.authorize = authz_check;
 	so.finished = rpcd_audit_call;
+	so.internal = rpcd_internal;
 	so.stopping = login_stop_all;
 	so.arg = &d;
 	/* Bind before touching the database, so that a refused address
@@ -665,9 +666,13 @@ main(int argc, char **argv)
 	for (;;) {
 		tick = (struct timespec){.tv_sec = s.audit_head_seconds};
 		if ((sig = sigtimedwait(&sigs, NULL, &tick)) == -1) {
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				/* Rows held while storage failed go in
+				 * even if no call comes to carry them. */
+				store_audit_flush(d.store, NULL);
 				auditfile_head_save(d.store, d.audit_head_file,
 				    &head_saved);
+			}
 			continue;
 		}
 		if (sig == SIGHUP) {
@@ -688,8 +693,10 @@ main(int argc, char **argv)
 out:
 	login_free(d.logins);
 	/* Last, once no call and no login can add a row. */
-	if (keyed)
+	if (keyed) {
+		store_audit_flush(d.store, NULL);
 		auditfile_head_save(d.store, d.audit_head_file, &head_saved);
+	}
 	store_close(d.store);
 	if (d.store != NULL && rc == 0)
 		log_info("store closed cleanly; exiting");

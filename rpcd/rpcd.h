@@ -413,6 +413,10 @@ grpc_status_code login_start(struct rpc_ctx *ctx, const char *username);
 grpc_status_code login_continue(struct rpc_ctx *ctx, const char *login_id,
     char *const *responses, size_t n);
 
+/* Turns an INTERNAL caused by a storage fault into UNAVAILABLE (the rpc
+ * internal hook). */
+void rpcd_internal(struct rpc_ctx *ctx, void *arg);
+
 /* Writes the audit row for a finished call (the rpc finished hook). */
 void rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
     grpc_status_code status, const char *message, void *arg);

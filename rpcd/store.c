@@ -749,6 +749,62 @@ store_migrate(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Storage faults.  SQLite reports every error it meets to one log
+ * callback, on the thread that met it, before any store function decides
+ * what to make of it; so that is the one place that notices a full disk,
+ * a failing disk or a read-only file, whichever of the many statements
+ * ran into it.  The fault is kept per thread, and an RPC's thread asks
+ * after a failed call whether storage was the cause (store_fault_take),
+ * to answer UNAVAILABLE (try again later) rather than INTERNAL.
+ */
+static __thread const char *store_fault;
+
+static void
+store_sqlite_log(void *arg, int code, const char *msg)
+{
+	(void)arg;
+	switch (code & 0xff) {
+	case SQLITE_FULL:
+		store_fault = "the disk is full";
+		break;
+	case SQLITE_IOERR:
+		store_fault = "a disk read or write failed";
+		break;
+	case SQLITE_READONLY:
+		store_fault = "the database is read-only";
+		break;
+	case SQLITE_CANTOPEN:
+		store_fault = "the database file cannot be opened";
+		break;
+	case SQLITE_BUSY:
+		store_fault = "the database is busy";
+		break;
+	default:
+		return;
+	}
+	log_warn("store: sqlite: %s (%d)", msg, code);
+}
+
+static pthread_once_t store_log_once = PTHREAD_ONCE_INIT;
+
+static void
+store_log_setup(void)
+{
+	/* Only possible before SQLite initialises itself; store_open is the
+	 * first use in every program that links the store. */
+	sqlite3_config(SQLITE_CONFIG_LOG, store_sqlite_log, NULL);
+}
+
+const char *
+store_fault_take(void)
+{
+	const char *f = store_fault;
+
+	store_fault = NULL;
+	return f;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
@@ -759,6 +815,7 @@ store_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "libsodium could not be initialised");
 		return NULL;
 	}
+	pthread_once(&store_log_once, store_log_setup);
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		fatalx("out of memory");
 	pthread_mutex_init(&st->lock, NULL);
@@ -940,6 +997,8 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	if (st->db != NULL)
+		store_audit_release(st);
 	if (st->db != NULL) {
 		/* Not a sweep of sqlite3_next_stmt: FTS5 keeps statements of
 		 * its own that only it may finalise.  Every store function

@@ -40,6 +40,14 @@ int store_backup_file(const char *from, const char *to, char *err,
 int store_restore(struct store *st, const char *from, char *err,
     size_t errlen);
 
+/*
+ * The storage fault this thread last met (a full disk, a failed read or
+ * write, a read-only or busy database), as words for a message, and
+ * forgets it; NULL when there was none since the last call.  The string
+ * is static.
+ */
+const char *store_fault_take(void);
+
 /* The migration level the database is at (PRAGMA user_version). */
 int store_schema_version(struct store *st);
 
@@ -83,6 +91,15 @@ struct store_audit {
  * logging the storage error.
  */
 int store_audit_append(struct store *st, const struct store_audit *a);
+
+/*
+ * A row store_audit_append could not write (storage failing) is held in
+ * memory and written ahead of the next row that can be; this writes the
+ * held rows now (the daemon calls it on a timer and when it stops).
+ * Returns 0 when none are left held, -1 when storage still fails; *held,
+ * when not NULL, is set to the number still held.
+ */
+int store_audit_flush(struct store *st, size_t *held);
 
 /*
  * Walks the whole audit trail recomputing the hash chain.  Returns the
