@@ -559,6 +559,9 @@ static const char *const store_migrations[] = {
 	"  UNIQUE (job_id, benefit_id));"
 	"CREATE INDEX renewals_state ON renewals(state, objection_until);"
 	"CREATE INDEX renewals_benefit ON renewals(benefit_id, state);",
+	/* 16: a citizen's last payments are read by benefit at a kiosk
+	 * (Citizen.ListMyBenefits), without a scan of every payment. */
+	"CREATE INDEX payments_benefit ON payments(benefit_id, id);",
 };
 
 #define STORE_NMIGRATIONS \
