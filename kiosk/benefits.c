@@ -462,6 +462,16 @@ ben_object(struct benefits *b)
 			    _("Cannot reach the SPIS server just now. Press "
 			      "Enter to try again: the objection will not be "
 			      "sent twice."));
+		else if (st == GRPC_STATUS_FAILED_PRECONDITION ||
+		    st == GRPC_STATUS_NOT_FOUND)
+			/* The window closed, or the calculation was settled
+			 * or objected to, since the list was read. */
+			snprintf(b->error, sizeof b->error, "%s",
+			    _("The objection was not recorded: this "
+			      "calculation can no longer be objected to here "
+			      "(the last day has passed, or it was objected "
+			      "to already). Press F2 twice to see it as it is "
+			      "now, or ask at a social support office."));
 		else
 			kiosk_status_text(st, msg, b->error, sizeof b->error);
 		return 0;
@@ -504,8 +514,11 @@ ben_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			tui_pop(t);
 		else if (b->view == BEN_OBJECT)
 			ben_go(b, BEN_ONE);
-		else
+		else {
+			/* Read again: a review may have moved on. */
 			ben_go(b, BEN_LIST);
+			b->loaded = 0;
+		}
 		return 1;
 	}
 	switch (b->view) {
