@@ -66,6 +66,7 @@ struct settings {
 	char *debtor_name;
 	char *debtor_iban;
 	char *debtor_bic;
+	long pay_day;
 };
 
 /* Whole-number settings: name, where it lives, and its bounds. */
@@ -115,6 +116,7 @@ static const struct num_setting num_settings[] = {
 	    request_days), 1, 365},
 	{"registration_requests_per_day", offsetof(struct settings,
 	    requests_per_day), 1, 100000},
+	{"pay_day", offsetof(struct settings, pay_day), 1, 28},
 };
 
 struct config_error {
@@ -446,7 +448,7 @@ main(int argc, char **argv)
 	    .renewal_poll_seconds = 5, .audit_head_seconds = 60,
 	    .notice_retry_seconds = 60, .notice_max_attempts = 8,
 	    .notice_poll_seconds = 5, .request_days = 30,
-	    .requests_per_day = 100};
+	    .requests_per_day = 100, .pay_day = 20};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
@@ -593,7 +595,8 @@ main(int argc, char **argv)
 	d.appeal_days = s.appeal_days;
 	d.objection_days = s.objection_days;
 	d.payments = (struct payments_cfg){.debtor_name = s.debtor_name,
-	    .debtor_iban = s.debtor_iban, .debtor_bic = s.debtor_bic};
+	    .debtor_iban = s.debtor_iban, .debtor_bic = s.debtor_bic,
+	    .pay_day = s.pay_day};
 	d.logins = login_new(&d);
 
 	so.listen = s.listen;

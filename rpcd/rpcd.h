@@ -44,6 +44,7 @@ struct payments_cfg {
 	const char *debtor_name;
 	const char *debtor_iban;
 	const char *debtor_bic;
+	long pay_day; /* day of the month monthly benefits are paid, 1-28 */
 };
 
 /* The daemon context: rpc_ctx_arg() of every call. */

@@ -627,6 +627,9 @@ static const char *const store_migrations[] = {
 	"  DEFAULT '';"
 	"ALTER TABLE payment_runs ADD COLUMN export_size INTEGER NOT NULL"
 	"  DEFAULT 0;",
+	/* 16: a citizen's last payments are read by benefit at a kiosk
+	 * (Citizen.ListMyBenefits), without a scan of every payment. */
+	"CREATE INDEX payments_benefit ON payments(benefit_id, id);",
 };
 
 #define STORE_NMIGRATIONS \
