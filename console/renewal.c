@@ -225,12 +225,12 @@ jobs_item(size_t i, char *buf, size_t len, void *arg)
 	console_cell(buf, len, &off, id, 6);
 	console_cell(buf, len, &off, j->as_of, 10);
 	console_cell(buf, len, &off, j->state, 8);
-	console_cell(buf, len, &off, handled, 13);
+	console_cell(buf, len, &off, handled, 9);
 	console_cell(buf, len, &off, n[0], 8);
 	console_cell(buf, len, &off, n[1], 8);
 	console_cell(buf, len, &off, n[2], 9);
 	console_cell(buf, len, &off, n[3], 9);
-	console_cell(buf, len, &off, j->started_by, 12);
+	console_cell(buf, len, &off, j->started_by, 11);
 	console_cell(buf, len, &off, ren_time(j->started_at, at, sizeof at),
 	    16);
 }
@@ -464,12 +464,12 @@ jobs_draw(struct tui *t, struct tui_screen *s)
 	console_cell(line, sizeof line, &off, _("Job"), 6);
 	console_cell(line, sizeof line, &off, _("Due by"), 10);
 	console_cell(line, sizeof line, &off, _("State"), 8);
-	console_cell(line, sizeof line, &off, _("Handled"), 13);
+	console_cell(line, sizeof line, &off, _("Handled"), 9);
 	console_cell(line, sizeof line, &off, _("Eligible"), 8);
 	console_cell(line, sizeof line, &off, _("Changed"), 8);
 	console_cell(line, sizeof line, &off, _("Not elig."), 9);
 	console_cell(line, sizeof line, &off, _("Objected"), 9);
-	console_cell(line, sizeof line, &off, _("Started by"), 12);
+	console_cell(line, sizeof line, &off, _("Started by"), 11);
 	console_cell(line, sizeof line, &off, _("Started at"), 16);
 	tui_put(t, y++, 4, cols - 6, TUI_A_UNDERLINE, line);
 	tui_list_draw(t, &js->list, y, 2, end - y - 4, cols - 4);
@@ -591,7 +591,7 @@ objs_item(size_t i, char *buf, size_t len, void *arg)
 		snprintf(amounts, sizeof amounts, _("%s → not eligible"),
 		    console_money(r->old_amount, m1, sizeof m1));
 	buf[0] = '\0';
-	console_cell(buf, len, &off, id, 6);
+	console_cell(buf, len, &off, id, 8);
 	console_cell(buf, len, &off, r->national_id, 11);
 	console_cell(buf, len, &off, r->programme, 12);
 	console_cell(buf, len, &off, amounts, 24);
@@ -986,7 +986,7 @@ objs_draw(struct tui *t, struct tui_screen *s)
 	}
 	off = 0;
 	line[0] = '\0';
-	console_cell(line, sizeof line, &off, _("Renewal"), 6);
+	console_cell(line, sizeof line, &off, _("Renewal"), 8);
 	console_cell(line, sizeof line, &off, _("National ID"), 11);
 	console_cell(line, sizeof line, &off, _("Programme"), 12);
 	console_cell(line, sizeof line, &off, _("Amount now → renewed"), 24);

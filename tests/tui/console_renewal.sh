@@ -68,7 +68,7 @@ absent "clerk: the objections not offered" 'Objections to renewals'
 keys e
 check "clerk: asking anyway is refused plainly" \
 	'Not allowed: your roles do not let you start or follow renewal jobs\.' 15
-check "clerk: with the daemon's own words" 'do not include the renewal\.run permission'
+check "clerk: with the daemon's own words" 'do not include the renewal\.run'
 keys Escape
 keys F10
 
