@@ -490,6 +490,7 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 	grpc_status_code st;
 	uint8_t *buf;
 	size_t len = 0;
+	char field[128];
 
 	md = &ctx->m->service->methods[ctx->m->index];
 	if (!success || ctx->recv == NULL) {
@@ -510,6 +511,14 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 		return;
 	}
 	req = protobuf_c_message_unpack(md->input, &ctx->arena.pb, len, buf);
+	if (req != NULL &&
+	    rpc_wire_check(md->input, buf, len, field, sizeof field) != 0) {
+		rpc_wipe_received(ctx, buf, len);
+		rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "%s: must not contain a NUL character", field);
+		rpc_finish(ctx);
+		return;
+	}
 	rpc_wipe_received(ctx, buf, len);
 	if (req == NULL) {
 		rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,

@@ -12,7 +12,7 @@
 
 #include "rpcd.h"
 
-#define P(x) (1u << (x))
+#define P(x) ((uint64_t)1 << (x))
 
 #define READ (P(PERM_REGISTRY_READ) | P(PERM_DOCUMENT_READ))
 #define WRITE (P(PERM_REGISTRY_WRITE) | P(PERM_DOCUMENT_WRITE))
@@ -21,7 +21,7 @@
 
 static const struct {
 	const char *name;
-	unsigned perms;
+	uint64_t perms;
 } authz_roles[ROLE__COUNT] = {
 	/* The helpdesk finds a person to answer about their case; it
 	 * neither changes records nor opens their documents. */
@@ -35,14 +35,15 @@ static const struct {
 	    P(PERM_PAYMENT_READ)},
 	[ROLE_CASEWORKER] = {"caseworker", P(PERM_SESSION) | READ | WRITE |
 	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_BENEFIT_READ) |
-	    P(PERM_BENEFIT_WRITE) | P(PERM_BANK_WRITE)},
+	    P(PERM_BENEFIT_WRITE) | P(PERM_BANK_WRITE) | P(PERM_FACT_READ)},
 	/* The supervisor signs payment runs; a run's creator never can. */
 	[ROLE_SUPERVISOR] = {"supervisor", P(PERM_SESSION) |
 	    P(PERM_OFFICER_READ) | READ | WRITE | P(PERM_DUPLICATE_REVIEW) |
 	    INTAKE | P(PERM_APPLICATION_DECIDE) | P(PERM_DECISION_OVERRIDE) |
 	    P(PERM_BENEFIT_READ) | P(PERM_BENEFIT_WRITE) |
 	    P(PERM_PAYMENT_APPROVE) | P(PERM_PAYMENT_READ) |
-	    P(PERM_RENEWAL_RUN)},
+	    P(PERM_RENEWAL_RUN) | P(PERM_FACT_READ) |
+	    P(PERM_SIMULATION_RUN)},
 	[ROLE_AUDITOR] = {"auditor", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
 	    P(PERM_AUDIT_READ) | READ | P(PERM_APPLICATION_READ) |
 	    P(PERM_BENEFIT_READ) | P(PERM_PAYMENT_READ)},
@@ -50,12 +51,17 @@ static const struct {
 	 * data. */
 	[ROLE_ADMIN] = {"admin", P(PERM_SESSION) | P(PERM_OFFICER_READ) |
 	    P(PERM_OFFICER_ADMIN) | P(PERM_PROGRAMME_ADMIN) |
-	    P(PERM_RENEWAL_RUN)},
+	    P(PERM_RENEWAL_RUN) | P(PERM_EXCHANGE_ADMIN) |
+	    P(PERM_SIMULATION_RUN)},
 	/* A volunteer acts for the citizen in front of them and nothing
 	 * else: no browsing, no officers, no audit.  What they do for the
 	 * citizen goes through the citizen's sitting (PERM_CITIZEN). */
 	[ROLE_INTERMEDIARY] = {"intermediary", P(PERM_SESSION) |
 	    P(PERM_CITIZEN_IDENTIFY) | P(PERM_REGISTRATION_SUBMIT)},
+	/* An analyst in the ministry plans policy: research extracts that
+	 * name nobody and microsimulations, never a person's record. */
+	[ROLE_ANALYST] = {"analyst", P(PERM_SESSION) |
+	    P(PERM_RESEARCH_SAMPLE) | P(PERM_SIMULATION_RUN)},
 };
 
 static const char *const authz_perm_names[PERM__COUNT] = {
@@ -87,6 +93,12 @@ static const char *const authz_perm_names[PERM__COUNT] = {
 	[PERM_PAYMENT_READ] = "payment.read",
 	[PERM_REGISTRATION_SUBMIT] = "registration.submit",
 	[PERM_RENEWAL_RUN] = "renewal.run",
+	[PERM_EXCHANGE_SUBMIT] = "exchange.submit",
+	[PERM_EXCHANGE_SEARCH] = "exchange.search",
+	[PERM_EXCHANGE_ADMIN] = "exchange.admin",
+	[PERM_FACT_READ] = "fact.read",
+	[PERM_RESEARCH_SAMPLE] = "research.sample",
+	[PERM_SIMULATION_RUN] = "simulation.run",
 };
 
 int
@@ -243,7 +255,7 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 	struct rpcd_caller *c;
 	const char *auth, *cn;
 	char terminal[128];
-	unsigned perms = 0;
+	uint64_t perms = 0;
 	char bad[64];
 
 	if (m->permission == PERM_PUBLIC || m->permission == PERM_LOGIN)

@@ -168,9 +168,13 @@ usage(FILE *f)
 	    "                            and a head copied earlier\n"
 	    "  audit head                print the last row's SEQ:HASH, to "
 	    "keep elsewhere\n"
+	    "  backup TO                 copy the registry while the daemon "
+	    "runs\n"
+	    "  restore FROM              replace the registry with a backup "
+	    "(daemon stopped)\n"
 	    "\n"
 	    "roles: helpdesk clerk caseworker supervisor auditor admin "
-	    "intermediary\n");
+	    "intermediary analyst\n");
 }
 
 static void
@@ -520,11 +524,14 @@ main(int argc, char **argv)
 		s.audit_head = auditfile_default(s.db, ".audithead");
 	d.audit_key_file = s.audit_key;
 	d.audit_head_file = s.audit_head;
+	d.db_path = s.db;
 	if (optind < argc) {
 		/* An operator command: no server, just the store.  An unknown
 		 * one is refused before the database is touched. */
 		if (strcmp(argv[optind], "officer") != 0 &&
-		    strcmp(argv[optind], "audit") != 0) {
+		    strcmp(argv[optind], "audit") != 0 &&
+		    strcmp(argv[optind], "backup") != 0 &&
+		    strcmp(argv[optind], "restore") != 0) {
 			fprintf(stderr, "spis-rpcd: unknown command \"%s\"; "
 			    "see --help\n", argv[optind]);
 			rc = 2;

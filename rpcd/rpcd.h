@@ -49,6 +49,7 @@ struct payments_cfg {
 /* The daemon context: rpc_ctx_arg() of every call. */
 struct rpcd {
 	struct store *store;
+	const char *db_path; /* the database file (operator commands) */
 	time_t started;
 	const char *country; /* national ID scheme: "LT" or "TR" */
 	const char *documents_dir; /* content of attached documents */
@@ -105,6 +106,13 @@ enum rpcd_perm {
 			     * sign or audit them */
 	PERM_RENEWAL_RUN,   /* start the yearly renewal job, read its
 			     * progress */
+	PERM_EXCHANGE_SUBMIT, /* an institution sends facts (its credential,
+			       * not an officer session) */
+	PERM_EXCHANGE_SEARCH, /* an institution searches the registry */
+	PERM_EXCHANGE_ADMIN, /* register institutions, read their feeds */
+	PERM_FACT_READ,	     /* the facts held about a person */
+	PERM_RESEARCH_SAMPLE, /* an anonymised extract for research */
+	PERM_SIMULATION_RUN, /* a microsimulation of a candidate rule */
 	PERM__COUNT
 };
 
@@ -117,6 +125,7 @@ enum rpcd_role {
 	ROLE_AUDITOR,
 	ROLE_ADMIN,
 	ROLE_INTERMEDIARY,
+	ROLE_ANALYST,
 	ROLE__COUNT
 };
 

@@ -3,11 +3,13 @@
  * trail live here; later areas add their statements in store_<area>.c files
  * that share struct store through store_int.h.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -559,6 +561,65 @@ static const char *const store_migrations[] = {
 	"  UNIQUE (job_id, benefit_id));"
 	"CREATE INDEX renewals_state ON renewals(state, objection_until);"
 	"CREATE INDEX renewals_benefit ON renewals(benefit_id, state);",
+	/* 13: data exchange.  An institution is a registered source with the
+	 * fact kinds it may send; its token is kept as a SHA-256 of a random
+	 * 32-byte secret (the secret has full entropy, so a slow hash buys
+	 * nothing and would cost every call).  A fact is idempotent by
+	 * (source, record_id); digest is a SHA-256 of its content, so the
+	 * same record sent again with other content is told apart from a
+	 * resend.  feed_errors keeps the rejected items an institutions
+	 * screen shows; the per-source counts live on the institution row.
+	 * effects_done is set in the same transaction as a fact's life-event
+	 * effects (lifeevent.c), so a crash between storing a fact and acting
+	 * on it leaves the fact due, and it is acted on once. */
+	"CREATE TABLE institutions ("
+	"  code TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  kinds TEXT NOT NULL,"
+	"  may_search INTEGER NOT NULL DEFAULT 0,"
+	"  purposes TEXT NOT NULL DEFAULT '',"
+	"  cert_cn TEXT NOT NULL DEFAULT '',"
+	"  token_hash BLOB,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  last_feed_at TEXT NOT NULL DEFAULT '',"
+	"  facts_stored INTEGER NOT NULL DEFAULT 0,"
+	"  facts_unchanged INTEGER NOT NULL DEFAULT 0,"
+	"  facts_rejected INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '');"
+	"CREATE UNIQUE INDEX institutions_token ON institutions(token_hash)"
+	"  WHERE token_hash IS NOT NULL;"
+	"CREATE TABLE facts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source TEXT NOT NULL REFERENCES institutions(code),"
+	"  record_id TEXT NOT NULL,"
+	"  national_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  period TEXT NOT NULL,"
+	"  amount INTEGER NOT NULL DEFAULT 0,"
+	"  value TEXT NOT NULL DEFAULT '',"
+	"  related_id TEXT NOT NULL DEFAULT '',"
+	"  given_names TEXT NOT NULL DEFAULT '',"
+	"  surname TEXT NOT NULL DEFAULT '',"
+	"  sex TEXT NOT NULL DEFAULT '',"
+	"  digest BLOB NOT NULL,"
+	"  batch_id TEXT NOT NULL DEFAULT '',"
+	"  received_at TEXT NOT NULL,"
+	"  effects_done INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (source, record_id));"
+	"CREATE INDEX facts_person ON facts(national_id, kind, period);"
+	"CREATE INDEX facts_effects_due ON facts(id) WHERE effects_done = 0;"
+	"CREATE TABLE feed_errors ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  batch_id TEXT NOT NULL,"
+	"  item INTEGER NOT NULL,"
+	"  record_id TEXT NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  message TEXT NOT NULL);"
+	"CREATE INDEX feed_errors_source ON feed_errors(source, id);",
 };
 
 #define STORE_NMIGRATIONS \
@@ -720,6 +781,151 @@ store_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return st;
+}
+
+/*
+ * Copies the database at from (or the open connection src, when given)
+ * into a new file at to, whole and consistent: one backup step over all
+ * pages, which in WAL mode is a read transaction, so the daemon's writers
+ * are never held up and the copy is the database as it stood at one
+ * instant.  (Copying in small steps would let a writer restart the copy
+ * again and again under load.)  The copy is written to to.tmp, checked
+ * with quick_check, synced and only then renamed to to, so that a crash
+ * never leaves a partial file under the final name.  Returns 0, or -1
+ * with a reason in err.
+ */
+static int
+store_copy_db(sqlite3 *src, const char *from, const char *to, char *err,
+    size_t errlen)
+{
+	sqlite3 *own = NULL, *dst = NULL;
+	sqlite3_backup *b;
+	sqlite3_stmt *s = NULL;
+	char tmp[4096];
+	int rc, ok = 0;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", to) >= sizeof tmp) {
+		snprintf(err, errlen, "path too long: %s", to);
+		return -1;
+	}
+	if (access(to, F_OK) == 0) {
+		snprintf(err, errlen, "%s exists already; a backup never "
+		    "overwrites a file", to);
+		return -1;
+	}
+	unlink(tmp);
+	if (src == NULL) {
+		rc = sqlite3_open_v2(from, &own, SQLITE_OPEN_READONLY, NULL);
+		if (rc != SQLITE_OK) {
+			snprintf(err, errlen, "cannot open %s: %s", from,
+			    own != NULL ? sqlite3_errmsg(own) :
+					  sqlite3_errstr(rc));
+			goto out;
+		}
+		sqlite3_busy_timeout(own, 5000);
+		src = own;
+	}
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot create %s: %s", tmp,
+		    dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
+		goto out;
+	}
+	sqlite3_exec(dst, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
+		snprintf(err, errlen, "cannot copy %s: %s",
+		    from != NULL ? from : "the database", sqlite3_errmsg(dst));
+		goto out;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "copying %s failed: %s",
+		    from != NULL ? from : "the database", sqlite3_errstr(rc));
+		goto out;
+	}
+	if (sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &s, NULL) !=
+	    SQLITE_OK || sqlite3_step(s) != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0) {
+		snprintf(err, errlen, "the copy of %s does not check: %s",
+		    from != NULL ? from : "the database",
+		    s != NULL && sqlite3_column_text(s, 0) != NULL ?
+			(const char *)sqlite3_column_text(s, 0) :
+			sqlite3_errmsg(dst));
+		goto out;
+	}
+	ok = 1;
+out:
+	sqlite3_finalize(s);
+	/* Closing the copy checkpoints its WAL into the one file. */
+	if (dst != NULL && sqlite3_close(dst) != SQLITE_OK && ok) {
+		snprintf(err, errlen, "closing %s failed", tmp);
+		ok = 0;
+	}
+	if (own != NULL)
+		sqlite3_close(own);
+	if (ok && rename(tmp, to) != 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, to,
+		    strerror(errno));
+		ok = 0;
+	}
+	if (!ok)
+		unlink(tmp);
+	return ok ? 0 : -1;
+}
+
+int
+store_backup(struct store *st, const char *to, char *err, size_t errlen)
+{
+	/* Not under st->lock: the copy is its own read transaction, and
+	 * the connection is serialised by SQLite (FULLMUTEX). */
+	return store_copy_db(st->db, NULL, to, err, errlen);
+}
+
+int
+store_backup_file(const char *from, const char *to, char *err,
+    size_t errlen)
+{
+	return store_copy_db(NULL, from, to, err, errlen);
+}
+
+int
+store_restore(struct store *st, const char *from, char *err, size_t errlen)
+{
+	sqlite3 *src = NULL;
+	sqlite3_backup *b;
+	int rc, ret = -1;
+
+	if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", from,
+		    src != NULL ? sqlite3_errmsg(src) : "out of memory");
+		goto out;
+	}
+	pthread_mutex_lock(&st->lock);
+	if ((b = sqlite3_backup_init(st->db, "main", src, "main")) == NULL) {
+		snprintf(err, errlen, "cannot restore from %s: %s", from,
+		    sqlite3_errmsg(st->db));
+		pthread_mutex_unlock(&st->lock);
+		goto out;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "restoring from %s failed: %s", from,
+		    sqlite3_errstr(rc));
+		pthread_mutex_unlock(&st->lock);
+		goto out;
+	}
+	pthread_mutex_unlock(&st->lock);
+	/* The restored trail may start its keyed part elsewhere. */
+	if (store_audit_load(st, err, errlen) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (src != NULL)
+		sqlite3_close(src);
+	return ret;
 }
 
 void

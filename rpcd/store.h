@@ -24,6 +24,22 @@ struct store *store_open(const char *path, char *err, size_t errlen);
 /* Checkpoints and closes; the store pointer is freed. */
 void store_close(struct store *st);
 
+/*
+ * Online backup.  store_backup copies the open database into a new file
+ * at to while the daemon keeps serving (one read transaction: writers are
+ * not held up); store_backup_file does the same from a database file on
+ * disk.  Neither overwrites an existing file; the copy is checked
+ * (quick_check) and appears under its name only when whole.
+ * store_restore replaces the open database's content with the database
+ * at from (a backup checked beforehand by the caller) and reloads the
+ * audit chain's state.  All return 0, or -1 with a reason in err.
+ */
+int store_backup(struct store *st, const char *to, char *err, size_t errlen);
+int store_backup_file(const char *from, const char *to, char *err,
+    size_t errlen);
+int store_restore(struct store *st, const char *from, char *err,
+    size_t errlen);
+
 /* The migration level the database is at (PRAGMA user_version). */
 int store_schema_version(struct store *st);
 

@@ -110,6 +110,7 @@ store_audit_load(struct store *st, char *err, size_t errlen)
 		return -1;
 	}
 	rc = sqlite3_step(s);
+	st->audit_keyed_from = 0; /* also after a restore replaced it all */
 	if (rc == SQLITE_ROW)
 		st->audit_keyed_from = sqlite3_column_int64(s, 0);
 	else if (rc != SQLITE_DONE) {

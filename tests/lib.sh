@@ -176,7 +176,8 @@ tmux_wait() {
 #   clerk   clerk, national              case13    caseworker in 13
 #   super13 supervisor in 13             help      helpdesk, national
 #   audit   auditor, national            admin     admin, national
-#   vol     intermediary                 (and SPIS_OFFICERS="name:role:muni ...")
+#   vol     intermediary                 analyst   analyst, national
+#   (and SPIS_OFFICERS="name:role:muni ...")
 # Generates the Python messages into $SPISD_DIR/py (for tests/spisclient.py) and
 # exports SPIS_PY.  Arguments go to spisd_start.
 spisd_office() {
@@ -193,7 +194,8 @@ account required /usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=$SPI
 PAM
 	for spec in clerk13:clerk:13 clerk19:clerk:19 clerk:clerk: \
 		case13:caseworker:13 super13:supervisor:13 help:helpdesk: \
-		audit:auditor: admin:admin: vol:intermediary: ${SPIS_OFFICERS:-}; do
+		audit:auditor: admin:admin: vol:intermediary: analyst:analyst: \
+		${SPIS_OFFICERS:-}; do
 		IFS=: read -r u role muni <<<"$spec"
 		echo "$u:pw:spis" >>"$SPISD_DIR/passdb"
 		"$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" officer add "$u" \
