@@ -170,15 +170,21 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		s->can_pay_read ? "y" : NULL, N_("Payment runs"),
 		s->can_pay_read ? "f" : NULL, N_("Failed payments to follow up"),
 	};
+	/* The statistics are public: every officer has them. */
+	const char *const monitoring[] = {
+		"t", N_("Statistics"),
+	};
 	int pay = s->can_pay_read;
 
 	if (!s->active)
 		return y;
 	y = status_group(t, y, end, cols, _("Registry"), registry,
 	    sizeof registry / sizeof registry[0]);
-	return status_group(t, y, end, cols, pay ?
+	y = status_group(t, y, end, cols, pay ?
 	    _("Applications and payments") : _("Applications"), apps,
 	    sizeof apps / sizeof apps[0]);
+	return status_group(t, y, end, cols, _("Monitoring"), monitoring,
+	    sizeof monitoring / sizeof monitoring[0]);
 }
 
 static void
@@ -301,6 +307,8 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_runs_new(c);
 		else if (k.c == 'f' && c->sess.can_pay_read)
 			next = console_failures_new(c);
+		else if (k.c == 't')
+			next = console_stats_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
 			st->counts_stale = 1;
