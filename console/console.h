@@ -86,6 +86,10 @@ int console_server_draw(struct console *c, struct tui *t, int y, int rows,
  */
 struct tui_screen *console_login_new(struct console *c, int resume);
 
+/* Public statistics with bar charts and sparklines, for every officer
+ * (stats.c).  Freed by the stack. */
+struct tui_screen *console_stats_new(struct console *c);
+
 /* The audit trail, for auditors.  Freed by the stack. */
 struct tui_screen *console_audit_new(struct console *c);
 

@@ -174,6 +174,10 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		s->can_benefit_write ? "o" : NULL,
 		    N_("Objections to renewals"),
 	};
+	/* The statistics are public: every officer has them. */
+	const char *const monitoring[] = {
+		"t", N_("Statistics"),
+	};
 	int pay = s->can_pay_read;
 	int renew = s->can_renewal || s->can_benefit_write;
 
@@ -181,10 +185,12 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		return y;
 	y = status_group(t, y, end, cols, _("Registry"), registry,
 	    sizeof registry / sizeof registry[0]);
-	return status_group(t, y, end, cols, pay ?
+	y = status_group(t, y, end, cols, pay ?
 	    _("Applications and payments") : renew ?
 	    _("Applications and benefits") : _("Applications"), apps,
 	    sizeof apps / sizeof apps[0]);
+	return status_group(t, y, end, cols, _("Monitoring"), monitoring,
+	    sizeof monitoring / sizeof monitoring[0]);
 }
 
 static void
@@ -314,6 +320,8 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_renewal_new(c);
 		else if (k.c == 'o')
 			next = console_objections_new(c);
+		else if (k.c == 't')
+			next = console_stats_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
 			st->counts_stale = 1;

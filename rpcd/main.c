@@ -67,6 +67,9 @@ struct settings {
 	char *debtor_iban;
 	char *debtor_bic;
 	long pay_day;
+	long min_cell;
+	long research_min_municipality;
+	long public_per_minute;
 };
 
 /* Whole-number settings: name, where it lives, and its bounds. */
@@ -117,6 +120,11 @@ static const struct num_setting num_settings[] = {
 	{"registration_requests_per_day", offsetof(struct settings,
 	    requests_per_day), 1, 100000},
 	{"pay_day", offsetof(struct settings, pay_day), 1, 28},
+	{"min_cell", offsetof(struct settings, min_cell), 3, 1000},
+	{"research_min_municipality", offsetof(struct settings,
+	    research_min_municipality), 0, 100000000},
+	{"public_per_minute", offsetof(struct settings, public_per_minute), 1,
+	    1000000},
 };
 
 struct config_error {
@@ -312,7 +320,7 @@ config_line(void *user, const char *section, const char *name,
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
 	    "registry", "auth", "kiosk", "applications", "notices", "audit",
-	    "payments", "benefits"};
+	    "payments", "benefits", "stats"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -448,7 +456,8 @@ main(int argc, char **argv)
 	    .renewal_poll_seconds = 5, .audit_head_seconds = 60,
 	    .notice_retry_seconds = 60, .notice_max_attempts = 8,
 	    .notice_poll_seconds = 5, .request_days = 30,
-	    .requests_per_day = 100, .pay_day = 20};
+	    .requests_per_day = 100, .pay_day = 20, .min_cell = 5,
+	    .research_min_municipality = 20000, .public_per_minute = 60};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
@@ -597,6 +606,9 @@ main(int argc, char **argv)
 	d.payments = (struct payments_cfg){.debtor_name = s.debtor_name,
 	    .debtor_iban = s.debtor_iban, .debtor_bic = s.debtor_bic,
 	    .pay_day = s.pay_day};
+	d.stats = (struct stats_cfg){.min_cell = s.min_cell,
+	    .research_min_municipality = s.research_min_municipality,
+	    .public_per_minute = s.public_per_minute};
 	d.logins = login_new(&d);
 
 	so.listen = s.listen;
@@ -637,6 +649,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, system_methods, system_nmethods);
 	rpc_server_add(srv, auth_methods, auth_nmethods);
 	rpc_server_add(srv, audit_methods, audit_nmethods);
+	rpc_server_add(srv, stats_methods, stats_nmethods);
 	rpc_server_add(srv, registry_methods, registry_nmethods);
 	rpc_server_add(srv, households_methods, households_nmethods);
 	rpc_server_add(srv, duplicates_methods, duplicates_nmethods);

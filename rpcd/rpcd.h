@@ -47,6 +47,15 @@ struct payments_cfg {
 	long pay_day; /* day of the month monthly benefits are paid, 1-28 */
 };
 
+/* Public statistics and research samples ([stats] in the config file). */
+struct stats_cfg {
+	long min_cell;	/* a cell or total under this is suppressed (>= 3) */
+	long research_min_municipality; /* residents under which a research
+					 * sample says "other" */
+	long public_per_minute; /* public statistics calls one address may
+				 * make in a minute */
+};
+
 /* The daemon context: rpc_ctx_arg() of every call. */
 struct rpcd {
 	struct store *store;
@@ -60,6 +69,7 @@ struct rpcd {
 	long objection_days; /* how long a renewal may be objected to */
 	struct renewal *renewal; /* the renewal job's thread (renewal.c) */
 	struct payments_cfg payments;
+	struct stats_cfg stats;
 	struct logins *logins;
 	const char *audit_key_file;  /* keys the audit chain (auditfile.h) */
 	const char *audit_head_file; /* the trail's last row, written out */
@@ -431,6 +441,8 @@ extern const struct rpc_method auth_methods[];
 extern const size_t auth_nmethods;
 extern const struct rpc_method audit_methods[];
 extern const size_t audit_nmethods;
+extern const struct rpc_method stats_methods[];
+extern const size_t stats_nmethods;
 extern const struct rpc_method registry_methods[];
 extern const size_t registry_nmethods;
 extern const struct rpc_method households_methods[];
