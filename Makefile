@@ -64,6 +64,10 @@ TPROTO_C := $(patsubst tests/proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(TPROTOS))
 TPROTO_O := $(TPROTO_C:.c=.o)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
+# A preloaded library that makes the daemon's disk fail on demand
+# (tests/integration/faults.sh).  Built without the sanitizers: it runs
+# inside the daemon's process ahead of everything else.
+FAULTFS := $(BUILD)/tests/faultfs.so
 
 # The benchmark's programs (bench/): the registry generator, the load
 # client, a bare gRPC-core echo server and the rule loop.  `make bench`
@@ -133,7 +137,11 @@ $(BUILD)/locale/%/LC_MESSAGES/spis.mo: po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
 
-test-bin: all $(UNIT_BIN) $(TOOL_BIN) $(BENCH_BIN)
+test-bin: all $(UNIT_BIN) $(TOOL_BIN) $(BENCH_BIN) $(FAULTFS)
+
+$(FAULTFS): tests/faults/faultfs.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 
 test: test-bin
 	SPIS_BUILD=$(BUILD) SPIS_SAN=$(SAN) bash tests/run.sh

@@ -647,9 +647,58 @@ store_engine_version(void)
 	return sqlite3_libversion();
 }
 
+/*
+ * Storage faults: a full disk, a failing disk or a read-only file,
+ * whichever of the many statements ran into it.  Every failed statement
+ * the store reports goes through store_log_error, and SQLite's own log
+ * sees the errors of its OS layer; both note the fault, per thread, and
+ * an RPC's thread asks after a failed call whether storage was the cause
+ * (store_fault_take), to answer UNAVAILABLE (try again later) rather than
+ * INTERNAL.
+ */
+static __thread const char *store_fault;
+
+/* Notes code as this thread's fault when it is one; returns whether. */
+static int
+store_fault_note(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_FULL:
+		store_fault = "the disk is full";
+		break;
+	case SQLITE_IOERR:
+		store_fault = "a disk read or write failed";
+		break;
+	case SQLITE_READONLY:
+		store_fault = "the database is read-only";
+		break;
+	case SQLITE_CANTOPEN:
+		store_fault = "the database file cannot be opened";
+		break;
+	case SQLITE_BUSY:
+		store_fault = "the database is busy";
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* SQLite's log: errors deep in its OS layer that a statement's own error
+ * code reports only as a class.  Commit-time errors of a WAL database are
+ * not logged here, so store_log_error notes those. */
+static void
+store_sqlite_log(void *arg, int code, const char *msg)
+{
+	(void)arg;
+	if (store_fault_note(code))
+		log_warn("store: sqlite: %s (%d)", msg, code);
+}
+
 void
 store_log_error(struct store *st, const char *what)
 {
+	store_fault_note(sqlite3_extended_errcode(st->db));
 	log_error("store: %s: %s", what, sqlite3_errmsg(st->db));
 }
 
@@ -750,43 +799,6 @@ store_migrate(struct store *st, char *err, size_t errlen)
 		log_info("store: migrated schema to version %d", v + 1);
 	}
 	return 0;
-}
-
-/*
- * Storage faults.  SQLite reports every error it meets to one log
- * callback, on the thread that met it, before any store function decides
- * what to make of it; so that is the one place that notices a full disk,
- * a failing disk or a read-only file, whichever of the many statements
- * ran into it.  The fault is kept per thread, and an RPC's thread asks
- * after a failed call whether storage was the cause (store_fault_take),
- * to answer UNAVAILABLE (try again later) rather than INTERNAL.
- */
-static __thread const char *store_fault;
-
-static void
-store_sqlite_log(void *arg, int code, const char *msg)
-{
-	(void)arg;
-	switch (code & 0xff) {
-	case SQLITE_FULL:
-		store_fault = "the disk is full";
-		break;
-	case SQLITE_IOERR:
-		store_fault = "a disk read or write failed";
-		break;
-	case SQLITE_READONLY:
-		store_fault = "the database is read-only";
-		break;
-	case SQLITE_CANTOPEN:
-		store_fault = "the database file cannot be opened";
-		break;
-	case SQLITE_BUSY:
-		store_fault = "the database is busy";
-		break;
-	default:
-		return;
-	}
-	log_warn("store: sqlite: %s (%d)", msg, code);
 }
 
 static pthread_once_t store_log_once = PTHREAD_ONCE_INIT;

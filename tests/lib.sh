@@ -114,8 +114,12 @@ spisd_start() {
 	fi
 	SPISD_LOG=$SPISD_DIR/rpcd.log
 	rm -f "$SPISD_DIR/port"
-	"$SPIS_BUILD/spis-rpcd" --listen "127.0.0.1:$port" --db "$SPISD_DIR/spis.db" \
-		--port-file "$SPISD_DIR/port" "$@" >>"$SPISD_LOG" 2>&1 &
+	# SPISD_ENV: NAME=VALUE words for the daemon's environment only (the
+	# fault tests preload a library that fails its disk on demand).
+	# shellcheck disable=SC2086
+	env ${SPISD_ENV:-} "$SPIS_BUILD/spis-rpcd" --listen "127.0.0.1:$port" \
+		--db "$SPISD_DIR/spis.db" --port-file "$SPISD_DIR/port" "$@" \
+		>>"$SPISD_LOG" 2>&1 &
 	SPISD_PID=$!
 	T_PIDS+=("$SPISD_PID")
 	if ! wait_for 30 spisd_port_or_dead; then
