@@ -20,6 +20,7 @@
 
 #include "auditfile.h"
 #include "iban.h"
+#include "lifeevent.h"
 #include "log.h"
 #include "rpc.h"
 #include "rpcd.h"
@@ -622,6 +623,11 @@ main(int argc, char **argv)
 		rpc_server_free(srv);
 		goto out;
 	}
+	/* Facts stored before a crash, and not yet acted on, are acted on
+	 * before any call: a fact's effects are never left half done. */
+	if (lifeevent_run(&d) < 0)
+		log_warn("some institution facts were not acted on; they are "
+		    "tried again with the next feed or restart");
 	rpc_server_add(srv, health_methods, health_nmethods);
 	rpc_server_add(srv, system_methods, system_nmethods);
 	rpc_server_add(srv, auth_methods, auth_nmethods);
