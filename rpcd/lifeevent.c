@@ -122,7 +122,7 @@ le_death(struct le *e)
 	default:
 		return -1;
 	}
-	if (check_date(f->period, &y, &m, &dd) != 0 ||
+	if (!check_date(f->period, &y, &m, &dd) ||
 	    strcmp(f->period, p.birth_date) < 0) {
 		le_audit(e, "death on \"%s\" is not a day after the birth "
 		    "date %s; not recorded", f->period, p.birth_date);

@@ -70,7 +70,7 @@ le_month(const char *on, int back, char *out, size_t len)
 {
 	int y = 0, m = 0, d = 0;
 
-	if (check_date(on, &y, &m, &d) != 0) {
+	if (!check_date(on, &y, &m, &d)) {
 		snprintf(out, len, "0000-00");
 		return;
 	}
@@ -358,8 +358,11 @@ store_lifeevent_birth(struct store *st, int64_t fact_id,
 		le_hh_why(&w, why, whylen);
 		return le_end(st, p == HH_ERR ? STORE_ERR : STORE_REFUSED, a);
 	}
-	if (b->notice != NULL && store_notice_add_tx(st, b->notice,
-	    (int64_t)time(NULL)) != 0)
+	/* The offer goes with the child's joining a household: a birth
+	 * reported again, or a child an officer placed already, is not
+	 * offered twice. */
+	if (b->notice != NULL && !in && hh > 0 &&
+	    store_notice_add_tx(st, b->notice, (int64_t)time(NULL)) != 0)
 		return le_end(st, STORE_ERR, a);
 	return le_end(st, STORE_OK, a);
 }
