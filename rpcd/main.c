@@ -169,6 +169,10 @@ usage(FILE *f)
 	    "                            and a head copied earlier\n"
 	    "  audit head                print the last row's SEQ:HASH, to "
 	    "keep elsewhere\n"
+	    "  facts apply               act on institutions' facts not "
+	    "acted on yet\n"
+	    "                            (what the daemon does at start and "
+	    "after each feed)\n"
 	    "\n"
 	    "roles: helpdesk clerk caseworker supervisor auditor admin "
 	    "intermediary\n");
@@ -525,7 +529,8 @@ main(int argc, char **argv)
 		/* An operator command: no server, just the store.  An unknown
 		 * one is refused before the database is touched. */
 		if (strcmp(argv[optind], "officer") != 0 &&
-		    strcmp(argv[optind], "audit") != 0) {
+		    strcmp(argv[optind], "audit") != 0 &&
+		    strcmp(argv[optind], "facts") != 0) {
 			fprintf(stderr, "spis-rpcd: unknown command \"%s\"; "
 			    "see --help\n", argv[optind]);
 			rc = 2;
@@ -538,6 +543,8 @@ main(int argc, char **argv)
 			rc = 1;
 			goto done;
 		}
+		/* A birth's ID is checked under the country's scheme. */
+		d.country = s.country;
 		rc = cli_run(&d, argc - optind, argv + optind);
 		store_close(d.store);
 		goto done;

@@ -16,7 +16,8 @@ checks read only what the effects left, so they hold either way.
   acted    (after a restart) every effect; then a second death fact for
            the same person, more income, a birth fact already acted on
   again    (after another restart) nothing twice; the decision replays to
-           its result though the facts changed
+           its result though the facts changed; two more facts
+  applied  (after `spis-rpcd facts apply` with the daemon stopped) those
 
 Prints one "OK name" or "FAIL name -- why" line per check.
 """
@@ -342,6 +343,19 @@ def again(s):
           got[1] == OK and got[0].same and got[0].eligible, got[1:])
     due = rows("SELECT count(*) FROM facts WHERE effects_done = 0")[0][0]
     check("nothing is left due", due == 0, due)
+    # For `spis-rpcd facts apply` (lifeevents.sh): the worker leaves work;
+    # the land fact is only stored.
+    fact("EMPL", "e-3", s["WORKER"], "employment", months_back(0), value="unemployed")
+    fact("TAX", "x-2", s["WORKER"], "land", months_back(0), 1)
+
+
+def applied(s):
+    w = rows("SELECT employment FROM people WHERE national_id = ?", (s["WORKER"],))
+    due = rows("SELECT count(*) FROM facts WHERE effects_done = 0")[0][0]
+    check("facts apply: the operator's command acts on what is due, the same way",
+          w == [("unemployed",)] and due == 0, (w, due))
+    au = rows("SELECT count(*) FROM audit WHERE actor = 'inst:EMPL' AND subject = ?", (s["WORKER"],))[0][0]
+    check("facts apply: audited as the institution", au == 2, au)
 
 
 if phase == "setup":
@@ -349,5 +363,5 @@ if phase == "setup":
 else:
     with open(statefile) as f:
         state = json.load(f)
-    (acted if phase == "acted" else again)(state)
+    {"acted": acted, "again": again, "applied": applied}[phase](state)
 sys.exit(1 if spis.FAILED else 0)

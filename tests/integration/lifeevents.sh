@@ -33,6 +33,18 @@ py acted
 restart again
 py again
 spisd_stop && t_ok "daemon exits 0" || t_fail "daemon exits 0" "rc=$?"
+t_match "facts apply: the operator's command acts on the two facts due" \
+	'^2 fact\(s\) acted on$' \
+	"$("$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" facts apply 2>&1)"
+t_match "facts apply: a second run finds nothing due" \
+	'^0 fact\(s\) acted on$' \
+	"$("$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" facts apply 2>&1)"
+t_match "facts apply: no subcommand is a usage error" 'usage: spis-rpcd facts apply' \
+	"$("$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" facts 2>&1)"
+spisd_start 0 --pam-confdir "$SPISD_DIR/pam.d" ||
+	{ t_fail "daemon restarts after facts apply" "see log"; exit 1; }
+py applied
+spisd_stop && t_ok "daemon exits 0 at the end" || t_fail "daemon exits 0 at the end" "rc=$?"
 t_match "audit verify: chain intact after the life events" \
 	'^audit trail intact: [0-9]+ rows' \
 	"$("$SPIS_BUILD/spis-rpcd" --db "$SPISD_DIR/spis.db" audit verify)"
