@@ -83,24 +83,19 @@ le_audit(struct le *e, const char *fmt, ...)
 	    e->f->record_id, buf);
 }
 
-/* Marks the fact acted on with only a note. */
-static int
-le_done(struct le *e)
-{
-	switch (store_lifeevent_done(e->d->store, e->f->id, &e->a)) {
-	case STORE_OK:
-		return 1;
-	case STORE_EXISTS:
-		return 0;
-	default:
-		return -1;
-	}
-}
-
+/* A change's result as lifeevent_run counts it: 1 acted on, 0 acted on
+ * by another run meanwhile, -1 a store error. */
 static int
 le_rc(enum store_rc rc)
 {
 	return rc == STORE_OK ? 1 : rc == STORE_EXISTS ? 0 : -1;
+}
+
+/* Marks the fact acted on with only the audit row's note. */
+static int
+le_done(struct le *e)
+{
+	return le_rc(store_lifeevent_done(e->d->store, e->f->id, &e->a));
 }
 
 static int
