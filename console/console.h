@@ -47,6 +47,7 @@ struct console_session {
 	int can_pay_run; /* payment.run: make, export, reconcile runs */
 	int can_pay_approve; /* payment.approve: sign another's run */
 	int can_pay_read; /* payment.read: runs and failed payments */
+	int can_renewal; /* renewal.run: start and follow renewal jobs */
 	/* The officer whose session expired, so that a login by someone
 	 * else does not land on the previous officer's screen. */
 	char expired_user[CONSOLE_NAME_MAX];
@@ -235,6 +236,12 @@ int console_letter_show(struct console *c, int64_t notice_id,
  * payments to follow up (payments.c).  Freed by the stack. */
 struct tui_screen *console_runs_new(struct console *c);
 struct tui_screen *console_failures_new(struct console *c);
+
+/* The yearly renewal: its jobs, started and followed as they run, and the
+ * objections to renewals awaiting a caseworker (renewal.c).  Freed by the
+ * stack. */
+struct tui_screen *console_renewal_new(struct console *c);
+struct tui_screen *console_objections_new(struct console *c);
 
 /* form.c: forms of one row per field, used by every registry screen. */
 

@@ -44,11 +44,13 @@ struct payments_cfg {
 	const char *debtor_name;
 	const char *debtor_iban;
 	const char *debtor_bic;
+	long pay_day; /* day of the month monthly benefits are paid, 1-28 */
 };
 
 /* The daemon context: rpc_ctx_arg() of every call. */
 struct rpcd {
 	struct store *store;
+	const char *db_path; /* the database file (operator commands) */
 	time_t started;
 	const char *country; /* national ID scheme: "LT" or "TR" */
 	const char *documents_dir; /* content of attached documents */
@@ -450,6 +452,10 @@ void login_free(struct logins *l); /* waits for the PAM threads */
 grpc_status_code login_start(struct rpc_ctx *ctx, const char *username);
 grpc_status_code login_continue(struct rpc_ctx *ctx, const char *login_id,
     char *const *responses, size_t n);
+
+/* Turns an INTERNAL caused by a storage fault into UNAVAILABLE (the rpc
+ * internal hook). */
+void rpcd_internal(struct rpc_ctx *ctx, void *arg);
 
 /* Writes the audit row for a finished call (the rpc finished hook). */
 void rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
