@@ -793,6 +793,8 @@ prog_precheck(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "municipality: %s", req->municipality[0] ? "unknown code" :
 		    "required");
+	/* No person, so nothing reported: the institutions' facts are zero
+	 * and false here, and a rule that needs them says "not eligible". */
 	programme_facts_of(f, req->age, req->sex, req->disability[0] ?
 	    req->disability : "none", req->employment, req->municipality,
 	    req->household_size, req->children, req->over65, req->disabled,
