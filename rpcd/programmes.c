@@ -794,7 +794,7 @@ prog_precheck(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		    "municipality: %s", req->municipality[0] ? "unknown code" :
 		    "required");
 	/* No person, so nothing reported: the institutions' facts are zero
-	 * and false here, and a rule that needs them says "not eligible". */
+	 * and false here, as for someone no institution reported on. */
 	programme_facts_of(f, req->age, req->sex, req->disability[0] ?
 	    req->disability : "none", req->employment, req->municipality,
 	    req->household_size, req->children, req->over65, req->disabled,
