@@ -220,6 +220,11 @@ ben_build(struct ben *e)
 	console_doc_add(d, 0, TUI_A_BOLD, _("Amount %s %s per period (%s)"),
 	    console_money(b->amount, m1, sizeof m1), b->currency, b->period);
 	console_doc_add(d, 0, 0, _("Since %s"), ben_or(b->start_date));
+	/* Raised by an institution's income facts; suspend, resume or end
+	 * settles it. */
+	if (b->review_reason[0] != '\0')
+		console_doc_add(d, 0, TUI_A_ERROR, _("For review since %.10s: "
+		    "%s"), b->review_since, b->review_reason);
 	if (b->end_date[0] != '\0')
 		console_doc_add(d, 0, TUI_A_BOLD, _("Ended on %s: %s"),
 		    b->end_date, ben_or(b->exit_reason));

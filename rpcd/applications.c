@@ -30,6 +30,7 @@
 #include "rpcd.h"
 #include "store_application.h"
 #include "store_household.h"
+#include "store_lifeevent.h"
 #include "store_notice.h"
 #include "store_person.h"
 #include "store_programme.h"
@@ -133,8 +134,10 @@ app_facts(struct rpcd *d, const struct store_person *p, int64_t household_id,
 {
 	struct app_hh *h = calloc(1, sizeof *h);
 	struct store_person m;
+	struct prog_reported rep;
+	const char *ids[APP_HH_MAX];
 	int age = app_age(p->birth_date, on), disabled = 0, size, children,
-	    over65;
+	    over65, nids;
 
 	if (h == NULL)
 		return -1;
@@ -152,6 +155,15 @@ app_facts(struct rpcd *d, const struct store_person *p, int64_t household_id,
 	size = h->size;
 	children = h->children;
 	over65 = h->over65;
+	/* What institutions reported about the same members, for rules
+	 * that name it (decisions store it with the other inputs). */
+	for (nids = 0; nids < h->nids; nids++)
+		ids[nids] = h->ids[nids];
+	if (store_lifeevent_reported(d->store, p->national_id, ids,
+	    (size_t)nids, on, &rep) != STORE_OK) {
+		free(h);
+		return -1;
+	}
 	free(h);
 	if (size == 0) {
 		/* Someone in no household is a household of one. */
@@ -164,6 +176,7 @@ app_facts(struct rpcd *d, const struct store_person *p, int64_t household_id,
 	programme_facts_of(f, age, p->sex, p->disability[0] ? p->disability :
 	    "none", p->employment, p->municipality, size, children, over65,
 	    disabled, income, assets);
+	programme_facts_reported(f, size, &rep);
 	return 0;
 }
 
@@ -1255,6 +1268,14 @@ app_replay(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	if (store_decision_inputs(d->store, r.found->id, app_replay_input,
 	    &r) != STORE_OK)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	/* A decision from before the reported facts existed was made by
+	 * rules that could not name them: zero (false) stands in. */
+	for (int i = FACT__DECLARED; i < FACT__COUNT; i++)
+		if (!r.have[i]) {
+			r.facts[i] = (struct rule_value){
+			    programme_facts[i].type, 0, NULL};
+			r.have[i] = 1;
+		}
 	for (int i = 0; i < FACT__COUNT; i++)
 		if (!r.have[i])
 			return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,

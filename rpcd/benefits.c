@@ -77,6 +77,8 @@ ben_msg(struct rpc_ctx *ctx, const struct store_benefit *b)
 	m->start_date = arena_strdup(a, b->start_date);
 	m->end_date = arena_strdup(a, b->end_date);
 	m->exit_reason = arena_strdup(a, b->exit_reason);
+	m->review_reason = arena_strdup(a, b->review_reason);
+	m->review_since = arena_strdup(a, b->review_since);
 	f.m = m;
 	store_benefit_changes(d->store, b->id, ben_change_one, &f);
 	return m;

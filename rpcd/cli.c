@@ -9,6 +9,7 @@
  *   spis-rpcd --db FILE officer disable USER [--reason TEXT]
  *   spis-rpcd --db FILE audit verify [--expect SEQ:HASH]...
  *   spis-rpcd --db FILE audit head
+ *   spis-rpcd --db FILE facts apply
  *   spis-rpcd --db FILE backup TO
  *   spis-rpcd --db FILE restore FROM
  *
@@ -28,6 +29,7 @@
 #include <sodium.h>
 
 #include "auditfile.h"
+#include "lifeevent.h"
 #include "rpcd.h"
 #include "store_audit.h"
 
@@ -447,6 +449,30 @@ cli_run(struct rpcd *d, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "audit") == 0)
 		return cli_audit_cmd(d, argc, argv);
+	if (strcmp(argv[0], "facts") == 0) {
+		int64_t n;
+
+		if (argc != 2 || strcmp(argv[1], "apply") != 0) {
+			fprintf(stderr, "usage: spis-rpcd facts apply\n");
+			return 2;
+		}
+		/* Safe beside a running daemon: each fact is marked acted on
+		 * in its own change's transaction, by whoever comes first. */
+		if (auditfile_setup(d->store, d->audit_key_file, 1,
+		    cli_actor(actor, sizeof actor), err, sizeof err) != 0) {
+			fprintf(stderr, "spis-rpcd: %s\n", err);
+			return 1;
+		}
+		n = lifeevent_run(d);
+		auditfile_head_save(d->store, d->audit_head_file, &saved);
+		if (n < 0) {
+			fprintf(stderr, "spis-rpcd: some facts were not acted "
+			    "on; see the log\n");
+			return 1;
+		}
+		printf("%" PRId64 " fact(s) acted on\n", n);
+		return 0;
+	}
 	if (strcmp(argv[0], "backup") == 0)
 		return cli_backup(d, argc, argv);
 	if (strcmp(argv[0], "restore") == 0)

@@ -20,6 +20,7 @@
 
 #include "auditfile.h"
 #include "iban.h"
+#include "lifeevent.h"
 #include "log.h"
 #include "rpc.h"
 #include "rpcd.h"
@@ -178,6 +179,10 @@ usage(FILE *f)
 	    "                            and a head copied earlier\n"
 	    "  audit head                print the last row's SEQ:HASH, to "
 	    "keep elsewhere\n"
+	    "  facts apply               act on institutions' facts not "
+	    "acted on yet\n"
+	    "                            (what the daemon does at start and "
+	    "after each feed)\n"
 	    "  backup TO                 copy the registry while the daemon "
 	    "runs\n"
 	    "  restore FROM              replace the registry with a backup "
@@ -541,6 +546,7 @@ main(int argc, char **argv)
 		 * one is refused before the database is touched. */
 		if (strcmp(argv[optind], "officer") != 0 &&
 		    strcmp(argv[optind], "audit") != 0 &&
+		    strcmp(argv[optind], "facts") != 0 &&
 		    strcmp(argv[optind], "backup") != 0 &&
 		    strcmp(argv[optind], "restore") != 0) {
 			fprintf(stderr, "spis-rpcd: unknown command \"%s\"; "
@@ -555,6 +561,8 @@ main(int argc, char **argv)
 			rc = 1;
 			goto done;
 		}
+		/* A birth's ID is checked under the country's scheme. */
+		d.country = s.country;
 		rc = cli_run(&d, argc - optind, argv + optind);
 		store_close(d.store);
 		goto done;
@@ -645,6 +653,11 @@ main(int argc, char **argv)
 		rpc_server_free(srv);
 		goto out;
 	}
+	/* Facts stored before a crash, and not yet acted on, are acted on
+	 * before any call: a fact's effects are never left half done. */
+	if (lifeevent_run(&d) < 0)
+		log_warn("some institution facts were not acted on; they are "
+		    "tried again with the next feed or restart");
 	rpc_server_add(srv, health_methods, health_nmethods);
 	rpc_server_add(srv, system_methods, system_nmethods);
 	rpc_server_add(srv, auth_methods, auth_nmethods);

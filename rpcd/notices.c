@@ -137,6 +137,34 @@ notice_benefit_ended(struct arena *a, const struct store_person *p,
 }
 
 void
+notice_child_benefit_offer(struct arena *a, const struct store_person *mother,
+    const char *child_names, const char *birth_date,
+    const char *programme_name, struct store_notice *n)
+{
+	int lt = notice_lt(mother->language);
+
+	n->national_id = mother->national_id;
+	n->kind = "child_benefit_offer";
+	n->language = lt ? "lt" : "en";
+	n->reference = "";
+	n->subject = arena_printf(a, lt ? "Sveikiname gimus vaikui: galite "
+	    "gauti „%s“" : "Congratulations on your child: you may get %s",
+	    programme_name);
+	n->body = arena_printf(a, lt ?
+	    "Civilinės metrikacijos duomenimis, %s gimė %s ir įrašytas(-a) "
+	    "į Jūsų namų ūkį.\n"
+	    "Jums gali priklausyti „%s“. Prašymą galite pateikti kioske, "
+	    "internetu arba socialinės paramos skyriuje; duomenys jau "
+	    "užpildyti, Jums tereikia juos patvirtinti.\n" :
+	    "The civil registry tells us that %s was born on %s; the child "
+	    "is now part of your household in the registry.\n"
+	    "You may be entitled to %s. You can apply at a kiosk, online "
+	    "or at a social support office; the form is filled in already, "
+	    "you only confirm it.\n", child_names, birth_date,
+	    programme_name);
+}
+
+void
 notice_renewal(struct arena *a, const struct store_person *p,
     const char *programme_name, const char *reference, int eligible,
     int64_t old_amount, int64_t new_amount, const char *currency,

@@ -43,6 +43,16 @@ const struct rule_fact_def programme_facts[FACT__COUNT] = {
 	    "household income per member"},
 	[FACT_HH_ASSETS] = {"household.assets", RULE_MONEY,
 	    "household assets"},
+	[FACT_HH_INCOME_REP] = {"household.income_reported", RULE_MONEY,
+	    "household monthly income reported by institutions"},
+	[FACT_HH_INCOME_REP_PM] = {"household.income_reported_per_member",
+	    RULE_MONEY, "reported household income per member"},
+	[FACT_HH_VEHICLES] = {"household.vehicles_value", RULE_MONEY,
+	    "value of the household's vehicles"},
+	[FACT_HH_LAND] = {"household.land_value", RULE_MONEY,
+	    "value of the household's land"},
+	[FACT_REG_UNEMPLOYED] = {"person.registered_unemployed", RULE_BOOL,
+	    "registered as unemployed"},
 };
 
 static const char *const prog_pillars[] = {
@@ -783,6 +793,8 @@ prog_precheck(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "municipality: %s", req->municipality[0] ? "unknown code" :
 		    "required");
+	/* No person, so nothing reported: the institutions' facts are zero
+	 * and false here, as for someone no institution reported on. */
 	programme_facts_of(f, req->age, req->sex, req->disability[0] ?
 	    req->disability : "none", req->employment, req->municipality,
 	    req->household_size, req->children, req->over65, req->disabled,
@@ -825,6 +837,41 @@ programme_facts_of(struct rule_value *f, int age, const char *sex,
 	f[FACT_HH_INCOME_PM] = (struct rule_value){RULE_MONEY,
 	    size > 0 ? income / size : income, NULL};
 	f[FACT_HH_ASSETS] = (struct rule_value){RULE_MONEY, assets, NULL};
+	programme_facts_reported(f, size, &(struct prog_reported){0});
+}
+
+void
+programme_facts_reported(struct rule_value *f, int size,
+    const struct prog_reported *r)
+{
+	f[FACT_HH_INCOME_REP] = (struct rule_value){RULE_MONEY, r->income,
+	    NULL};
+	/* Truncated as the declared figure is. */
+	f[FACT_HH_INCOME_REP_PM] = (struct rule_value){RULE_MONEY,
+	    size > 0 ? r->income / size : r->income, NULL};
+	f[FACT_HH_VEHICLES] = (struct rule_value){RULE_MONEY, r->vehicles,
+	    NULL};
+	f[FACT_HH_LAND] = (struct rule_value){RULE_MONEY, r->land, NULL};
+	f[FACT_REG_UNEMPLOYED] = (struct rule_value){RULE_BOOL,
+	    r->registered_unemployed != 0, NULL};
+}
+
+int
+programme_means_tested(const char *eligibility)
+{
+	static const enum prog_fact income[] = {FACT_HH_INCOME,
+	    FACT_HH_INCOME_PM, FACT_HH_INCOME_REP, FACT_HH_INCOME_REP_PM};
+	struct rule_error err;
+	struct rule *r;
+	int yes = 0;
+
+	if ((r = rule_parse(eligibility, programme_facts, FACT__COUNT,
+	    RULE_BOOL, &err)) == NULL)
+		return -1;
+	for (size_t i = 0; i < sizeof income / sizeof income[0]; i++)
+		yes |= rule_names_fact(r, income[i]);
+	rule_free(r);
+	return yes;
 }
 
 /* ------------------------------------------------------------------------

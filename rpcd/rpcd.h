@@ -224,16 +224,49 @@ enum prog_fact {
 	FACT_HH_INCOME,
 	FACT_HH_INCOME_PM,
 	FACT_HH_ASSETS,
+	/* What institutions report (facts, lifeevent.c), as opposed to what
+	 * the applicant declared. */
+	FACT_HH_INCOME_REP,
+	FACT_HH_INCOME_REP_PM,
+	FACT_HH_VEHICLES,
+	FACT_HH_LAND,
+	FACT_REG_UNEMPLOYED,
 	FACT__COUNT
 };
 extern const struct rule_fact_def programme_facts[FACT__COUNT];
 
+/* The facts from before FACT_HH_INCOME_REP: a decision stored before the
+ * reported facts existed has inputs for these only. */
+#define FACT__DECLARED FACT_HH_INCOME_REP
+
 /* Fills the FACT__COUNT values f from a person's and a household's
- * figures; the strings are referenced, not copied. */
+ * figures; the strings are referenced, not copied.  The reported facts
+ * are zero (false), as for someone no institution reported on; add them
+ * with programme_facts_reported. */
 void programme_facts_of(struct rule_value *f, int age, const char *sex,
     const char *disability, const char *employment, const char *municipality,
     int size, int children, int over65, int disabled, int64_t income,
     int64_t assets);
+
+/* What institutions reported about a person and their household
+ * (store_lifeevent_reported): income is the monthly average over the
+ * last three complete months of all members' income facts; vehicles and
+ * land the members' latest values summed. */
+struct prog_reported {
+	int64_t income;
+	int64_t vehicles;
+	int64_t land;
+	int registered_unemployed; /* the person's latest employment fact */
+};
+
+/* Sets the reported facts in f from r; size is the household's (the
+ * divisor of income per member). */
+void programme_facts_reported(struct rule_value *f, int size,
+    const struct prog_reported *r);
+
+/* Whether a programme's eligibility rule is a means test: it names the
+ * household's declared or reported income.  -1 when it does not parse. */
+int programme_means_tested(const char *eligibility);
 
 struct programme_eval {
 	int eligible;
@@ -323,6 +356,12 @@ void notice_decision(struct arena *a, const struct store_person *p,
 void notice_benefit_ended(struct arena *a, const struct store_person *p,
     const char *programme_name, const char *reference, const char *date,
     const char *reason, struct store_notice *n);
+/* A newborn's mother is offered child benefit before anyone applies
+ * (lifeevent.c): kind "child_benefit_offer", in her language. */
+void notice_child_benefit_offer(struct arena *a,
+    const struct store_person *mother, const char *child_names,
+    const char *birth_date, const char *programme_name,
+    struct store_notice *n);
 void notice_renewal(struct arena *a, const struct store_person *p,
     const char *programme_name, const char *reference, int eligible,
     int64_t old_amount, int64_t new_amount, const char *currency,

@@ -1195,6 +1195,16 @@ rule_free(struct rule *r)
 	free(r);
 }
 
+int
+rule_names_fact(const struct rule *r, size_t fact)
+{
+	for (int i = 0; i < r->nnodes; i++)
+		if (r->nodes[i].op == OP_FACT &&
+		    (size_t)r->nodes[i].fact == fact)
+			return 1;
+	return 0;
+}
+
 /*
  * Evaluation.
  */

@@ -95,6 +95,10 @@ struct rule *rule_parse(const char *src, const struct rule_fact_def *defs,
 
 void rule_free(struct rule *r);
 
+/* Whether r names defs[fact] anywhere (a comment does not count): what a
+ * means test is told apart by. */
+int rule_names_fact(const struct rule *r, size_t fact);
+
 /*
  * Evaluates r with facts[i] the value of defs[i] (the defs given to
  * rule_parse; a value's type must match its def).  Both sides of and/or

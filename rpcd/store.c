@@ -630,6 +630,18 @@ static const char *const store_migrations[] = {
 	/* 16: a citizen's last payments are read by benefit at a kiosk
 	 * (Citizen.ListMyBenefits), without a scan of every payment. */
 	"CREATE INDEX payments_benefit ON payments(benefit_id, id);",
+	/* 18: life events.  A benefit whose means test the reported income
+	 * (institutions' income facts) no longer passes is flagged for an
+	 * officer's review with why (lifeevent.c); an officer's suspend,
+	 * resume or end is that review and clears it, and so does a later
+	 * income fact under which the test passes again.  The index serves
+	 * the reported-income sums over a household's members by month. */
+	"ALTER TABLE benefits ADD COLUMN review_reason TEXT NOT NULL"
+	"  DEFAULT '';"
+	"ALTER TABLE benefits ADD COLUMN review_since TEXT NOT NULL"
+	"  DEFAULT '';"
+	"CREATE INDEX benefits_review ON benefits(review_since)"
+	"  WHERE review_reason <> '';",
 };
 
 #define STORE_NMIGRATIONS \

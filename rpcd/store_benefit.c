@@ -21,7 +21,7 @@
 #define BEN_COLUMNS \
 	"b.id, b.national_id, b.programme, a.reference, b.municipality," \
 	" b.state, b.amount, b.currency, b.period, b.start_date, b.end_date," \
-	" b.exit_reason"
+	" b.exit_reason, b.review_reason, b.review_since"
 
 #define BEN_FROM \
 	" FROM benefits b JOIN applications a ON a.id = b.application_id"
@@ -42,6 +42,8 @@ ben_row(sqlite3_stmt *s, struct store_benefit *b)
 	store_copy(b->start_date, sizeof b->start_date, s, 9);
 	store_copy(b->end_date, sizeof b->end_date, s, 10);
 	store_copy(b->exit_reason, sizeof b->exit_reason, s, 11);
+	store_copy(b->review_reason, sizeof b->review_reason, s, 12);
+	store_copy(b->review_since, sizeof b->review_since, s, 13);
 }
 
 static enum store_rc
@@ -151,9 +153,12 @@ ben_set_state(struct store *st, const struct store_benefit *b, const char *to,
 	sqlite3_stmt *s;
 	int ending = strcmp(to, "ended") == 0;
 
+	/* A move is an officer's (or the registry's) look at the benefit:
+	 * it settles a review flag raised by reported income. */
 	s = store_prepare(st, "UPDATE benefits SET state = ?1,"
 	    " end_date = CASE WHEN ?2 THEN ?3 ELSE end_date END,"
 	    " exit_reason = CASE WHEN ?2 THEN ?4 ELSE exit_reason END,"
+	    " review_reason = '', review_since = '',"
 	    " updated_at = ?5 WHERE id = ?6");
 	if (s == NULL)
 		return STORE_ERR;

@@ -24,6 +24,8 @@ struct store_benefit {
 	char start_date[11];
 	char end_date[11];
 	char exit_reason[504];
+	char review_reason[504]; /* "" unless flagged for review (lifeevent.c) */
+	char review_since[32];
 };
 
 struct store_benefit_change {

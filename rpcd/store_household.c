@@ -498,18 +498,16 @@ hh_end(struct store *st, enum store_hh_problem p, const struct store_audit *a,
 }
 
 enum store_hh_problem
-store_household_create(struct store *st, const struct store_hh_change *c,
+store_household_create_tx(struct store *st, const struct store_hh_change *c,
     int64_t *id, struct store_hh_why *why)
 {
 	enum store_hh_problem p;
 	sqlite3_stmt *s;
 	char now[32];
 
-	if (hh_begin(st, why) != HH_OK)
-		return HH_ERR;
 	if ((p = hh_joinable(st, c->national_id, c->date, 0, why)) != HH_OK ||
 	    (p = hh_free_from(st, c->national_id, c->date, why)) != HH_OK)
-		return hh_end(st, p, NULL, why);
+		return p;
 	check_now(now, sizeof now);
 	s = store_prepare(st, "INSERT INTO households (address, municipality,"
 	    " created_at, created_by) VALUES (?, ?, ?, ?)");
@@ -520,27 +518,43 @@ store_household_create(struct store *st, const struct store_hh_change *c,
 		bind_text(s, 4, c->actor);
 	}
 	if (store_write(st, s, "household insert") != STORE_OK)
-		return hh_end(st, HH_ERR, NULL, why);
+		return HH_ERR;
 	*id = sqlite3_last_insert_rowid(st->db);
-	p = hh_insert(st, *id, c->national_id, "head", c->date, c->reason,
+	return hh_insert(st, *id, c->national_id, "head", c->date, c->reason,
 	    c->actor);
-	return hh_end(st, p, c->audit, why);
+}
+
+enum store_hh_problem
+store_household_create(struct store *st, const struct store_hh_change *c,
+    int64_t *id, struct store_hh_why *why)
+{
+	if (hh_begin(st, why) != HH_OK)
+		return HH_ERR;
+	return hh_end(st, store_household_create_tx(st, c, id, why), c->audit,
+	    why);
+}
+
+enum store_hh_problem
+store_household_add_tx(struct store *st, const struct store_hh_change *c,
+    struct store_hh_why *why)
+{
+	enum store_hh_problem p;
+
+	if ((p = hh_household_exists(st, c->household_id, why)) == HH_OK &&
+	    (p = hh_joinable(st, c->national_id, c->date, 0, why)) == HH_OK &&
+	    (p = hh_free_from(st, c->national_id, c->date, why)) == HH_OK)
+		p = hh_insert(st, c->household_id, c->national_id,
+		    c->relationship, c->date, c->reason, c->actor);
+	return p;
 }
 
 enum store_hh_problem
 store_household_add(struct store *st, const struct store_hh_change *c,
     struct store_hh_why *why)
 {
-	enum store_hh_problem p;
-
 	if (hh_begin(st, why) != HH_OK)
 		return HH_ERR;
-	if ((p = hh_household_exists(st, c->household_id, why)) == HH_OK &&
-	    (p = hh_joinable(st, c->national_id, c->date, 0, why)) == HH_OK &&
-	    (p = hh_free_from(st, c->national_id, c->date, why)) == HH_OK)
-		p = hh_insert(st, c->household_id, c->national_id,
-		    c->relationship, c->date, c->reason, c->actor);
-	return hh_end(st, p, c->audit, why);
+	return hh_end(st, store_household_add_tx(st, c, why), c->audit, why);
 }
 
 enum store_hh_problem

@@ -139,6 +139,15 @@ enum store_hh_problem store_household_remove(struct store *st,
 enum store_hh_problem store_household_change_head(struct store *st,
     const struct store_hh_change *c, struct store_hh_why *why);
 
+/* For other store files, inside their own transaction (lock held, BEGIN
+ * done; no audit row, no commit): store_household_create and
+ * store_household_add, so that a change made of several is one
+ * transaction.  On anything but HH_OK the caller rolls back. */
+enum store_hh_problem store_household_create_tx(struct store *st,
+    const struct store_hh_change *c, int64_t *id, struct store_hh_why *why);
+enum store_hh_problem store_household_add_tx(struct store *st,
+    const struct store_hh_change *c, struct store_hh_why *why);
+
 /*
  * For other store files, inside their own transaction (lock held, BEGIN
  * done, e.g. recording a death): ends national_id's open membership, if

@@ -123,19 +123,14 @@ history_add(struct store *st, const char *id, const char *at,
 }
 
 enum store_rc
-store_person_add(struct store *st, const struct store_person *p,
-    const char *actor, const char *reason, const struct store_audit *a,
-    int (*scan)(struct store *st, void *arg), void *scanarg)
+store_person_add_tx(struct store *st, const struct store_person *p,
+    const char *actor, const char *reason)
 {
 	char at[32], given[512], surname[512], both[1030];
-	enum store_rc rc = STORE_ERR;
 	sqlite3_stmt *s;
 
 	store_instant(at, sizeof at);
 	person_keys(p, given, surname, both, sizeof given);
-	pthread_mutex_lock(&st->lock);
-	if (store_begin(st) != 0)
-		goto out;
 	s = store_prepare(st, "INSERT INTO people (national_id, given_names,"
 	    " surname, birth_date, sex, address, municipality, phone, email,"
 	    " disability, employment, language, created_at, created_by,"
@@ -143,7 +138,7 @@ store_person_add(struct store *st, const struct store_person *p,
 	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	    " ON CONFLICT (national_id) DO NOTHING");
 	if (s == NULL)
-		goto rollback;
+		return STORE_ERR;
 	sqlite3_bind_text(s, 1, p->national_id, -1, SQLITE_STATIC);
 	for (int i = 0; i < 11; i++)
 		sqlite3_bind_text(s, i + 2, (const char *)p +
@@ -155,18 +150,32 @@ store_person_add(struct store *st, const struct store_person *p,
 	sqlite3_bind_text(s, 17, surname, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 18, given, -1, SQLITE_STATIC);
 	if (store_write(st, s, "person insert") != STORE_OK)
-		goto rollback;
-	if (sqlite3_changes(st->db) == 0) {
-		rc = STORE_EXISTS;
-		goto rollback;
-	}
+		return STORE_ERR;
+	if (sqlite3_changes(st->db) == 0)
+		return STORE_EXISTS;
 	for (int i = 0; i < 11; i++) {
 		const char *v = (const char *)p + person_cols[i].off;
 
 		if (v[0] != '\0' && history_add(st, p->national_id, at, actor,
 		    person_cols[i].name, "", v, reason) != 0)
-			goto rollback;
+			return STORE_ERR;
 	}
+	return STORE_OK;
+}
+
+enum store_rc
+store_person_add(struct store *st, const struct store_person *p,
+    const char *actor, const char *reason, const struct store_audit *a,
+    int (*scan)(struct store *st, void *arg), void *scanarg)
+{
+	enum store_rc rc = STORE_ERR;
+
+	pthread_mutex_lock(&st->lock);
+	if (store_begin(st) != 0)
+		goto out;
+	if ((rc = store_person_add_tx(st, p, actor, reason)) != STORE_OK)
+		goto rollback;
+	rc = STORE_ERR;
 	if ((scan != NULL && scan(st, scanarg) != 0) ||
 	    store_audit_insert(st, a) != 0)
 		goto rollback;
@@ -302,10 +311,10 @@ person_touch(struct store *st, const char *id)
 }
 
 enum store_rc
-store_person_update(struct store *st, const char *id, size_t n,
+store_person_update_tx(struct store *st, const char *id, size_t n,
     const char *const *names, const char *const *values,
     int64_t expected_version, const char *actor, const char *reason,
-    const struct store_audit *a, int *changed)
+    int *changed)
 {
 	struct store_person p;
 	enum store_rc rc;
@@ -314,44 +323,58 @@ store_person_update(struct store *st, const char *id, size_t n,
 
 	*changed = 0;
 	store_instant(at, sizeof at);
-	pthread_mutex_lock(&st->lock);
-	if (store_begin(st) != 0) {
-		rc = STORE_ERR;
-		goto out;
-	}
 	if ((rc = person_get_locked(st, id, &p)) != STORE_OK)
-		goto rollback;
-	if (expected_version != 0 && p.version != expected_version) {
-		rc = STORE_CONFLICT;
-		goto rollback;
-	}
-	rc = STORE_ERR;
+		return rc;
+	if (expected_version != 0 && p.version != expected_version)
+		return STORE_CONFLICT;
 	for (size_t i = 0; i < n; i++) {
 		int col = person_col(names[i]);
 		const char *old;
 
 		if (col < 0 || !person_cols[col].updatable)
-			goto rollback;
+			return STORE_ERR;
 		old = (const char *)&p + person_cols[col].off;
 		if (strcmp(old, values[i]) == 0)
 			continue;
 		if (history_add(st, id, at, actor, names[i], old, values[i],
 		    reason) != 0 ||
 		    person_write_col(st, id, names[i], values[i], at) != 0)
-			goto rollback;
+			return STORE_ERR;
 		person_set(&p, col, values[i]);
 		(*changed)++;
 		moved |= strcmp(names[i], "municipality") == 0;
 	}
-	if (*changed == 0) {
-		rc = STORE_OK;
-		goto rollback;
-	}
+	if (*changed == 0)
+		return STORE_OK;
 	if (moved && store_benefit_suspend_tx(st, id, p.municipality, at,
 	    actor, "moved out of the programme's municipality") < 0)
+		return STORE_ERR;
+	return person_touch(st, id) == 0 ? STORE_OK : STORE_ERR;
+}
+
+enum store_rc
+store_person_update(struct store *st, const char *id, size_t n,
+    const char *const *names, const char *const *values,
+    int64_t expected_version, const char *actor, const char *reason,
+    const struct store_audit *a, int *changed)
+{
+	enum store_rc rc;
+
+	pthread_mutex_lock(&st->lock);
+	if (store_begin(st) != 0) {
+		*changed = 0;
+		rc = STORE_ERR;
+		goto out;
+	}
+	rc = store_person_update_tx(st, id, n, names, values,
+	    expected_version, actor, reason, changed);
+	/* Nothing changed: nothing written, the audit row neither. */
+	if (rc != STORE_OK || *changed == 0)
 		goto rollback;
-	if (person_touch(st, id) != 0 || store_audit_insert(st, a) != 0)
+	if (store_audit_insert(st, a) != 0) {
+		rc = STORE_ERR;
 		goto rollback;
+	}
 	rc = store_commit(st) == 0 ? STORE_OK : STORE_ERR;
 	goto out;
 rollback:
@@ -560,9 +583,9 @@ household_others(struct store *st, int64_t household, const char *id)
 }
 
 enum store_rc
-store_person_death(struct store *st, const char *id, const char *date,
-    const char *new_head, const char *actor, const char *reason,
-    const struct store_audit *a, char *why, size_t whylen)
+store_person_death_tx(struct store *st, const char *id, const char *date,
+    const char *new_head, const char *actor, const char *reason, char *why,
+    size_t whylen)
 {
 	struct store_person p;
 	enum store_rc rc;
@@ -571,51 +594,65 @@ store_person_death(struct store *st, const char *id, const char *date,
 	int open, others;
 
 	store_instant(at, sizeof at);
-	pthread_mutex_lock(&st->lock);
-	if (store_begin(st) != 0) {
-		rc = STORE_ERR;
-		goto out;
-	}
 	if ((rc = person_get_locked(st, id, &p)) != STORE_OK)
-		goto rollback;
+		return rc;
 	if (p.deceased_date[0] != '\0') {
 		snprintf(why, whylen, "%s", p.deceased_date);
-		rc = STORE_CONFLICT;
-		goto rollback;
+		return STORE_CONFLICT;
 	}
-	rc = STORE_ERR;
 	if ((open = membership_open(st, id, &mid, &household, rel,
 	    sizeof rel)) < 0)
-		goto rollback;
+		return STORE_ERR;
 	if (open && strcmp(rel, "head") == 0) {
 		if ((others = household_others(st, household, id)) < 0)
-			goto rollback;
+			return STORE_ERR;
 		if (others > 0 && (new_head == NULL || new_head[0] == '\0' ||
 		    membership_open(st, new_head, &nmid, &nhh, nrel,
 		    sizeof nrel) != 1 || nhh != household)) {
 			snprintf(why, whylen, "%lld", (long long)household);
-			rc = STORE_REFUSED;
-			goto rollback;
+			return STORE_REFUSED;
 		}
 	}
 	if (open && membership_end(st, mid, date, "died") != 0)
-		goto rollback;
+		return STORE_ERR;
 	/* The new head's relationship changes on the same date: the old row
 	 * ends and a new one opens, so that history keeps both. */
 	if (nmid != 0 && (membership_end(st, nmid, date, "became head") != 0 ||
 	    membership_open_new(st, household, new_head, "head", date, reason,
 	    at, actor) != 0))
-		goto rollback;
+		return STORE_ERR;
 	/* A death suspends every benefit at once; ending them, with what
 	 * is still owed, is an officer's decision. */
 	if (store_benefit_suspend_tx(st, id, NULL, at, actor,
 	    "death recorded in the registry") < 0)
-		goto rollback;
+		return STORE_ERR;
 	if (history_add(st, id, at, actor, "deceased_date", "", date,
 	    reason) != 0 ||
 	    person_write_col(st, id, "deceased_date", date, at) != 0 ||
-	    person_touch(st, id) != 0 || store_audit_insert(st, a) != 0)
+	    person_touch(st, id) != 0)
+		return STORE_ERR;
+	return STORE_OK;
+}
+
+enum store_rc
+store_person_death(struct store *st, const char *id, const char *date,
+    const char *new_head, const char *actor, const char *reason,
+    const struct store_audit *a, char *why, size_t whylen)
+{
+	enum store_rc rc;
+
+	pthread_mutex_lock(&st->lock);
+	if (store_begin(st) != 0) {
+		rc = STORE_ERR;
+		goto out;
+	}
+	if ((rc = store_person_death_tx(st, id, date, new_head, actor, reason,
+	    why, whylen)) != STORE_OK)
 		goto rollback;
+	if (store_audit_insert(st, a) != 0) {
+		rc = STORE_ERR;
+		goto rollback;
+	}
 	rc = store_commit(st) == 0 ? STORE_OK : STORE_ERR;
 	goto out;
 rollback:

@@ -109,6 +109,24 @@ enum store_rc store_person_death(struct store *st, const char *national_id,
     const char *reason, const struct store_audit *a, char *why,
     size_t whylen);
 
+/*
+ * For the store's other files only (lock held, inside their transaction;
+ * no audit row): the bodies of store_person_add (without the duplicate
+ * scan), store_person_update and store_person_death, so that a change
+ * made of several (a life event from an institution's fact) is one
+ * transaction.  Same results; on anything but STORE_OK the caller rolls
+ * back.
+ */
+enum store_rc store_person_add_tx(struct store *st,
+    const struct store_person *p, const char *actor, const char *reason);
+enum store_rc store_person_update_tx(struct store *st,
+    const char *national_id, size_t n, const char *const *names,
+    const char *const *values, int64_t expected_version, const char *actor,
+    const char *reason, int *changed);
+enum store_rc store_person_death_tx(struct store *st, const char *national_id,
+    const char *date, const char *new_head, const char *actor,
+    const char *reason, char *why, size_t whylen);
+
 /* Consent decisions. */
 struct store_consent {
 	char purpose[16];

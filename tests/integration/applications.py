@@ -305,7 +305,7 @@ d1, code, msg = decide(REF, "approved")
 check("Decide: approved with the computed amount, rules stored with it",
       code == OK and d1.state == "approved" and d1.decisions[0].amount == 1500
       and not d1.decisions[0].override and d1.decisions[0].rule_version == 1
-      and len(d1.decisions[0].inputs) == 12 and len(d1.decisions[0].clauses) == 3, (code, msg))
+      and len(d1.decisions[0].inputs) == 17 and len(d1.decisions[0].clauses) == 3, (code, msg))
 ben = rows("SELECT state, amount, programme FROM benefits WHERE application_id ="
            " (SELECT id FROM applications WHERE reference = ?)", REF)
 check("an approval creates an active benefit with the amount", ben == [("active", 1500, "SOC-BEN")], ben)

@@ -31,6 +31,15 @@ t_report <(grep -v '^SENIOR ' "$tmp/seed.out")
 read -r SEN1 IBAN1 <<<"$(sed -n 's/^SENIOR //p' "$tmp/seed.out" | sed -n 1p)"
 read -r SEN2 IBAN2 <<<"$(sed -n 's/^SENIOR //p' "$tmp/seed.out" | sed -n 2p)"
 
+# An institution's income facts flagged FIRST's benefit for review
+# (rpcd/lifeevent.c): set here as lifeevent.c leaves it.
+"$SPIS_PYTHON" -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=30)
+db.execute("UPDATE benefits SET review_reason = ?, review_since = ? WHERE national_id = ?",
+           ("reported household income EUR 500.00 a month fails the means test", "2026-11-02T10:00:00Z",
+            sys.argv[2]))
+db.commit()' "$SPISD_DIR/spis.db" "$FIRST"
+
 S=spis-ben-$$
 tui_start "$S" 110 36 "$(tui_san_env "$tmp") $console --server $SPISD_ADDR --log $tmp/console.log"
 
@@ -94,6 +103,8 @@ check "benefit page: the amount per period" 'Amount [0-9]+\.[0-9]{2} EUR per per
 check "benefit page: the history with who and why" \
 	'→ active +by case13 · amount [0-9]+\.[0-9]{2} · application approved'
 check "benefit page: suspend and end offered" 's Suspend · e End'
+check "benefit page: the review flag with since when and why" \
+	'For review since 2026-11-02: reported household income EUR 500\.00 a month fails'
 keys s
 check "suspend asks why" 'Suspend the benefit: why\?'
 typ 'income under review'
@@ -109,6 +120,8 @@ typ 'income confirmed'
 keys F2
 check "resumed" 'The benefit was resumed\.' 15
 check "history: the resumption" 'suspended → active +by case13 · amount [0-9.]+ · income confirmed'
+tui_wait_gone "$S" 'For review since' 5 && t_ok "the officer's suspend and resume settle the review" ||
+	t_fail "the officer's suspend and resume settle the review" "$(tmux_screen "$S")"
 keys Escape
 check "card: the benefit active again" 'HEAT +active' 15
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "arena.h"
+#include "rpcd.h"
 #include "rule.h"
 
 enum {
@@ -1123,6 +1124,88 @@ test_fuzz(void **state)
 	assert_true(good > generated * 9 / 10);
 }
 
+/* rule_names_fact: what a means test is told apart by.  A name in a
+ * comment or a text literal is not a reference. */
+static void
+test_names_fact(void **state)
+{
+	struct rule *r;
+
+	(void)state;
+	r = parsed("household.income_per_member < 102.00 # household.income",
+	    RULE_BOOL);
+	assert_true(rule_names_fact(r, F_IPM));
+	assert_false(rule_names_fact(r, F_INCOME));
+	assert_false(rule_names_fact(r, F_SIZE));
+	rule_free(r);
+	r = parsed("if(person.sex == \"household.income\", 1.00, "
+	    "max(0.00, 102.00 * household.size - household.income))",
+	    RULE_MONEY);
+	assert_true(rule_names_fact(r, F_INCOME));
+	assert_true(rule_names_fact(r, F_SIZE));
+	assert_true(rule_names_fact(r, F_SEX));
+	assert_false(rule_names_fact(r, F_IPM));
+	rule_free(r);
+}
+
+/* The reported facts institutions send, as programmes.c gives them to
+ * rules: zero (false) until reported, per member truncated, and a means
+ * test told by the income it names, declared or reported. */
+static void
+test_reported_facts(void **state)
+{
+	struct rule_value f[FACT__COUNT];
+	struct prog_reported rep = {.income = 100001, .vehicles = 350000,
+	    .land = 5, .registered_unemployed = 1};
+	struct programme_eval ev;
+	struct rule_error err;
+
+	(void)state;
+	programme_facts_of(f, 40, "F", "none", "employed", "13", 3, 1, 0, 0,
+	    30000, 0);
+	assert_int_equal(f[FACT_HH_INCOME_PM].i, 10000);
+	assert_int_equal(f[FACT_HH_INCOME_REP].type, RULE_MONEY);
+	assert_int_equal(f[FACT_HH_INCOME_REP].i, 0);
+	assert_int_equal(f[FACT_HH_INCOME_REP_PM].i, 0);
+	assert_int_equal(f[FACT_REG_UNEMPLOYED].type, RULE_BOOL);
+	assert_int_equal(f[FACT_REG_UNEMPLOYED].i, 0);
+	programme_facts_reported(f, 3, &rep);
+	assert_int_equal(f[FACT_HH_INCOME_REP].i, 100001);
+	assert_int_equal(f[FACT_HH_INCOME_REP_PM].i, 33333);
+	assert_int_equal(f[FACT_HH_VEHICLES].i, 350000);
+	assert_int_equal(f[FACT_HH_LAND].i, 5);
+	assert_int_equal(f[FACT_REG_UNEMPLOYED].i, 1);
+	/* The declared figures are left as they were. */
+	assert_int_equal(f[FACT_HH_INCOME].i, 30000);
+
+	assert_int_equal(programme_evaluate(
+	    "household.income_reported_per_member < 333.34\n"
+	    "and person.registered_unemployed\n"
+	    "and household.vehicles_value + household.land_value <= 3500.05",
+	    "10.00", f, "EUR", 0, &arena, &ev, &err), 0);
+	assert_true(ev.eligible);
+	assert_int_equal(programme_evaluate(
+	    "household.income_reported_per_member < 333.33", "10.00", f,
+	    "EUR", 0, &arena, &ev, &err), 0);
+	assert_false(ev.eligible);
+	assert_non_null(strstr(ev.explanation,
+	    "reported household income per member EUR 333.33"));
+
+	assert_int_equal(programme_means_tested(
+	    "household.income_per_member < 2 * 102.00"), 1);
+	assert_int_equal(programme_means_tested(
+	    "household.children > 0 and household.income < 900.00"), 1);
+	assert_int_equal(programme_means_tested(
+	    "household.income_reported_per_member < 150.00"), 1);
+	assert_int_equal(programme_means_tested(
+	    "person.disability in [\"moderate\", \"severe\"]\n"
+	    "# not household.income_per_member"), 0);
+	assert_int_equal(programme_means_tested("household.vehicles_value < "
+	    "1000.00 and not person.registered_unemployed"), 0);
+	assert_int_equal(programme_means_tested("household.incme < 1.00"),
+	    -1);
+}
+
 int
 main(void)
 {
@@ -1147,6 +1230,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fuzz, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_fact, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reported_facts, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("rule", tests, NULL, NULL);
