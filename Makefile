@@ -3,7 +3,14 @@
 # ASan+UBSan build in build-san/.
 
 SAN ?= 0
-ifeq ($(SAN),1)
+FUZZ ?= 0
+ifeq ($(FUZZ),1)
+# libFuzzer targets (tests/fuzz/): everything built by clang with the
+# fuzzer's coverage and the sanitizers, in build-fuzz/.
+BUILD ?= build-fuzz
+CC = clang
+SANFLAGS = -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
@@ -69,6 +76,9 @@ TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
 # inside the daemon's process ahead of everything else.
 FAULTFS := $(BUILD)/tests/faultfs.so
 
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
 # The benchmark's programs (bench/): the registry generator, the load
 # client, a bare gRPC-core echo server and the rule loop.  `make bench`
 # runs bench/bench.sh; BENCH_PEOPLE=3000000 for Lithuania's size.
@@ -79,7 +89,7 @@ BENCH_PEOPLE ?= 200000
 PO := $(wildcard po/*.po)
 MO := $(patsubst po/%.po,$(BUILD)/locale/%/LC_MESSAGES/spis.mo,$(PO))
 
-.PHONY: all test test-bin bench install clean pot format
+.PHONY: all test test-bin fuzz-bin bench install clean pot format
 .SECONDARY:
 
 all: $(PROGS) $(MO)
@@ -128,6 +138,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librpcd.a $(BUILD)/libspis.a $(TPROTO_
 $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/librpcd.a $(BUILD)/libspis.a $(TPROTO_O)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Irpcd $(CFLAGS) -Wno-missing-prototypes -o $@ $^ $(LDFLAGS) $(LIBS_TEST)
+
+# `make FUZZ=1 fuzz-bin` builds the fuzz targets; tests/fuzz/run.sh runs
+# them (a short run of each is part of the suite).
+fuzz-bin: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/librpcd.a $(BUILD)/libspis.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Irpcd $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDFLAGS) $(LIBS_RPCD)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/librpcd.a $(BUILD)/libspis.a $(TPROTO_O)
 	@mkdir -p $(dir $@)

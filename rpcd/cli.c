@@ -205,7 +205,8 @@ cli_audit_verify(struct rpcd *d, int argc, char **argv)
 	uint8_t hash[32];
 	int keyed, rc;
 
-	for (int i = 0; i < argc; i++) {
+	/* Options come in pairs: --expect SEQ:HASH. */
+	for (int i = 0; i < argc; i += 2) {
 		if (strcmp(argv[i], "--expect") != 0 || i + 1 >= argc ||
 		    auditfile_anchor_parse(argv[i + 1], &seq, hash) != 0) {
 			fprintf(stderr, "usage: spis-rpcd audit verify "
@@ -213,7 +214,6 @@ cli_audit_verify(struct rpcd *d, int argc, char **argv)
 			    "prints it)\n");
 			return 2;
 		}
-		i++;
 	}
 	keyerr[0] = '\0';
 	rc = auditfile_setup(d->store, d->audit_key_file, 0, NULL, keyerr,
