@@ -191,6 +191,6 @@ format:
 	clang-format -i $(wildcard lib/*.[ch] rpcd/*.[ch] console/*.[ch] kiosk/*.[ch] tests/unit/*.c tests/tools/*.c bench/*.c)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
