@@ -56,6 +56,7 @@ struct simjob {
 struct sj_run {
 	struct simjob *s;
 	struct store_sim_job job;
+	struct store_sim_reader *reader;
 	struct store_programme prog;
 	struct rule *cur_e, *cur_a, *cand_e, *cand_a;
 	int person_unit, municipal;
@@ -410,8 +411,10 @@ sj_run(struct simjob *s, const struct store_sim_job *j)
 		goto out;
 	}
 	sj_progress(s, r->job.id, r->job.processed);
+	if ((r->reader = store_sim_reader_open(st)) == NULL)
+		goto stop;
 	if (r->job.phase == SIM_PHASE_HOUSEHOLDS &&
-	    (max = store_sim_household_max(st)) < 0)
+	    (max = store_sim_household_max(r->reader)) < 0)
 		goto stop;
 	while (r->job.phase == SIM_PHASE_HOUSEHOLDS) {
 		if (sj_stopping(s))
@@ -422,7 +425,7 @@ sj_run(struct simjob *s, const struct store_sim_job *j)
 			break;
 		}
 		r->nbuf = 0;
-		if (store_sim_households(st, r->job.cursor, r->job.cursor +
+		if (store_sim_households(r->reader, r->job.cursor, r->job.cursor +
 		    SJ_HH_CHUNK, r->job.as_of, &r->buf, &r->nbuf, &r->cap) != 0)
 			goto stop;
 		sj_households(r);
@@ -434,7 +437,7 @@ sj_run(struct simjob *s, const struct store_sim_job *j)
 	while (r->job.phase == SIM_PHASE_SINGLES) {
 		if (sj_stopping(s))
 			goto stop;
-		if ((n = store_sim_singles(st, r->job.cursor, r->job.as_of,
+		if ((n = store_sim_singles(r->reader, r->job.cursor, r->job.as_of,
 		    r->single, r->rowids, SJ_CHUNK)) < 0)
 			goto stop;
 		if (n == 0) {
@@ -459,6 +462,7 @@ stop:
 	rc = -1;
 out:
 	sj_progress(s, 0, 0);
+	store_sim_reader_close(r->reader);
 	rule_free(r->cur_e);
 	rule_free(r->cur_a);
 	rule_free(r->cand_e);

@@ -1,7 +1,8 @@
 /*
  * store_simulation.c: microsimulation jobs and the registry read in chunks
- * for them.  Every read here holds the store's lock for one chunk only, so
- * that a job over millions of people never keeps a call waiting long; a
+ * for them.  The chunks are read on a job's own read-only connection
+ * (store_sim_reader), so a job over millions of people never holds the
+ * store's lock or keeps a call waiting; a
  * job's results are written at checkpoints together with its cursor, so a
  * job the daemon was stopped in resumes where its results stand.
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "log.h"
 #include "store_int.h"
 #include "store_simulation.h"
 
@@ -313,20 +315,115 @@ store_sim_rows(struct store *st, int64_t id, struct store_sim_row *out,
 	return n == (size_t)-1 ? -1 : (int)n;
 }
 
-int64_t
-store_sim_household_max(struct store *st)
+/* The reader's page cache, KiB: a job's scan over a national registry
+ * touches each page about once, so more buys little. */
+#define SIM_READER_CACHE_KIB 32768
+
+struct store_sim_reader {
+	struct store *st;
+	sqlite3 *db;		/* own connection, or st->db */
+	int own;
+	sqlite3_stmt *members, *incomes, *singles;
+	int64_t *inc_id;	/* per household of a chunk: its newest app */
+	struct store_sim_person *inc; /* ... and what it declared */
+	size_t ninc;
+};
+
+struct store_sim_reader *
+store_sim_reader_open(struct store *st)
 {
-	sqlite3_stmt *s;
+	struct store_sim_reader *r;
+	const char *path = sqlite3_db_filename(st->db, "main");
+	char pragma[64];
+
+	if ((r = calloc(1, sizeof *r)) == NULL)
+		return NULL;
+	r->st = st;
+	if (path != NULL && path[0] != '\0' && sqlite3_open_v2(path, &r->db,
+	    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+		r->own = 1;
+		sqlite3_busy_timeout(r->db, 5000);
+		snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d",
+		    SIM_READER_CACHE_KIB);
+		sqlite3_exec(r->db, pragma, NULL, NULL, NULL);
+	} else {
+		if (r->db != NULL)
+			sqlite3_close(r->db);
+		r->db = st->db;
+	}
+	return r;
+}
+
+void
+store_sim_reader_close(struct store_sim_reader *r)
+{
+	if (r == NULL)
+		return;
+	sqlite3_finalize(r->members);
+	sqlite3_finalize(r->incomes);
+	sqlite3_finalize(r->singles);
+	if (r->own)
+		sqlite3_close(r->db);
+	free(r->inc_id);
+	free(r->inc);
+	free(r);
+}
+
+/* The reader's connection, locked when it is the store's. */
+static void
+sim_lock(struct store_sim_reader *r)
+{
+	if (!r->own)
+		pthread_mutex_lock(&r->st->lock);
+}
+
+static void
+sim_unlock(struct store_sim_reader *r)
+{
+	if (!r->own)
+		pthread_mutex_unlock(&r->st->lock);
+}
+
+/* Prepares sql once into *s, or resets it; 0 or -1 (logged). */
+static int
+sim_stmt(struct store_sim_reader *r, sqlite3_stmt **s, const char *sql)
+{
+	if (*s != NULL) {
+		sqlite3_reset(*s);
+		sqlite3_clear_bindings(*s);
+		return 0;
+	}
+	if (sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s,
+	    NULL) != SQLITE_OK) {
+		log_error("store: simulation: %s", sqlite3_errmsg(r->db));
+		*s = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+sim_error(struct store_sim_reader *r, const char *what)
+{
+	log_error("store: %s: %s", what, sqlite3_errmsg(r->db));
+}
+
+int64_t
+store_sim_household_max(struct store_sim_reader *r)
+{
+	sqlite3_stmt *s = NULL;
 	int64_t max = -1;
 
-	pthread_mutex_lock(&st->lock);
-	s = store_prepare(st, "SELECT coalesce(max(id), 0) FROM households");
-	if (s != NULL && sqlite3_step(s) == SQLITE_ROW)
-		max = sqlite3_column_int64(s, 0);
-	else
-		store_log_error(st, "households");
+	sim_lock(r);
+	if (sim_stmt(r, &s, "SELECT coalesce(max(id), 0) FROM households") ==
+	    0) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			max = sqlite3_column_int64(s, 0);
+		else
+			sim_error(r, "households");
+	}
 	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	sim_unlock(r);
 	return max;
 }
 
@@ -339,40 +436,80 @@ sim_person_row(sqlite3_stmt *s, struct store_sim_person *p)
 	store_copy(p->disability, sizeof p->disability, s, 2);
 	store_copy(p->employment, sizeof p->employment, s, 3);
 	store_copy(p->municipality, sizeof p->municipality, s, 4);
-	p->income = sqlite3_column_int64(s, 5);
-	p->assets = sqlite3_column_int64(s, 6);
+}
+
+/*
+ * Reads the newest application of each household with an id in (from,
+ * to] into r->inc (indexed by id - from - 1): one range of the
+ * applications_household index, in order, rather than a look-up per
+ * member.  Lock held when needed.
+ */
+static int
+sim_incomes(struct store_sim_reader *r, int64_t from, int64_t to)
+{
+	size_t span = (size_t)(to - from), k;
+	int step;
+
+	if (span > r->ninc) {
+		free(r->inc_id);
+		free(r->inc);
+		r->inc_id = calloc(span, sizeof *r->inc_id);
+		r->inc = calloc(span, sizeof *r->inc);
+		if (r->inc_id == NULL || r->inc == NULL) {
+			r->ninc = 0;
+			return -1;
+		}
+		r->ninc = span;
+	}
+	memset(r->inc_id, 0, span * sizeof *r->inc_id);
+	if (sim_stmt(r, &r->incomes, "SELECT household_id, id,"
+	    " monthly_income, assets FROM applications"
+	    " WHERE household_id > ?1 AND household_id <= ?2") != 0)
+		return -1;
+	sqlite3_bind_int64(r->incomes, 1, from);
+	sqlite3_bind_int64(r->incomes, 2, to);
+	while ((step = sqlite3_step(r->incomes)) == SQLITE_ROW) {
+		k = (size_t)(sqlite3_column_int64(r->incomes, 0) - from - 1);
+		if (sqlite3_column_int64(r->incomes, 1) < r->inc_id[k])
+			continue;
+		r->inc_id[k] = sqlite3_column_int64(r->incomes, 1);
+		r->inc[k].income = sqlite3_column_int64(r->incomes, 2);
+		r->inc[k].assets = sqlite3_column_int64(r->incomes, 3);
+	}
+	if (step != SQLITE_DONE) {
+		sim_error(r, "simulation incomes");
+		return -1;
+	}
+	return 0;
 }
 
 int
-store_sim_households(struct store *st, int64_t from, int64_t to,
+store_sim_households(struct store_sim_reader *r, int64_t from, int64_t to,
     const char *as_of, struct store_sim_person **out, size_t *n,
     size_t *cap)
 {
 	struct store_sim_person *p, *grown;
 	sqlite3_stmt *s;
 	int step, rc = -1;
-	size_t ncap;
+	size_t ncap, k;
 
-	pthread_mutex_lock(&st->lock);
+	sim_lock(r);
 	/* The household's newest application (any programme, any member)
 	 * holds the income and assets it declared last. */
-	s = store_prepare(st, "SELECT p.birth_date, p.sex, p.disability,"
-	    " p.employment, p.municipality,"
-	    " coalesce(a.monthly_income, 0), coalesce(a.assets, 0),"
-	    " m.household_id, h.municipality"
+	if (sim_incomes(r, from, to) != 0 || sim_stmt(r, &r->members,
+	    "SELECT p.birth_date, p.sex, p.disability,"
+	    " p.employment, p.municipality, m.household_id, h.municipality"
 	    " FROM memberships m JOIN households h ON h.id = m.household_id"
 	    " JOIN people p ON p.national_id = m.national_id"
-	    " LEFT JOIN applications a ON a.id = (SELECT max(x.id)"
-	    "  FROM applications x WHERE x.household_id = m.household_id)"
 	    " WHERE m.household_id > ?1 AND m.household_id <= ?2"
 	    " AND m.to_date = '' AND" SIM_ALIVE
-	    " ORDER BY m.household_id");
-	if (s == NULL)
+	    " ORDER BY m.household_id") != 0)
 		goto out;
+	s = r->members;
 	sqlite3_bind_int64(s, 1, from);
 	sqlite3_bind_int64(s, 2, to);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":as_of"), as_of,
-	    -1, SQLITE_STATIC);
+	    -1, SQLITE_TRANSIENT);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n == *cap) {
 			ncap = *cap ? *cap * 2 : 1024;
@@ -384,31 +521,34 @@ store_sim_households(struct store *st, int64_t from, int64_t to,
 		}
 		p = &(*out)[(*n)++];
 		sim_person_row(s, p);
-		p->household = sqlite3_column_int64(s, 7);
+		p->household = sqlite3_column_int64(s, 5);
 		store_copy(p->household_municipality,
-		    sizeof p->household_municipality, s, 8);
+		    sizeof p->household_municipality, s, 6);
+		k = (size_t)(p->household - from - 1);
+		p->income = r->inc_id[k] ? r->inc[k].income : 0;
+		p->assets = r->inc_id[k] ? r->inc[k].assets : 0;
 	}
 	if (step == SQLITE_DONE)
 		rc = 0;
 	else
-		store_log_error(st, "simulation households");
+		sim_error(r, "simulation households");
 done:
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 out:
-	pthread_mutex_unlock(&st->lock);
+	sim_unlock(r);
 	return rc;
 }
 
 int
-store_sim_singles(struct store *st, int64_t cursor, const char *as_of,
-    struct store_sim_person *out, int64_t *rowids, int max)
+store_sim_singles(struct store_sim_reader *r, int64_t cursor,
+    const char *as_of, struct store_sim_person *out, int64_t *rowids, int max)
 {
 	sqlite3_stmt *s;
 	int step = SQLITE_DONE, n = 0;
 
-	pthread_mutex_lock(&st->lock);
-	s = store_prepare(st, "SELECT p.birth_date, p.sex, p.disability,"
-	    " p.employment, p.municipality,"
+	sim_lock(r);
+	if (sim_stmt(r, &r->singles, "SELECT p.birth_date, p.sex,"
+	    " p.disability, p.employment, p.municipality,"
 	    " coalesce(a.monthly_income, 0), coalesce(a.assets, 0), p.rowid"
 	    " FROM people p"
 	    " LEFT JOIN applications a ON a.id = (SELECT max(x.id)"
@@ -416,26 +556,28 @@ store_sim_singles(struct store *st, int64_t cursor, const char *as_of,
 	    " WHERE p.rowid > ?1 AND" SIM_ALIVE
 	    " AND NOT EXISTS (SELECT 1 FROM memberships m"
 	    "  WHERE m.national_id = p.national_id AND m.to_date = '')"
-	    " ORDER BY p.rowid LIMIT :max");
-	if (s == NULL) {
-		pthread_mutex_unlock(&st->lock);
+	    " ORDER BY p.rowid LIMIT :max") != 0) {
+		sim_unlock(r);
 		return -1;
 	}
+	s = r->singles;
 	sqlite3_bind_int64(s, 1, cursor);
 	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":max"), max);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":as_of"), as_of,
-	    -1, SQLITE_STATIC);
+	    -1, SQLITE_TRANSIENT);
 	while (n < max && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&out[n], 0, sizeof out[n]);
 		sim_person_row(s, &out[n]);
+		out[n].income = sqlite3_column_int64(s, 5);
+		out[n].assets = sqlite3_column_int64(s, 6);
 		rowids[n] = sqlite3_column_int64(s, 7);
 		n++;
 	}
 	if (n < max && step != SQLITE_DONE) {
-		store_log_error(st, "simulation people");
+		sim_error(r, "simulation people");
 		n = -1;
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	sqlite3_reset(s);
+	sim_unlock(r);
 	return n;
 }

@@ -95,16 +95,27 @@ struct store_sim_person {
 	int64_t income, assets;
 };
 
+/*
+ * A job's own read-only connection to the registry, with a page cache of
+ * its own: a long scan neither takes the store's lock (WAL lets it read
+ * beside the writer) nor evicts the pages the daemon's calls use.  Falls
+ * back to the store's connection, under its lock, for a database with no
+ * file (":memory:").  Freed with store_sim_reader_close.
+ */
+struct store_sim_reader;
+struct store_sim_reader *store_sim_reader_open(struct store *st);
+void store_sim_reader_close(struct store_sim_reader *r);
+
 /* The highest household id; 0 when there are none, -1 on error. */
-int64_t store_sim_household_max(struct store *st);
+int64_t store_sim_household_max(struct store_sim_reader *r);
 
 /*
  * The members alive on as_of of the households with ids in (from, to],
  * ordered by household, with each household's income and assets, appended
  * to *out (grown with realloc; *cap its room, *n its count).  0, or -1.
  */
-int store_sim_households(struct store *st, int64_t from, int64_t to,
-    const char *as_of, struct store_sim_person **out, size_t *n,
+int store_sim_households(struct store_sim_reader *r, int64_t from,
+    int64_t to, const char *as_of, struct store_sim_person **out, size_t *n,
     size_t *cap);
 
 /*
@@ -112,7 +123,8 @@ int store_sim_households(struct store *st, int64_t from, int64_t to,
  * cursor, in rowid order, into out, their rowids into rowids.  Returns
  * how many, or -1.
  */
-int store_sim_singles(struct store *st, int64_t cursor, const char *as_of,
-    struct store_sim_person *out, int64_t *rowids, int max);
+int store_sim_singles(struct store_sim_reader *r, int64_t cursor,
+    const char *as_of, struct store_sim_person *out, int64_t *rowids,
+    int max);
 
 #endif
