@@ -169,6 +169,7 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		    N_("Programmes"),
 		s->can_pay_read ? "y" : NULL, N_("Payment runs"),
 		s->can_pay_read ? "f" : NULL, N_("Failed payments to follow up"),
+		s->can_simulate ? "m" : NULL, N_("Microsimulation of a rule"),
 	};
 	int pay = s->can_pay_read;
 
@@ -301,6 +302,8 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_runs_new(c);
 		else if (k.c == 'f' && c->sess.can_pay_read)
 			next = console_failures_new(c);
+		else if (k.c == 'm' && c->sess.can_simulate)
+			next = console_simulation_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
 			st->counts_stale = 1;
