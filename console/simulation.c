@@ -101,7 +101,7 @@ simrun_cells(const Spis__V1__SimulationRow *x, const char *name, char *buf,
 	snprintf(n[4], sizeof n[4], "%lld", (long long)x->keep_ineligible);
 	sim_diff(x->cost_difference, cost, sizeof cost);
 	buf[0] = '\0';
-	console_cell(buf, len, &off, name, 26);
+	console_cell(buf, len, &off, name, 30);
 	for (int i = 0; i < 5; i++)
 		console_cell(buf, len, &off, n[i], 9);
 	console_cell(buf, len, &off, cost, 14);
@@ -210,7 +210,7 @@ simrun_draw(struct tui *t, struct tui_screen *s)
 	    j->total_row->cost_difference, head, sizeof head), j->currency);
 	y++;
 	head[0] = '\0';
-	console_cell(head, sizeof head, &off, _("Municipality"), 26);
+	console_cell(head, sizeof head, &off, _("Municipality"), 30);
 	console_cell(head, sizeof head, &off, _("Units"), 9);
 	console_cell(head, sizeof head, &off, _("Gain"), 9);
 	console_cell(head, sizeof head, &off, _("Lose"), 9);
