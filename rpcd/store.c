@@ -622,7 +622,8 @@ static const char *const store_migrations[] = {
 	 * by municipality, saved with the job's cursor at each checkpoint so
 	 * that a job resumes where its results stand.  applications_household
 	 * finds a household's newest application, whose declared income a
-	 * simulation uses. */
+	 * simulation uses; memberships_open_household gives a chunk of
+	 * households' current members without reading the memberships. */
 	"CREATE TABLE simulation_jobs ("
 	"  id INTEGER PRIMARY KEY,"
 	"  programme TEXT NOT NULL REFERENCES programmes(code),"
@@ -653,7 +654,9 @@ static const char *const store_migrations[] = {
 	"  current_cost INTEGER NOT NULL,"
 	"  candidate_cost INTEGER NOT NULL,"
 	"  PRIMARY KEY (job_id, municipality));"
-	"CREATE INDEX applications_household ON applications(household_id, id);",
+	"CREATE INDEX applications_household ON applications(household_id, id);"
+	"CREATE INDEX memberships_open_household ON memberships(household_id,"
+	"  national_id) WHERE to_date = '';",
 };
 
 #define STORE_NMIGRATIONS \
