@@ -406,8 +406,8 @@ sj_run(struct simjob *s, const struct store_sim_job *j)
 	if (sj_prepare(r) != 0) {
 		log_warn("simulation %" PRId64 ": failed: %s", j->id,
 		    r->job.error[0] ? r->job.error : "out of memory");
-		if (r->rows != NULL)
-			sj_save(r, "failed");
+		if (r->rows == NULL || sj_save(r, "failed") != 0)
+			rc = -1;
 		goto out;
 	}
 	sj_progress(s, r->job.id, r->job.processed);
@@ -450,7 +450,9 @@ sj_run(struct simjob *s, const struct store_sim_job *j)
 		if (sj_chunk_done(r) != 0)
 			goto stop;
 	}
-	if (sj_save(r, "done") == 0)
+	if (sj_save(r, "done") != 0)
+		rc = -1;
+	else
 		log_info("simulation %" PRId64 ": done: %" PRId64 " people in "
 		    "%.1f s, %" PRId64 " units failed", r->job.id,
 		    r->job.processed, sj_now() - t0, r->job.failed);
