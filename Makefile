@@ -24,7 +24,7 @@ PKG_CONFIG ?= pkg-config
 
 PKGS_RPC = grpc libprotobuf-c
 PKGS_RPCD = $(PKGS_RPC) sqlite3 inih libsodium pam libxml-2.0
-PKGS_TUI = $(PKGS_RPC) ncursesw inih
+PKGS_TUI = $(PKGS_RPC) ncursesw inih libsodium
 
 CPPFLAGS += -D_GNU_SOURCE -DSPIS_VERSION='"$(VERSION)"' \
 	-DSPIS_LOCALEDIR='"$(LOCALEDIR)"' -Ilib -I$(BUILD)/gen

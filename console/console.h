@@ -47,6 +47,7 @@ struct console_session {
 	int can_pay_run; /* payment.run: make, export, reconcile runs */
 	int can_pay_approve; /* payment.approve: sign another's run */
 	int can_pay_read; /* payment.read: runs and failed payments */
+	int can_renewal; /* renewal.run: start and follow renewal jobs */
 	int can_simulate; /* simulation.run: the microsimulation */
 	/* The officer whose session expired, so that a login by someone
 	 * else does not land on the previous officer's screen. */
@@ -85,6 +86,10 @@ int console_server_draw(struct console *c, struct tui *t, int y, int rows,
  * expired session (resume set).  Freed by the stack.
  */
 struct tui_screen *console_login_new(struct console *c, int resume);
+
+/* Public statistics with bar charts and sparklines, for every officer
+ * (stats.c).  Freed by the stack. */
+struct tui_screen *console_stats_new(struct console *c);
 
 /* The audit trail, for auditors.  Freed by the stack. */
 struct tui_screen *console_audit_new(struct console *c);
@@ -240,6 +245,12 @@ int console_letter_show(struct console *c, int64_t notice_id,
  * payments to follow up (payments.c).  Freed by the stack. */
 struct tui_screen *console_runs_new(struct console *c);
 struct tui_screen *console_failures_new(struct console *c);
+
+/* The yearly renewal: its jobs, started and followed as they run, and the
+ * objections to renewals awaiting a caseworker (renewal.c).  Freed by the
+ * stack. */
+struct tui_screen *console_renewal_new(struct console *c);
+struct tui_screen *console_objections_new(struct console *c);
 
 /* form.c: forms of one row per field, used by every registry screen. */
 

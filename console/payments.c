@@ -6,7 +6,10 @@
  * shows its totals, what was left out and why, and its payments a page at
  * a time; from there an approved run is exported as the bank file, written
  * where the officer says, and the bank's status report is read from a file
- * and imported, its lines' outcomes shown one by one.  The failures list
+ * and imported, its lines' outcomes shown one by one.  Both files travel in
+ * chunks of at most 1 MiB (ExportRun then GetExportChunk; UploadStatusChunk
+ * then ImportStatus), each checked against its SHA-256, so that a national
+ * run's file of hundreds of megabytes needs no huge message.  The failures list
  * is the follow-up: who was not paid and why, Enter opening their card.
  */
 #include <errno.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include <curses.h>
+#include <sodium.h>
 
 #include "spis/v1/benefits.pb-c.h"
 #include "spis/v1/programmes.pb-c.h"
@@ -37,12 +41,20 @@ enum {
 	PAY_EXPORT = 5,
 	PAY_IMPORT = 6,
 	PAY_FAILURES = 7,
+	PAY_CHUNK = 8,
+	PAY_UPLOAD = 9,
 };
 
 #define PAY_PAGES_MAX 100
 #define PAY_TOKEN_MAX 128
 #define PAY_PROGS_MAX 64
-#define PAY_FILE_MAX (16 * 1024 * 1024) /* a status report read in */
+/* The largest status report sent, as the daemon takes it. */
+#define PAY_FILE_MAX ((off_t)1024 * 1024 * 1024)
+/* Bank files travel in chunks of this many bytes. */
+#define PAY_CHUNK_BYTES (1024 * 1024)
+/* A report up to one chunk is shown line by line; a larger one by its
+ * errors only. */
+#define PAY_ALL_LINES_MAX PAY_CHUNK_BYTES
 
 /* Sets note from a failed call; an expired session leaves it empty, as
  * the login screen says enough. */
@@ -84,9 +96,12 @@ struct run {
 	struct tui_list list;
 	char tokens[PAY_PAGES_MAX][PAY_TOKEN_MAX];
 	int page_no;
-	/* The bank file of the last export, kept until it is written. */
+	/* The last export's first chunk, kept until the file is written,
+	 * and what the whole file is. */
 	unsigned char *xml;
 	size_t xml_len;
+	int64_t xml_size;
+	char xml_sha256[65];
 	/* The outcome of the last import and its file, shown once the
 	 * dialog is gone. */
 	Spis__V1__ImportStatusReply *imported;
@@ -131,6 +146,8 @@ run_drop_xml(struct run *r)
 	}
 	r->xml = NULL;
 	r->xml_len = 0;
+	r->xml_size = 0;
+	r->xml_sha256[0] = '\0';
 }
 
 static int
@@ -272,30 +289,107 @@ run_cancel_send(struct console *c, struct console_form *f, void *arg,
 	return 0;
 }
 
-/* Writes len bytes to path, readable by the officer alone (a bank file
- * names people and their accounts).  Returns 0, or -1 with errno set. */
 static int
-run_write(const char *path, const unsigned char *buf, size_t len)
+run_write_all(int fd, const unsigned char *buf, size_t len)
 {
 	ssize_t n;
 	size_t off = 0;
-	int fd, saved;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1)
-		return -1;
 	while (off < len) {
 		if ((n = write(fd, buf + off, len - off)) == -1) {
 			if (errno == EINTR)
 				continue;
-			saved = errno;
-			close(fd);
-			errno = saved;
 			return -1;
 		}
 		off += (size_t)n;
 	}
-	return close(fd);
+	return 0;
+}
+
+/*
+ * Writes the run's bank file to path, readable by the officer alone (a
+ * bank file names people and their accounts): the first chunk in hand,
+ * then the rest fetched a chunk at a time, the whole checked against the
+ * SHA-256 the daemon gave.  A file that does not check out is removed.
+ * Returns 0, or -1 with the reason in err.
+ */
+static int
+run_write(struct run *r, const char *path, char *err, size_t errlen)
+{
+	Spis__V1__GetExportChunkRequest req =
+	    SPIS__V1__GET_EXPORT_CHUNK_REQUEST__INIT;
+	const Spis__V1__ExportChunk *ch;
+	crypto_hash_sha256_state h;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	ProtobufCMessage *resp;
+	grpc_status_code st;
+	char msg[512], hex[65];
+	int64_t done;
+	int fd, bad;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1) {
+		snprintf(err, errlen, _("path: cannot write %s: %s"), path,
+		    strerror(errno));
+		return -1;
+	}
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, r->xml, r->xml_len);
+	if (run_write_all(fd, r->xml, r->xml_len) != 0)
+		goto write_failed;
+	for (done = (int64_t)r->xml_len; done < r->xml_size;) {
+		req.run_id = r->id;
+		req.offset = done;
+		req.max_bytes = PAY_CHUNK_BYTES;
+		st = console_call(r->c, &spis__v1__payments__descriptor,
+		    PAY_CHUNK, &req.base, &resp, msg, sizeof msg);
+		if (st != GRPC_STATUS_OK) {
+			console_status_text(st, msg, err, errlen);
+			goto fail;
+		}
+		ch = (const Spis__V1__ExportChunk *)resp;
+		/* 1: a chunk that is not the one asked for; 2: the disk. */
+		bad = ch->offset != done || ch->data.len == 0 ||
+		    strcmp(ch->sha256, r->xml_sha256) != 0;
+		if (!bad) {
+			crypto_hash_sha256_update(&h, ch->data.data,
+			    ch->data.len);
+			if (run_write_all(fd, ch->data.data, ch->data.len) !=
+			    0)
+				bad = 2;
+			done += (int64_t)ch->data.len;
+		}
+		explicit_bzero(ch->data.data, ch->data.len);
+		protobuf_c_message_free_unpacked(resp, NULL);
+		if (bad == 2)
+			goto write_failed;
+		if (bad) {
+			snprintf(err, errlen, _("The daemon sent a chunk of "
+			    "the bank file that does not fit; try again."));
+			goto fail;
+		}
+	}
+	crypto_hash_sha256_final(&h, digest);
+	sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+	if (done != r->xml_size || strcmp(hex, r->xml_sha256) != 0) {
+		snprintf(err, errlen, _("The bank file received does not match "
+		    "its SHA-256 (%.12s..., expected %.12s...); it was not "
+		    "kept.  Try again."), hex, r->xml_sha256);
+		goto fail;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto write_failed;
+	}
+	return 0;
+write_failed:
+	snprintf(err, errlen, _("path: cannot write %s: %s"), path,
+	    strerror(errno));
+fail:
+	if (fd != -1)
+		close(fd);
+	unlink(path);
+	return -1;
 }
 
 static const struct console_input run_export_inputs[] = {
@@ -313,16 +407,13 @@ run_export_send(struct console *c, struct console_form *f, void *arg,
 	if (r->xml == NULL)
 		return -1;
 	console_form_value(f, 0, path);
-	if (run_write(path, r->xml, r->xml_len) != 0) {
-		snprintf(err, errlen, _("path: cannot write %s: %s"), path,
-		    strerror(errno));
+	if (run_write(r, path, err, errlen) != 0)
 		return -1;
-	}
 	if (realpath(path, where) == NULL)
 		console_copy(where, sizeof where, path);
 	snprintf(r->note, sizeof r->note, _("The bank file of run %lld was "
-	    "written to %s (%zu bytes)."), (long long)r->id, where,
-	    r->xml_len);
+	    "written to %s (%lld bytes, SHA-256 checked)."), (long long)r->id,
+	    where, (long long)r->xml_size);
 	r->note_error = 0;
 	run_drop_xml(r);
 	return 0;
@@ -349,6 +440,8 @@ run_export(struct run *r)
 	if ((r->xml = malloc(x->xml.len > 0 ? x->xml.len : 1)) != NULL) {
 		memcpy(r->xml, x->xml.data, x->xml.len);
 		r->xml_len = x->xml.len;
+		r->xml_size = x->size;
+		console_copy(r->xml_sha256, sizeof r->xml_sha256, x->sha256);
 	}
 	snprintf(path, sizeof path, "./%s", x->file_name);
 	protobuf_c_message_free_unpacked(resp, NULL);
@@ -366,53 +459,111 @@ run_export(struct run *r)
 	tui_push(r->c->tui, d);
 }
 
-static const char *const run_formats[] = {"csv", "pain.002", NULL};
+/* "auto": the daemon tells the format from the content (XML by its root
+ * element, else CSV). */
+static const char *const run_formats[] = {"auto", "csv", "pain.002",
+    "camt.054", NULL};
 
 static const struct console_input run_import_inputs[] = {
 	{"path", N_("Status report file"), 120, 1, NULL, 0, 0, NULL},
 	{"format", N_("Format"), 8, 1, run_formats, 0, 0, NULL},
 };
 
-/* Reads a whole file of at most PAY_FILE_MAX bytes.  Returns it for the
- * caller to free, or NULL with errno set. */
-static unsigned char *
-run_read(const char *path, size_t *len)
+/*
+ * Sends the status report at path to the daemon a chunk at a time
+ * (UploadStatusChunk): id (33 bytes) names the upload, sha256 (65) is the
+ * whole report's, *size its length.  Returns 0, or -1 with the reason in
+ * err ("" when the session ended).
+ */
+static int
+run_upload(struct run *r, const char *path, char *id, char *sha256,
+    int64_t *size, char *err, size_t errlen)
 {
-	unsigned char *buf = NULL;
+	Spis__V1__UploadStatusChunkRequest req =
+	    SPIS__V1__UPLOAD_STATUS_CHUNK_REQUEST__INIT;
+	const Spis__V1__UploadStatusChunkReply *rep;
+	crypto_hash_sha256_state h;
+	unsigned char digest[crypto_hash_sha256_BYTES], *buf;
+	ProtobufCMessage *resp;
+	grpc_status_code st;
 	struct stat sb;
+	char rid[40], msg[1024];
 	ssize_t n;
-	size_t off = 0;
-	int fd, saved;
+	size_t got;
+	int fd, rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &sb) == -1)
-		goto fail;
-	if (!S_ISREG(sb.st_mode) || sb.st_size > PAY_FILE_MAX) {
-		errno = S_ISREG(sb.st_mode) ? EFBIG : EINVAL;
-		goto fail;
+	id[0] = '\0';
+	*size = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &sb) == -1) {
+		snprintf(err, errlen, _("path: cannot read %s: %s"), path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
 	}
-	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL)
-		goto fail;
-	while (off < (size_t)sb.st_size) {
-		if ((n = read(fd, buf + off, (size_t)sb.st_size - off)) == -1) {
-			if (errno == EINTR)
+	if (!S_ISREG(sb.st_mode) || sb.st_size > PAY_FILE_MAX ||
+	    sb.st_size == 0) {
+		snprintf(err, errlen, _("path: %s is not a status report "
+		    "file (a file of 1 byte to 1 GiB)"), path);
+		close(fd);
+		return -1;
+	}
+	if ((buf = malloc(PAY_CHUNK_BYTES)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		close(fd);
+		return -1;
+	}
+	crypto_hash_sha256_init(&h);
+	for (;;) {
+		for (got = 0; got < PAY_CHUNK_BYTES; got += (size_t)n) {
+			n = read(fd, buf + got, PAY_CHUNK_BYTES - got);
+			if (n == -1 && errno == EINTR) {
+				n = 0;
 				continue;
-			goto fail;
+			}
+			if (n == -1) {
+				snprintf(err, errlen, _("path: cannot read %s: "
+				    "%s"), path, strerror(errno));
+				goto out;
+			}
+			if (n == 0)
+				break;
 		}
-		if (n == 0)
+		if (got == 0)
 			break;
-		off += (size_t)n;
+		crypto_hash_sha256_update(&h, buf, got);
+		console_request_id(rid, sizeof rid);
+		req.request_id = rid;
+		req.run_id = r->id;
+		req.upload_id = id;
+		req.offset = *size;
+		req.data.data = buf;
+		req.data.len = got;
+		st = console_call(r->c, &spis__v1__payments__descriptor,
+		    PAY_UPLOAD, &req.base, &resp, msg, sizeof msg);
+		if (st != GRPC_STATUS_OK) {
+			if (st == GRPC_STATUS_UNAUTHENTICATED)
+				err[0] = '\0';
+			else
+				console_status_text(st, msg, err, errlen);
+			goto out;
+		}
+		rep = (const Spis__V1__UploadStatusChunkReply *)resp;
+		console_copy(id, 33, rep->upload_id);
+		*size = rep->size;
+		protobuf_c_message_free_unpacked(resp, NULL);
+		if (got < PAY_CHUNK_BYTES)
+			break;
 	}
-	close(fd);
-	*len = off;
-	return buf;
-fail:
-	saved = errno;
+	crypto_hash_sha256_final(&h, digest);
+	sodium_bin2hex(sha256, 65, digest, sizeof digest);
+	rc = 0;
+out:
+	explicit_bzero(buf, PAY_CHUNK_BYTES);
 	free(buf);
 	close(fd);
-	errno = saved;
-	return NULL;
+	return rc;
 }
 
 /* The import's outcome, line by line, and the run's totals after it. */
@@ -430,8 +581,12 @@ run_import_show(struct run *r, const char *path,
 		return;
 	for (size_t i = 0; i < rep->n_lines; i++)
 		errors += strcmp(rep->lines[i]->outcome, "error") == 0;
-	console_doc_add(d, 0, TUI_A_BOLD, _("%zu lines read, %zu with an "
-	    "error"), rep->n_lines, errors);
+	/* A large report comes back with its errors only, and the counts. */
+	console_doc_add(d, 0, TUI_A_BOLD, _("%lld lines read (%s), %lld with "
+	    "an error"), (long long)(rep->lines_read > 0 ? rep->lines_read :
+	    (int64_t)rep->n_lines), rep->format[0] != '\0' ? rep->format :
+	    "?", (long long)(rep->errors > 0 ? rep->errors :
+	    (int64_t)errors));
 	if (u != NULL) {
 		console_doc_add(d, 2, 0, _("Run %lld is %s: paid %lld (%s of "
 		    "%s %s) · failed %lld · returned %lld"), (long long)u->id,
@@ -440,7 +595,9 @@ run_import_show(struct run *r, const char *path,
 		    u->currency, (long long)u->failed, (long long)u->returned);
 	}
 	console_doc_add(d, 0, 0, "%s", "");
-	console_doc_add(d, 0, TUI_A_BOLD, "%s", _("Line by line"));
+	console_doc_add(d, 0, TUI_A_BOLD, "%s", rep->lines_read >
+	    (int64_t)rep->n_lines ? _("The lines with an error") :
+	    _("Line by line"));
 	for (size_t i = 0; i < rep->n_lines; i++) {
 		const Spis__V1__ImportLine *l = rep->lines[i];
 		int bad = strcmp(l->outcome, "error") == 0;
@@ -464,29 +621,24 @@ run_import_send(struct console *c, struct console_form *f, void *arg,
 	Spis__V1__ImportStatusRequest req =
 	    SPIS__V1__IMPORT_STATUS_REQUEST__INIT;
 	char path[CONSOLE_VALUE_MAX], format[CONSOLE_VALUE_MAX], rid[40];
-	char msg[1024];
+	char msg[1024], id[33], sha256[65];
 	ProtobufCMessage *resp;
 	grpc_status_code st;
-	unsigned char *buf;
-	size_t len;
+	int64_t size;
 
 	console_form_value(f, 0, path);
 	console_form_value(f, 1, format);
-	if ((buf = run_read(path, &len)) == NULL) {
-		snprintf(err, errlen, _("path: cannot read %s: %s"), path,
-		    strerror(errno));
+	if (run_upload(r, path, id, sha256, &size, err, errlen) != 0)
 		return -1;
-	}
 	console_request_id(rid, sizeof rid);
 	req.request_id = rid;
 	req.run_id = r->id;
-	req.format = format;
-	req.content.data = buf;
-	req.content.len = len;
+	req.format = strcmp(format, "auto") == 0 ? "" : format;
+	req.upload_id = id;
+	req.sha256 = sha256;
+	req.errors_only = size > PAY_ALL_LINES_MAX;
 	st = console_call(c, &spis__v1__payments__descriptor, PAY_IMPORT,
 	    &req.base, &resp, msg, sizeof msg);
-	explicit_bzero(buf, len);
-	free(buf);
 	if (st != GRPC_STATUS_OK) {
 		if (st == GRPC_STATUS_UNAUTHENTICATED)
 			err[0] = '\0';

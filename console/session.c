@@ -52,7 +52,7 @@ session_role(struct console_session *s, const char *role)
 	int reader = 1, writer = 0, reviewer = 0, pin = 0;
 	int apps = 0, submit = 0, decide = 0, override = 0, status = 0;
 	int programmes = 0, benefits = 0, bwrite = 0, bank = 0, run = 0;
-	int approve = 0, payread = 0;
+	int approve = 0, payread = 0, renewal = 0;
 
 	if (strcmp(role, "auditor") == 0) {
 		s->auditor = 1;
@@ -62,7 +62,8 @@ session_role(struct console_session *s, const char *role)
 		    bank = run = payread = 1;
 	else if (strcmp(role, "supervisor") == 0)
 		writer = reviewer = apps = submit = status = decide =
-		    override = benefits = bwrite = approve = payread = 1;
+		    override = benefits = bwrite = approve = payread =
+		    renewal = 1;
 	else if (strcmp(role, "caseworker") == 0)
 		writer = apps = submit = status = decide = benefits = bwrite =
 		    bank = 1;
@@ -70,7 +71,7 @@ session_role(struct console_session *s, const char *role)
 		status = 1;
 	else {
 		reader = 0;
-		programmes = strcmp(role, "admin") == 0;
+		programmes = renewal = strcmp(role, "admin") == 0;
 	}
 	s->can_read |= reader;
 	s->can_write |= writer;
@@ -88,6 +89,7 @@ session_role(struct console_session *s, const char *role)
 	s->can_pay_run |= run;
 	s->can_pay_approve |= approve;
 	s->can_pay_read |= payread;
+	s->can_renewal |= renewal;
 	/* As authz.c grants simulation.run. */
 	s->can_simulate |= strcmp(role, "supervisor") == 0 ||
 	    strcmp(role, "admin") == 0 || strcmp(role, "analyst") == 0;

@@ -6,8 +6,9 @@
  * logged in it is the home screen: r also checks the session (an expired
  * one leads to the login screen and back), the registry's screens, the
  * work queue, the programmes, the helpdesk's status lookup, the payment
- * runs, the failed payments and the audit trail are reached from here as
- * the roles allow, and F10 logs out.  For
+ * runs, the failed payments, the yearly renewal and its objections and the
+ * audit trail are reached from here as the roles allow, and F10 logs out.
+ * For
  * officers who read applications it is also the dashboard: what waits,
  * per programme and state, with the age of the oldest.
  */
@@ -169,17 +170,28 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		    N_("Programmes"),
 		s->can_pay_read ? "y" : NULL, N_("Payment runs"),
 		s->can_pay_read ? "f" : NULL, N_("Failed payments to follow up"),
+		s->can_renewal ? "e" : NULL, N_("Yearly renewal of benefits"),
+		s->can_benefit_write ? "o" : NULL,
+		    N_("Objections to renewals"),
+	};
+	/* The statistics are public: every officer has them. */
+	const char *const monitoring[] = {
+		"t", N_("Statistics"),
 		s->can_simulate ? "m" : NULL, N_("Microsimulation of a rule"),
 	};
 	int pay = s->can_pay_read;
+	int renew = s->can_renewal || s->can_benefit_write;
 
 	if (!s->active)
 		return y;
 	y = status_group(t, y, end, cols, _("Registry"), registry,
 	    sizeof registry / sizeof registry[0]);
-	return status_group(t, y, end, cols, pay ?
-	    _("Applications and payments") : _("Applications"), apps,
+	y = status_group(t, y, end, cols, pay ?
+	    _("Applications and payments") : renew ?
+	    _("Applications and benefits") : _("Applications"), apps,
 	    sizeof apps / sizeof apps[0]);
+	return status_group(t, y, end, cols, _("Monitoring"), monitoring,
+	    sizeof monitoring / sizeof monitoring[0]);
 }
 
 static void
@@ -302,6 +314,15 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_runs_new(c);
 		else if (k.c == 'f' && c->sess.can_pay_read)
 			next = console_failures_new(c);
+		/* The renewal's screens open for anyone who asks: the
+		 * menu offers them to the roles that may, and the daemon
+		 * decides, its refusal said plainly there. */
+		else if (k.c == 'e')
+			next = console_renewal_new(c);
+		else if (k.c == 'o')
+			next = console_objections_new(c);
+		else if (k.c == 't')
+			next = console_stats_new(c);
 		else if (k.c == 'm' && c->sess.can_simulate)
 			next = console_simulation_new(c);
 		if (next != NULL) {

@@ -1,9 +1,9 @@
 /*
  * appmenu.c: "Support and benefits", the welcome screen's way to the
  * programme screens: what I could get (no identification), applying or
- * my applications (after identifying), and the status of an application
- * by its reference (no identification).  Numbers choose, as on the
- * welcome screen.
+ * my applications (after identifying), the status of an application by
+ * its reference (no identification), and my benefits and payments (after
+ * identifying).  Numbers choose, as on the welcome screen.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +19,7 @@ struct appmenu {
 };
 
 static const struct tui_hint appmenu_hints[] = {
-	{"1 2 3", N_("Choose")},
+	{"1-4", N_("Choose")},
 	{"F2", N_("Back")},
 	{"Esc", N_("Back")},
 	{NULL, NULL},
@@ -35,6 +35,9 @@ static const char *const appmenu_items[][2] = {
 	       "social support office.")},
 	{N_("3  Check my application status"),
 	    N_("With the reference from your receipt and your birth date.")},
+	{N_("4  My benefits and payments"),
+	    N_("What you get, the next payment and the last ones. You "
+	       "identify as for applying.")},
 };
 #define APPMENU_N (sizeof appmenu_items / sizeof appmenu_items[0])
 
@@ -54,6 +57,8 @@ appmenu_key(struct tui *t, struct tui_screen *s, struct tui_key key)
 		next = kiosk_identify_new(m->k, KIOSK_FLOW_APPLY);
 	else if (tui_key_is(key, '3', 0))
 		next = kiosk_status_new(m->k);
+	else if (tui_key_is(key, '4', 0))
+		next = kiosk_identify_new(m->k, KIOSK_FLOW_BENEFITS);
 	else
 		return 0;
 	if (next != NULL)

@@ -24,6 +24,8 @@ struct tui_screen *kiosk_status_new(struct kiosk *k);
 struct tui_screen *kiosk_precheck_new(struct kiosk *k);
 struct tui_screen *kiosk_apply_new(struct kiosk *k);
 struct tui_screen *kiosk_myapps_new(struct kiosk *k);
+/* My benefits and payments (benefits.c), the identified citizen's. */
+struct tui_screen *kiosk_benefits_new(struct kiosk *k);
 
 /* ------------------------------------------------------------------------
  * appkit.c

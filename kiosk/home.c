@@ -2,7 +2,7 @@
  * home.c: the identified citizen's menu.  The flow chosen on the welcome
  * screen opens above it at once; when it is done the citizen lands here
  * and may choose another (details, who looked, applying, my
- * applications) or finish.  Finishing ends the sitting and
+ * applications, my benefits and payments) or finish.  Finishing ends the sitting and
  * wipes every screen: a citizen alone goes back to the welcome screen, a
  * volunteer to their start screen, still logged in.
  */
@@ -21,8 +21,8 @@ struct home {
 };
 
 static const struct tui_hint home_hints[] = {
-	{"1-4", N_("Choose")},
-	{"5", N_("Finish")},
+	{"1-5", N_("Choose")},
+	{"6", N_("Finish")},
 	{"Esc", N_("Finish")},
 	{NULL, NULL},
 };
@@ -41,6 +41,9 @@ kiosk_flow_push(struct kiosk *k, enum kiosk_flow flow)
 		break;
 	case KIOSK_FLOW_APPLY:
 		s = kiosk_apply_new(k);
+		break;
+	case KIOSK_FLOW_BENEFITS:
+		s = kiosk_benefits_new(k);
 		break;
 	default:
 		s = kiosk_myapps_new(k);
@@ -64,7 +67,9 @@ home_key(struct tui *t, struct tui_screen *s, struct tui_key key)
 		kiosk_flow_push(h->k, KIOSK_FLOW_APPLY);
 	else if (tui_key_is(key, '4', 0))
 		kiosk_flow_push(h->k, KIOSK_FLOW_MYAPPS);
-	else if (tui_key_is(key, '5', 0) || tui_key_is(key, 27, 0))
+	else if (tui_key_is(key, '5', 0))
+		kiosk_flow_push(h->k, KIOSK_FLOW_BENEFITS);
+	else if (tui_key_is(key, '6', 0) || tui_key_is(key, 27, 0))
 		kiosk_finish(h->k);
 	else
 		return 0;
@@ -104,8 +109,11 @@ home_draw(struct tui *t, struct tui_screen *s)
 		tui_put(t, y++, 4, cols - 6, TUI_A_BOLD,
 		    _("4  My applications"));
 	if (y < end)
+		tui_put(t, y++, 4, cols - 6, TUI_A_BOLD,
+		    _("5  My benefits and payments"));
+	if (y < end)
 		tui_put(t, y++, 4, cols - 6, TUI_A_BOLD, k->vol.active ?
-		    _("5  Finish with this citizen") : _("5  Finish and leave"));
+		    _("6  Finish with this citizen") : _("6  Finish and leave"));
 	y++;
 	if (y < end)
 		tui_wrap(t, y, 2, cols - 4, end - y, TUI_A_NORMAL,

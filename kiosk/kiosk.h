@@ -7,9 +7,10 @@
  * The screens of a visit, bottom to top: welcome (the start screen, which
  * becomes the volunteer's start screen in assisted mode), identify, the
  * citizen's home once identified, and the flow chosen there (details,
- * access log, applying, my applications; the programme screens are in
- * apps.h, some of them open to anyone from the welcome screen).  Leaving a visit pops everything above welcome, each screen
- * zeroing what it held, so that the kiosk keeps no registry data.
+ * access log, applying, my applications, my benefits and payments; the
+ * programme screens are in apps.h, some of them open to anyone from the
+ * welcome screen).  Leaving a visit pops everything above welcome, each
+ * screen zeroing what it held, so that the kiosk keeps no registry data.
  */
 #ifndef SPIS_KIOSK_H
 #define SPIS_KIOSK_H
@@ -53,6 +54,7 @@ enum kiosk_flow {
 	KIOSK_FLOW_ACCESSLOG, /* who looked at my record */
 	KIOSK_FLOW_APPLY,     /* apply for a programme (apps.h) */
 	KIOSK_FLOW_MYAPPS,    /* my applications and appeals (apps.h) */
+	KIOSK_FLOW_BENEFITS,  /* my benefits and payments (apps.h) */
 };
 
 /* What every screen of the kiosk may look at. */

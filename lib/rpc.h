@@ -82,6 +82,12 @@ struct rpc_server_opts {
 	 * deferred calls can complete them instead of holding the shutdown.
 	 */
 	void (*stopping)(void *arg);
+	/*
+	 * Called for a call about to end INTERNAL, before it is answered or
+	 * finished is called; it may call rpc_error() to say better what went
+	 * wrong (a full disk is UNAVAILABLE: worth trying again later).
+	 */
+	void (*internal)(struct rpc_ctx *ctx, void *arg);
 	void *arg; /* passed to the hooks and returned by rpc_ctx_arg() */
 };
 
@@ -167,6 +173,15 @@ void rpc_complete(struct rpc_ctx *ctx, grpc_status_code status,
 
 /* The gRPC name of a status code ("NOT_FOUND"). */
 const char *rpc_status_name(grpc_status_code code);
+
+/*
+ * Walks a request's wire bytes (already accepted by protobuf-c) with d as
+ * the map and returns -1 when a string field holds a NUL byte, which
+ * decoding would silently cut the value at; field then holds its path
+ * ("person.given_names", always NUL-terminated).  Returns 0 otherwise.
+ */
+int rpc_wire_check(const ProtobufCMessageDescriptor *d, const void *buf,
+    size_t len, char *field, size_t fieldlen);
 
 /* ------------------------------------------------------------------------ */
 

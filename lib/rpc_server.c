@@ -367,6 +367,8 @@ rpc_finish(struct rpc_ctx *ctx)
 	grpc_slice details;
 	grpc_call_error e;
 
+	if (ctx->status == GRPC_STATUS_INTERNAL && srv->opts.internal != NULL)
+		srv->opts.internal(ctx, srv->opts.arg);
 	memset(ops, 0, sizeof ops);
 	op->op = GRPC_OP_SEND_INITIAL_METADATA;
 	op++;
@@ -490,6 +492,7 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 	grpc_status_code st;
 	uint8_t *buf;
 	size_t len = 0;
+	char field[128];
 
 	md = &ctx->m->service->methods[ctx->m->index];
 	if (!success || ctx->recv == NULL) {
@@ -510,6 +513,14 @@ rpc_on_received(struct rpc_ctx *ctx, int success)
 		return;
 	}
 	req = protobuf_c_message_unpack(md->input, &ctx->arena.pb, len, buf);
+	if (req != NULL &&
+	    rpc_wire_check(md->input, buf, len, field, sizeof field) != 0) {
+		rpc_wipe_received(ctx, buf, len);
+		rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "%s: must not contain a NUL character", field);
+		rpc_finish(ctx);
+		return;
+	}
 	rpc_wipe_received(ctx, buf, len);
 	if (req == NULL) {
 		rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,

@@ -258,6 +258,9 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 	uint64_t perms = 0;
 	char bad[64];
 
+	/* A storage fault met by an earlier call on this thread is not this
+	 * call's (rpcd_internal). */
+	store_fault_take();
 	if (m->permission == PERM_PUBLIC || m->permission == PERM_LOGIN)
 		return GRPC_STATUS_OK;
 	auth = rpc_ctx_metadata(ctx, "authorization");
@@ -314,6 +317,25 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 		    rpc_ctx_path(ctx), c->officer.roles,
 		    authz_perm_names[m->permission]);
 	return idem_begin(ctx, c);
+}
+
+/*
+ * A call about to fail INTERNAL because storage failed under it (the disk
+ * full or failing, the database read-only) is told UNAVAILABLE instead: the
+ * client may try again later, and nothing was changed, as every change is
+ * one transaction.  Other internal errors stay INTERNAL and say nothing
+ * more; the log has the detail.
+ */
+void
+rpcd_internal(struct rpc_ctx *ctx, void *arg)
+{
+	const char *fault = store_fault_take();
+
+	(void)arg;
+	if (fault != NULL)
+		rpc_error(ctx, GRPC_STATUS_UNAVAILABLE, "the registry cannot "
+		    "store anything just now (%s); nothing was changed, try "
+		    "again later", fault);
 }
 
 /*

@@ -1,6 +1,6 @@
 /*
  * bankfile.c: ISO 20022 credit transfers out (pain.001.001.03), the bank's
- * status report in (pain.002.001.03, or CSV).  Amounts are minor units
+ * status report in (pain.002.001.03, camt.054.001.02 to .08, or CSV).  Amounts are minor units
  * throughout and written as decimal text with two decimals; no floating
  * point touches money.
  *
@@ -18,6 +18,7 @@
 #include <csv.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlsave.h>
 #include <libxml/xmlerror.h>
 
 #include "bankfile.h"
@@ -25,6 +26,7 @@
 
 #define PAIN001_NS "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 #define PAIN002_NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:pain.002.001."
+#define CAMT054_NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:camt.054.001."
 
 /* ISO 20022 Max140Text and Max35Text, in characters. */
 #define BANKFILE_MAX140 140
@@ -230,6 +232,62 @@ bankfile_pain001_finish(struct bankfile_pain001 *p, struct arena *a,
 	return 0;
 }
 
+/* Where xmlSaveToIO hands the serialised document. */
+struct bankfile_sink {
+	int (*write)(void *arg, const void *buf, size_t len);
+	void *arg;
+	int failed;
+};
+
+static int
+bankfile_sink_write(void *ctx, const char *buf, int len)
+{
+	struct bankfile_sink *k = ctx;
+
+	if (k->failed || len < 0 || k->write(k->arg, buf, (size_t)len) != 0) {
+		k->failed = 1;
+		return -1;
+	}
+	return len;
+}
+
+static int
+bankfile_sink_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+int
+bankfile_pain001_save(struct bankfile_pain001 *p,
+    int (*write)(void *arg, const void *buf, size_t len), void *arg,
+    int64_t *count, int64_t *total)
+{
+	struct bankfile_sink k = {.write = write, .arg = arg};
+	xmlSaveCtxtPtr save;
+	char n[32], sum[32];
+	long rc;
+
+	snprintf(n, sizeof n, "%" PRId64, p->count);
+	bankfile_amount_text(p->total, sum, sizeof sum);
+	xmlNodeSetContent(p->grp_count, BAD_CAST n);
+	xmlNodeSetContent(p->inf_count, BAD_CAST n);
+	xmlNodeSetContent(p->grp_sum, BAD_CAST sum);
+	xmlNodeSetContent(p->inf_sum, BAD_CAST sum);
+	/* The same options as xmlDocDumpFormatMemoryEnc, so that a file is
+	 * the same whichever way it was written. */
+	save = xmlSaveToIO(bankfile_sink_write, bankfile_sink_close, &k,
+	    "UTF-8", XML_SAVE_FORMAT);
+	if (save == NULL)
+		return -1;
+	rc = xmlSaveDoc(save, p->doc);
+	if (xmlSaveClose(save) < 0 || rc < 0 || k.failed)
+		return -1;
+	*count = p->count;
+	*total = p->total;
+	return 0;
+}
+
 void
 bankfile_pain001_free(struct bankfile_pain001 *p)
 {
@@ -303,6 +361,70 @@ bankfile_e2e(struct bankfile_status *s, struct arena *a, const char *id)
 	}
 	s->end_to_end_id = arena_strdup(a, id);
 	return 0;
+}
+
+/*
+ * The ISO 20022 external reason codes banks give most often for a transfer
+ * that failed or came back, in plain words for the officer and the
+ * citizen's notice.  A code not listed is kept as it came.
+ */
+static const struct {
+	const char *code;
+	const char *words;
+} bankfile_reasons[] = {
+	{"AC01", "incorrect account number"},
+	{"AC03", "invalid creditor account number"},
+	{"AC04", "account closed"},
+	{"AC06", "account blocked"},
+	{"AC13", "invalid debtor account type"},
+	{"AG01", "transaction forbidden on this account"},
+	{"AG02", "invalid bank operation code"},
+	{"AM04", "insufficient funds"},
+	{"AM05", "duplicate payment"},
+	{"AM09", "wrong amount"},
+	{"BE01", "name does not match the account holder"},
+	{"BE04", "creditor address missing"},
+	{"CUST", "requested by the customer"},
+	{"DUPL", "duplicate payment"},
+	{"FF01", "invalid file format"},
+	{"FOCR", "returned after a cancellation request"},
+	{"MD06", "refund requested by the customer"},
+	{"MD07", "account holder deceased"},
+	{"MS02", "refused by the account holder"},
+	{"MS03", "reason not given by the bank"},
+	{"NARR", "see the bank's note"},
+	{"RC01", "bank identifier incorrect"},
+	{"RR01", "regulatory: debtor account or identification missing"},
+	{"RR02", "regulatory: debtor name or address missing"},
+	{"RR03", "regulatory: creditor name or address missing"},
+	{"RR04", "regulatory reason"},
+	{"TECH", "technical problem at the bank"},
+};
+
+/* A reason code and the bank's note as one text, arena-owned: "AC04
+ * account closed: note", the code alone when not known. */
+static const char *
+bankfile_reason_words(struct arena *a, const char *code, const char *note)
+{
+	const char *words = NULL;
+
+	if (code == NULL)
+		code = "";
+	if (note == NULL)
+		note = "";
+	for (size_t i = 0; i < sizeof bankfile_reasons /
+	    sizeof bankfile_reasons[0]; i++)
+		if (strcmp(code, bankfile_reasons[i].code) == 0)
+			words = bankfile_reasons[i].words;
+	if (code[0] == '\0')
+		return note;
+	if (words != NULL && note[0] != '\0')
+		return arena_printf(a, "%s %s: %s", code, words, note);
+	if (words != NULL)
+		return arena_printf(a, "%s %s", code, words);
+	if (note[0] != '\0')
+		return arena_printf(a, "%s: %s", code, note);
+	return code;
 }
 
 /* --- CSV --------------------------------------------------------------- */
@@ -559,14 +681,10 @@ bankfile_pain002_tx(struct bankfile_lines *l, xmlNodePtr tx)
 		return;
 	}
 	if (strcmp(s->status, "failed") == 0) {
-		if ((reason = bankfile_text(a, tx, cd)) == NULL &&
-		    (reason = bankfile_text(a, tx, prtry)) == NULL)
-			reason = "";
-		if ((more = bankfile_text(a, tx, info)) != NULL &&
-		    more[0] != '\0')
-			reason = reason[0] != '\0' ? arena_printf(a, "%s: %s",
-			    reason, more) : more;
-		bankfile_reason(s, a, reason);
+		if ((reason = bankfile_text(a, tx, cd)) == NULL)
+			reason = bankfile_text(a, tx, prtry);
+		more = bankfile_text(a, tx, info);
+		bankfile_reason(s, a, bankfile_reason_words(a, reason, more));
 	}
 }
 
@@ -584,9 +702,158 @@ bankfile_pain002_walk(struct bankfile_lines *l, xmlNodePtr n)
 	}
 }
 
+/* --- camt.054 ---------------------------------------------------------- */
+
+/* The text of the first of two paths below n that is there, or NULL. */
+static const char *
+bankfile_text2(struct arena *a, xmlNodePtr n, const char *const *p1,
+    const char *const *p2)
+{
+	const char *t;
+
+	if ((t = bankfile_text(a, n, p1)) == NULL && p2 != NULL)
+		t = bankfile_text(a, n, p2);
+	return t;
+}
+
+/*
+ * One TxDtls of a camt.054 entry.  The entry's status says whether money
+ * moved: booked (BOOK) is final, rejected (RJCT) failed, anything else
+ * (pending, information) is no answer yet.  A booked transaction with
+ * return information (RtrInf) is a payment that came back; a booked debit
+ * of our account without it is a payment made.
+ */
+static void
+bankfile_camt_tx(struct bankfile_lines *l, xmlNodePtr ntry, xmlNodePtr tx,
+    int single, const char *message_id)
+{
+	static const char *const e2e[] = {"Refs", "EndToEndId", NULL};
+	static const char *const msg[] = {"Refs", "MsgId", NULL};
+	static const char *const sts_cd[] = {"Sts", "Cd", NULL};
+	static const char *const sts[] = {"Sts", NULL};
+	static const char *const ind[] = {"CdtDbtInd", NULL};
+	static const char *const rvsl[] = {"RvslInd", NULL};
+	static const char *const amt[] = {"Amt", NULL};
+	static const char *const amt_tx[] = {"AmtDtls", "TxAmt", "Amt", NULL};
+	static const char *const amt_instd[] = {"AmtDtls", "InstdAmt", "Amt",
+	    NULL};
+	static const char *const rtr_cd[] = {"RtrInf", "Rsn", "Cd", NULL};
+	static const char *const rtr_prtry[] = {"RtrInf", "Rsn", "Prtry",
+	    NULL};
+	static const char *const rtr_info[] = {"RtrInf", "AddtlInf", NULL};
+	static const char *const tx_info[] = {"AddtlTxInf", NULL};
+	static const char *const ntry_info[] = {"AddtlNtryInf", NULL};
+	struct arena *a = l->a;
+	struct bankfile_status *s = bankfile_line_new(l, (int)l->n + 1);
+	const char *id, *st, *cd, *rv, *am, *m, *code, *note;
+	int returned;
+
+	id = bankfile_text(a, tx, e2e);
+	if (id == NULL) {
+		s->error = "Refs.EndToEndId: required";
+		return;
+	}
+	if (bankfile_e2e(s, a, id) != 0)
+		return;
+	if ((m = bankfile_text(a, tx, msg)) != NULL && message_id != NULL &&
+	    strcmp(m, "NOTPROVIDED") != 0 && strcmp(m, message_id) != 0) {
+		s->error = arena_printf(a, "Refs.MsgId: answers message %.40s, "
+		    "not this run's %s", check_utf8_text(m) ? m : "?",
+		    message_id);
+		return;
+	}
+	/* camt.054.001.02 writes <Sts>BOOK</Sts>, later versions
+	 * <Sts><Cd>BOOK</Cd></Sts>. */
+	if ((st = bankfile_text2(a, ntry, sts_cd, sts)) == NULL) {
+		s->error = "Ntry.Sts: required";
+		return;
+	}
+	if ((am = bankfile_text2(a, tx, amt, amt_tx)) == NULL &&
+	    (am = bankfile_text(a, tx, amt_instd)) == NULL && single)
+		am = bankfile_text(a, ntry, amt);
+	if (am != NULL && (s->amount = bankfile_amount_parse(am)) < 0) {
+		s->error = "TxDtls.Amt: not an amount";
+		return;
+	}
+	returned = bankfile_child(tx, "RtrInf") != NULL;
+	if ((cd = bankfile_text(a, tx, ind)) == NULL)
+		cd = bankfile_text(a, ntry, ind);
+	rv = bankfile_text(a, ntry, rvsl);
+	if (strcmp(st, "RJCT") == 0)
+		s->status = "failed";
+	else if (strcmp(st, "BOOK") != 0) {
+		s->error = arena_printf(a, "Ntry.Sts: \"%.8s\" is not a final "
+		    "status (BOOK or RJCT)", check_utf8_text(st) ? st : "?");
+		return;
+	} else if (returned || (rv != NULL && strcmp(rv, "true") == 0))
+		s->status = "returned";
+	else if (cd != NULL && strcmp(cd, "DBIT") == 0)
+		s->status = "paid";
+	else {
+		s->error = "CdtDbtInd: a booked credit without return "
+		    "information (RtrInf) answers no payment";
+		return;
+	}
+	if (strcmp(s->status, "paid") == 0)
+		return;
+	code = bankfile_text2(a, tx, rtr_cd, rtr_prtry);
+	if ((note = bankfile_text(a, tx, rtr_info)) == NULL &&
+	    (note = bankfile_text(a, tx, tx_info)) == NULL)
+		note = bankfile_text(a, ntry, ntry_info);
+	bankfile_reason(s, a, bankfile_reason_words(a, code, note));
+}
+
+/* Every Ntry below n, in document order, and each entry's TxDtls. */
+static void
+bankfile_camt_walk(struct bankfile_lines *l, xmlNodePtr n,
+    const char *message_id, int *entries)
+{
+	size_t ntx;
+
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!bankfile_is(c, "Ntry")) {
+			bankfile_camt_walk(l, c, message_id, entries);
+			continue;
+		}
+		(*entries)++;
+		/* How many transactions the entry holds decides whether the
+		 * entry's amount is a transaction's. */
+		ntx = 0;
+		for (xmlNodePtr d = c->children; d != NULL; d = d->next)
+			if (bankfile_is(d, "NtryDtls"))
+				for (xmlNodePtr t = d->children; t != NULL;
+				    t = t->next)
+					if (bankfile_is(t, "TxDtls"))
+						ntx++;
+		if (ntx == 0) {
+			bankfile_line_new(l, (int)l->n + 1)->error =
+			    arena_printf(l->a, "Ntry: entry %d has no TxDtls "
+			    "(EndToEndId) to match a payment by", *entries);
+			continue;
+		}
+		for (xmlNodePtr d = c->children; d != NULL; d = d->next)
+			if (bankfile_is(d, "NtryDtls"))
+				for (xmlNodePtr t = d->children; t != NULL;
+				    t = t->next)
+					if (bankfile_is(t, "TxDtls"))
+						bankfile_camt_tx(l, c, t,
+						    ntx == 1, message_id);
+	}
+}
+
+/* --- XML reports ------------------------------------------------------- */
+
+/*
+ * Parses an XML status report and reads it as the format its root element
+ * says (want: "pain.002", "camt.054", or "" for either).  *used is the
+ * format read.
+ */
 static int
-bankfile_pain002_read(const char *buf, size_t len, const char *message_id,
-    struct bankfile_lines *l, char *why, size_t whylen)
+bankfile_xml_read(const char *want, const char *buf, size_t len,
+    const char *message_id, struct bankfile_lines *l, const char **used,
+    char *why, size_t whylen)
 {
 	static const char *const orgnl[] = {"OrgnlGrpInfAndSts", "OrgnlMsgId",
 	    NULL};
@@ -594,8 +861,8 @@ bankfile_pain002_read(const char *buf, size_t len, const char *message_id,
 	xmlDocPtr doc;
 	xmlNodePtr root, rpt;
 	xmlErrorPtr e;
-	const char *msg;
-	int rc = -1;
+	const char *msg, *ns = "";
+	int rc = -1, entries = 0;
 
 	pthread_once(&bankfile_once, bankfile_init);
 	xmlSetGenericErrorFunc(NULL, bankfile_silent);
@@ -608,9 +875,10 @@ bankfile_pain002_read(const char *buf, size_t len, const char *message_id,
 		snprintf(why, whylen, "content: out of memory");
 		return -1;
 	}
-	/* No network, no entity substitution, no DTD: a report cannot make
-	 * the daemon read files or fetch anything. */
-	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, "pain.002", NULL,
+	/* No network, no entity substitution (no XML_PARSE_NOENT), and a
+	 * DTD is refused below: a report cannot make the daemon read files
+	 * or fetch anything. */
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, "report.xml", NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOCDATA);
 	if (doc == NULL) {
 		e = xmlCtxtGetLastError(ctxt);
@@ -629,11 +897,41 @@ bankfile_pain002_read(const char *buf, size_t len, const char *message_id,
 		goto out;
 	}
 	root = xmlDocGetRootElement(doc);
-	if (!bankfile_is(root, "Document") || root->ns == NULL ||
-	    xmlStrncmp(root->ns->href, BAD_CAST PAIN002_NS_PREFIX,
-	    (int)strlen(PAIN002_NS_PREFIX)) != 0) {
-		snprintf(why, whylen, "content: not a pain.002 document (a "
-		    "Document in namespace %s...)", PAIN002_NS_PREFIX);
+	if (bankfile_is(root, "Document") && root->ns != NULL)
+		ns = (const char *)root->ns->href;
+	if (strncmp(ns, PAIN002_NS_PREFIX, strlen(PAIN002_NS_PREFIX)) == 0)
+		*used = "pain.002";
+	else if (strncmp(ns, CAMT054_NS_PREFIX, strlen(CAMT054_NS_PREFIX)) ==
+	    0)
+		*used = "camt.054";
+	else
+		*used = NULL;
+	if (*used == NULL || (want[0] != '\0' && strcmp(want, *used) != 0)) {
+		if (want[0] == '\0')
+			snprintf(why, whylen, "content: neither pain.002 nor "
+			    "camt.054 (a Document in namespace %s... or "
+			    "%s...)", PAIN002_NS_PREFIX, CAMT054_NS_PREFIX);
+		else
+			snprintf(why, whylen, "content: not a %s document (a "
+			    "Document in namespace %s...)", want,
+			    strcmp(want, "pain.002") == 0 ? PAIN002_NS_PREFIX :
+			    CAMT054_NS_PREFIX);
+		goto out;
+	}
+	if (strcmp(*used, "camt.054") == 0) {
+		if ((rpt = bankfile_child(root, "BkToCstmrDbtCdtNtfctn")) ==
+		    NULL) {
+			snprintf(why, whylen, "content: no "
+			    "BkToCstmrDbtCdtNtfctn");
+			goto out;
+		}
+		bankfile_camt_walk(l, rpt, message_id, &entries);
+		if (l->n == 0) {
+			snprintf(why, whylen, "content: no Ntry (an entry for "
+			    "each booking) in the notification");
+			goto out;
+		}
+		rc = 0;
 		goto out;
 	}
 	if ((rpt = bankfile_child(root, "CstmrPmtStsRpt")) == NULL) {
@@ -661,27 +959,51 @@ out:
 	return rc;
 }
 
+/* Whether buf starts (after a byte order mark and blanks) with markup. */
+static int
+bankfile_looks_xml(const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' ||
+	    buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	return i < len && buf[i] == '<';
+}
+
 int
 bankfile_status_read(const char *format, const void *buf, size_t len,
     const char *message_id, struct arena *a, struct bankfile_status **out,
-    size_t *n, char *why, size_t whylen)
+    size_t *n, const char **used, char *why, size_t whylen)
 {
 	struct bankfile_lines l = {.a = a};
+	const char *fmt = "";
 	int rc;
 
+	*out = NULL;
+	*n = 0;
+	if (strcmp(format, "") != 0 && strcmp(format, "csv") != 0 &&
+	    strcmp(format, "pain.002") != 0 &&
+	    strcmp(format, "camt.054") != 0) {
+		snprintf(why, whylen, "format: \"csv\", \"pain.002\", "
+		    "\"camt.054\", or \"\" to tell from the content");
+		return -1;
+	}
 	if (len == 0) {
 		snprintf(why, whylen, "content: required");
 		return -1;
 	}
-	if (strcmp(format, "csv") == 0)
+	if (strcmp(format, "csv") == 0 || (format[0] == '\0' &&
+	    !bankfile_looks_xml(buf, len))) {
+		fmt = "csv";
 		rc = bankfile_csv_read(buf, len, &l, why, whylen);
-	else if (strcmp(format, "pain.002") == 0)
-		rc = bankfile_pain002_read(buf, len, message_id, &l, why,
-		    whylen);
-	else {
-		snprintf(why, whylen, "format: \"csv\" or \"pain.002\"");
-		return -1;
-	}
+	} else
+		rc = bankfile_xml_read(format, buf, len, message_id, &l, &fmt,
+		    why, whylen);
+	if (used != NULL)
+		*used = fmt != NULL ? fmt : "";
 	*out = l.items;
 	*n = l.n;
 	return rc;

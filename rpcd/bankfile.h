@@ -1,9 +1,9 @@
 /*
  * bankfile.h: the files exchanged with the bank.  An ISO 20022
  * pain.001.001.03 credit transfer file is written with libxml2; the
- * bank's status report is read as pain.002 (libxml2) or as the CSV the
- * README describes (libcsv).  No knowledge of runs or the store: payments.c
- * feeds and reads these.
+ * bank's status report is read as pain.002 or camt.054 (libxml2) or as
+ * the CSV the README describes (libcsv).  No knowledge of runs or the
+ * store: payments.c feeds and reads these.
  */
 #ifndef SPIS_BANKFILE_H
 #define SPIS_BANKFILE_H
@@ -49,13 +49,22 @@ int bankfile_pain001_add(struct bankfile_pain001 *p, const char *end_to_end_id,
 int bankfile_pain001_finish(struct bankfile_pain001 *p, struct arena *a,
     unsigned char **out, size_t *len, int64_t *count, int64_t *total);
 
+/*
+ * As bankfile_pain001_finish, but hands the document to write (which
+ * returns 0, or -1 to stop) piece by piece instead of making one copy in
+ * memory: for a national run's file.  0, or -1 when writing failed.
+ */
+int bankfile_pain001_save(struct bankfile_pain001 *p,
+    int (*write)(void *arg, const void *buf, size_t len), void *arg,
+    int64_t *count, int64_t *total);
+
 void bankfile_pain001_free(struct bankfile_pain001 *p);
 
 /* Minor units as the decimal text bank files use: 12345 is "123.45".
  * Returns out. */
 char *bankfile_amount_text(int64_t minor, char *out, size_t outlen);
 
-/* One line (CSV) or transaction (pain.002) of a status report.  When error
+/* One line (CSV) or transaction (pain.002, camt.054) of a status report.  When error
  * is not NULL the line could not be read and the rest may be empty.
  * Strings are owned by the arena the report was read into. */
 struct bankfile_status {
@@ -68,14 +77,21 @@ struct bankfile_status {
 };
 
 /*
- * Reads a status report: format "csv" (header end_to_end_id,status,reason)
- * or "pain.002" (pain.002.001.03; message_id, when not NULL, is the
- * original message it must answer).  Lines go into *out (n of them, arena
- * a).  Returns 0, or -1 with "content: problem" in why when the file as a
- * whole cannot be read (malformed, wrong header or message, no lines).
+ * Reads a status report: format "csv" (header end_to_end_id,status,reason),
+ * "pain.002" (pain.002.001.xx; message_id, when not NULL, is the original
+ * message it must answer), "camt.054" (camt.054.001.02 to .08: booked
+ * debits paid, booked entries with return information returned, rejected
+ * entries failed; a transaction's Refs.MsgId, when given, must be
+ * message_id), or "" to tell from the content (XML by its root element's
+ * namespace, else CSV).  Reason codes are given with their meaning in
+ * words ("AC04 account closed").  Lines go into *out (n of them, arena a);
+ * *used (when not NULL) is the format read.  Returns 0, or -1 with
+ * "content: problem" or "format: problem" in why when the file as a whole
+ * cannot be read (malformed, a DTD, wrong header or message, no lines).
+ * The XML parser neither fetches nor expands anything.
  */
 int bankfile_status_read(const char *format, const void *buf, size_t len,
     const char *message_id, struct arena *a, struct bankfile_status **out,
-    size_t *n, char *why, size_t whylen);
+    size_t *n, const char **used, char *why, size_t whylen);
 
 #endif

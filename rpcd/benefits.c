@@ -542,6 +542,7 @@ ben_job_msg(struct rpc_ctx *ctx, const struct store_renewal_job *j)
 	m->renewed = j->renewed;
 	m->ended = j->ended;
 	m->kept = j->kept;
+	m->changed = j->changed;
 	return m;
 }
 
@@ -607,6 +608,39 @@ ben_get_renewal_job(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
 	*respm = &ben_job_msg(ctx, &job)->base;
+	return GRPC_STATUS_OK;
+}
+
+#define BEN_JOBS_DEFAULT 20
+#define BEN_JOBS_MAX 100
+
+static grpc_status_code
+ben_list_renewal_jobs(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__ListRenewalJobsRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct store_renewal_job *jobs;
+	Spis__V1__RenewalJobList *out;
+	int limit = req->limit, n;
+
+	if (limit < 0 || limit > BEN_JOBS_MAX)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "limit: from 1 to %d, or 0 for %d", BEN_JOBS_MAX,
+		    BEN_JOBS_DEFAULT);
+	if (limit == 0)
+		limit = BEN_JOBS_DEFAULT;
+	jobs = arena_alloc(rpc_ctx_arena(ctx), sizeof *jobs * (size_t)limit);
+	if ((n = store_renewal_job_list(d->store, limit, jobs)) < 0)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	out = RPC_NEW(ctx, Spis__V1__RenewalJobList,
+	    spis__v1__renewal_job_list__init);
+	out->jobs = arena_alloc(rpc_ctx_arena(ctx), sizeof *out->jobs *
+	    (size_t)(n > 0 ? n : 1));
+	for (int i = 0; i < n; i++)
+		out->jobs[i] = ben_job_msg(ctx, &jobs[i]);
+	out->n_jobs = (size_t)n;
+	*respm = &out->base;
 	return GRPC_STATUS_OK;
 }
 
@@ -853,6 +887,8 @@ const struct rpc_method benefits_methods[] = {
 	RPC_METHOD(spis__v1__benefits, 12, ben_object, PERM_BENEFIT_WRITE),
 	RPC_METHOD(spis__v1__benefits, 13, ben_resolve_objection,
 	    PERM_BENEFIT_WRITE),
+	RPC_METHOD(spis__v1__benefits, 14, ben_list_renewal_jobs,
+	    PERM_RENEWAL_RUN),
 };
 const size_t benefits_nmethods =
     sizeof benefits_methods / sizeof benefits_methods[0];

@@ -16,6 +16,7 @@
  * there is no PIN), counts tries before verifying so that parallel guesses
  * cannot outrun the lock, and audits each outcome itself.
  */
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +30,21 @@
 #include "check.h"
 #include "log.h"
 #include "rpcd.h"
+#include "store_benefit.h"
 #include "store_household.h"
+#include "store_mybenefits.h"
+#include "store_notice.h"
 #include "store_person.h"
+#include "store_programme.h"
+#include "store_renewal.h"
 #include "store_citizen.h"
 
 #define CITIZEN_PIN_LEN 6
+/* Payments shown per benefit: enough to see a pattern (a failure, the
+ * months since), few enough for a kiosk's screen. */
+#define CITIZEN_PAYMENTS_SHOWN 6
+#define CITIZEN_REASON_MAX 500
+#define CITIZEN_NO_REASON "no reason given (objected at a kiosk)"
 #define CITIZEN_MAX_FAILURES 5
 #define CITIZEN_FAILED "national ID or PIN is wrong, or the PIN is locked; " \
 	"an office can issue a new PIN"
@@ -606,6 +617,377 @@ citizen_appeal_mine(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	    req->reason, 0, c->citizen_id, respm);
 }
 
+/* ------------------------------------------------------------------------
+ * My benefits and payments.
+ */
+
+/*
+ * The next pay day on or after from ("YYYY-MM-DD"): day of this month when
+ * it has not passed, else of the next.  day is 1..28, so that every month
+ * has it.  Writes into out (at least 11 bytes); "" when from is no date.
+ */
+static void
+citizen_next_pay_day(const char *from, long day, char *out, size_t len)
+{
+	int y, m, d;
+
+	if (!check_date(from, &y, &m, &d)) {
+		snprintf(out, len, "%s", "");
+		return;
+	}
+	if (d > day && ++m > 12) {
+		m = 1;
+		y++;
+	}
+	snprintf(out, len, "%04d-%02d-%02ld", y, m, day);
+}
+
+struct citizen_mine {
+	struct rpc_ctx *ctx;
+	struct store_benefit *items;
+	size_t n, cap;
+	Spis__V1__MyBenefitList *list;
+	size_t *rcap;	/* room in each benefit's renewals */
+	const char *today;
+};
+
+/* Under the store's lock: copies only. */
+static void
+citizen_benefit_one(void *arg, const struct store_benefit *b)
+{
+	struct citizen_mine *l = arg;
+
+	l->items = arena_grow(rpc_ctx_arena(l->ctx), l->items, l->n, &l->cap,
+	    sizeof *l->items);
+	l->items[l->n++] = *b;
+}
+
+static Spis__V1__MyBenefit *
+citizen_mine_find(struct citizen_mine *l, int64_t id, size_t *at)
+{
+	for (size_t i = 0; i < l->list->n_benefits; i++)
+		if (l->list->benefits[i]->id == id) {
+			if (at != NULL)
+				*at = i;
+			return l->list->benefits[i];
+		}
+	return NULL;
+}
+
+/* Under the store's lock: builds the message only.  Each benefit has
+ * room for CITIZEN_PAYMENTS_SHOWN, which the store does not exceed. */
+static void
+citizen_payment_one(void *arg, const struct store_mypayment *p)
+{
+	struct citizen_mine *l = arg;
+	struct arena *a = rpc_ctx_arena(l->ctx);
+	Spis__V1__MyBenefit *b;
+	Spis__V1__MyPayment *m;
+
+	if ((b = citizen_mine_find(l, p->benefit_id, NULL)) == NULL ||
+	    b->n_payments >= CITIZEN_PAYMENTS_SHOWN)
+		return;
+	m = RPC_NEW(l->ctx, Spis__V1__MyPayment, spis__v1__my_payment__init);
+	m->period = arena_strdup(a, p->period);
+	m->amount = p->amount;
+	m->currency = b->currency;
+	m->status = arena_strdup(a, p->state);
+	m->reason = arena_strdup(a, p->reason);
+	m->updated_at = arena_strdup(a, p->updated_at);
+	b->payments[b->n_payments++] = m;
+}
+
+/* A renewal's message; currency is the benefit's. */
+static Spis__V1__MyRenewal *
+citizen_renewal_msg(struct rpc_ctx *ctx, const struct store_myrenewal *r,
+    const char *currency, const char *today)
+{
+	struct arena *a = rpc_ctx_arena(ctx);
+	Spis__V1__MyRenewal *m;
+
+	m = RPC_NEW(ctx, Spis__V1__MyRenewal, spis__v1__my_renewal__init);
+	m->id = r->id;
+	m->benefit_id = r->benefit_id;
+	m->eligible = r->eligible != 0;
+	m->old_amount = r->old_amount;
+	m->new_amount = r->new_amount;
+	m->currency = arena_strdup(a, currency);
+	m->explanation = arena_strdup(a, r->explanation);
+	m->objection_until = arena_strdup(a, r->objection_until);
+	m->state = arena_strdup(a, r->state);
+	/* The store takes an objection until the end of objection_until. */
+	m->can_object = strcmp(r->state, "pending") == 0 &&
+	    strcmp(today, r->objection_until) <= 0;
+	m->reason = arena_strdup(a, strcmp(r->state, "objected") == 0 ?
+	    r->reason : "");
+	return m;
+}
+
+/* Under the store's lock: builds the message only. */
+static void
+citizen_renewal_one(void *arg, const struct store_myrenewal *r)
+{
+	struct citizen_mine *l = arg;
+	Spis__V1__MyBenefit *b;
+	size_t i;
+
+	if ((b = citizen_mine_find(l, r->benefit_id, &i)) == NULL)
+		return;
+	b->renewals = arena_grow(rpc_ctx_arena(l->ctx), b->renewals,
+	    b->n_renewals, &l->rcap[i], sizeof *b->renewals);
+	b->renewals[b->n_renewals++] = citizen_renewal_msg(l->ctx, r,
+	    b->currency, l->today);
+}
+
+/* A benefit's message, without its payments and renewals. */
+static Spis__V1__MyBenefit *
+citizen_benefit_msg(struct rpc_ctx *ctx, const struct store_benefit *b,
+    const char *language, const char *today)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct arena *a = rpc_ctx_arena(ctx);
+	struct store_programme *prog;
+	Spis__V1__MyBenefit *m;
+	char next[16];
+
+	m = RPC_NEW(ctx, Spis__V1__MyBenefit, spis__v1__my_benefit__init);
+	m->id = b->id;
+	m->programme = arena_strdup(a, b->programme);
+	/* A programme that cannot be read is named by its code. */
+	prog = arena_alloc(a, sizeof *prog);
+	m->programme_name = store_programme_get(d->store, b->programme,
+	    prog) == STORE_OK ? arena_strdup(a, programme_name(prog,
+	    language)) : m->programme;
+	m->application = arena_strdup(a, b->application);
+	m->state = arena_strdup(a, b->state);
+	m->amount = b->amount;
+	m->currency = arena_strdup(a, b->currency);
+	m->period = arena_strdup(a, b->period);
+	m->start_date = arena_strdup(a, b->start_date);
+	m->end_date = arena_strdup(a, b->end_date);
+	m->exit_reason = arena_strdup(a, b->exit_reason);
+	m->next_payment = "";
+	if (strcmp(b->state, "active") == 0 &&
+	    strcmp(b->period, "monthly") == 0) {
+		citizen_next_pay_day(strcmp(b->start_date, today) > 0 ?
+		    b->start_date : today, d->payments.pay_day, next,
+		    sizeof next);
+		m->next_payment = arena_strdup(a, next);
+	}
+	m->payments = arena_alloc(a, sizeof *m->payments *
+	    CITIZEN_PAYMENTS_SHOWN);
+	return m;
+}
+
+/*
+ * ListMyBenefits: the citizen's benefits, newest first, each with its next
+ * pay day, last payments and open renewals.  Whose they are comes from the
+ * sitting alone.
+ */
+static grpc_status_code
+citizen_list_my_benefits(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct arena *a = rpc_ctx_arena(ctx);
+	struct citizen_mine l = {.ctx = ctx};
+	struct store_citizen_person p;
+	char today[16];
+
+	(void)reqm;
+	check_today(today, sizeof today);
+	l.today = today;
+	switch (store_citizen_person(d->store, c->citizen_id, &p)) {
+	case STORE_OK:
+		break;
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "national_id: your record is no longer in the registry");
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	if (store_benefit_list(d->store, c->citizen_id, citizen_benefit_one,
+	    &l) != STORE_OK)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	l.list = RPC_NEW(ctx, Spis__V1__MyBenefitList,
+	    spis__v1__my_benefit_list__init);
+	l.list->today = arena_strdup(a, today);
+	l.list->benefits = arena_alloc(a, sizeof *l.list->benefits *
+	    (l.n + 1));
+	l.rcap = arena_alloc(a, sizeof *l.rcap * (l.n + 1));
+	for (size_t i = 0; i < l.n; i++) {
+		l.rcap[i] = 0;
+		l.list->benefits[l.list->n_benefits++] = citizen_benefit_msg(
+		    ctx, &l.items[i], p.language, today);
+	}
+	if (l.n > 0 && (store_mybenefits_payments(d->store, c->citizen_id,
+	    CITIZEN_PAYMENTS_SHOWN, citizen_payment_one, &l) != STORE_OK ||
+	    store_mybenefits_renewals(d->store, c->citizen_id,
+	    citizen_renewal_one, &l) != STORE_OK))
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	*respm = &l.list->base;
+	return GRPC_STATUS_OK;
+}
+
+struct citizen_ren {
+	int found;
+	int64_t benefit_id;
+	int eligible;
+	int64_t old_amount, new_amount;
+	char national_id[16], objection_until[16], state[16];
+	char *explanation, *reason;
+	struct arena *a;
+};
+
+/* Under the store's lock: copies only. */
+static void
+citizen_ren_one(void *arg, const struct store_renewal *r)
+{
+	struct citizen_ren *x = arg;
+
+	x->found = 1;
+	x->benefit_id = r->benefit_id;
+	x->eligible = r->eligible;
+	x->old_amount = r->old_amount;
+	x->new_amount = r->new_amount;
+	snprintf(x->national_id, sizeof x->national_id, "%s", r->national_id);
+	snprintf(x->objection_until, sizeof x->objection_until, "%s",
+	    r->objection_until);
+	snprintf(x->state, sizeof x->state, "%s", r->state);
+	x->explanation = arena_strdup(x->a, r->explanation);
+	x->reason = arena_strdup(x->a, r->reason);
+}
+
+/*
+ * ObjectMine: the citizen objects to an open informative calculation of
+ * their own, through the same store path as a caseworker's
+ * Benefits.Object, so that the renewal waits for a caseworker in the same
+ * way.  Another person's renewal is answered as one that does not exist.
+ */
+static grpc_status_code
+citizen_object_mine(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__ObjectMineRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct arena *ar = rpc_ctx_arena(ctx);
+	struct citizen_ren x = {.a = ar};
+	struct store_myrenewal mr;
+	struct store_benefit b;
+	struct store_audit a;
+	const char *reason;
+	char why[96], today[16];
+
+	if (req->renewal_id <= 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "renewal_id: required");
+	if (check_text(req->reason, 0, CITIZEN_REASON_MAX, why,
+	    sizeof why) != 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "reason: %s", why);
+	reason = req->reason[strspn(req->reason, " ")] != '\0' ?
+	    req->reason : CITIZEN_NO_REASON;
+	switch (store_renewal_get(d->store, req->renewal_id, citizen_ren_one,
+	    &x)) {
+	case STORE_OK:
+		if (strcmp(x.national_id, c->citizen_id) == 0)
+			break;
+		/* Not theirs: answered as one that does not exist. */
+		/* FALLTHROUGH */
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "renewal_id: you have no calculation %" PRId64,
+		    req->renewal_id);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	check_today(today, sizeof today);
+	rpcd_audit_row(ctx, &a, arena_printf(ar, "renewal %" PRId64 " of "
+	    "benefit %" PRId64 ": objected by the citizen", req->renewal_id,
+	    x.benefit_id));
+	x.found = 0;
+	switch (store_renewal_object(d->store, req->renewal_id, today,
+	    c->officer.username, reason, &a, citizen_ren_one, &x)) {
+	case STORE_OK:
+		break;
+	case STORE_REFUSED:
+		if (strcmp(x.state, "objected") == 0)
+			return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+			    "renewal_id: you have objected to this "
+			    "calculation already; a social worker will look "
+			    "at it");
+		if (strcmp(x.state, "pending") != 0)
+			return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+			    "renewal_id: this calculation is settled (%s) "
+			    "and can no longer be objected to", x.state);
+		return rpc_error(ctx, GRPC_STATUS_FAILED_PRECONDITION,
+		    "renewal_id: the last day to object was %s; a social "
+		    "support office can tell you what you can still do",
+		    x.objection_until);
+	case STORE_NOTFOUND:
+		return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+		    "renewal_id: you have no calculation %" PRId64,
+		    req->renewal_id);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	mr = (struct store_myrenewal){.id = req->renewal_id,
+	    .benefit_id = x.benefit_id, .eligible = x.eligible,
+	    .old_amount = x.old_amount, .new_amount = x.new_amount,
+	    .explanation = x.explanation, .objection_until = x.objection_until,
+	    .state = x.state, .reason = x.reason};
+	*respm = &citizen_renewal_msg(ctx, &mr, store_benefit_get(d->store,
+	    x.benefit_id, &b) == STORE_OK ? b.currency : "", today)->base;
+	return GRPC_STATUS_OK;
+}
+
+struct citizen_letters {
+	struct rpc_ctx *ctx;
+	Spis__V1__MyLetterList *m;
+	size_t cap;
+};
+
+/* Under the store's lock: builds the message only. */
+static void
+citizen_letter_one(void *arg, const struct store_notice_row *n)
+{
+	struct citizen_letters *l = arg;
+	struct arena *a = rpc_ctx_arena(l->ctx);
+	Spis__V1__MyLetter *x;
+
+	l->m->letters = arena_grow(a, l->m->letters, l->m->n_letters, &l->cap,
+	    sizeof *l->m->letters);
+	x = RPC_NEW(l->ctx, Spis__V1__MyLetter, spis__v1__my_letter__init);
+	x->id = n->id;
+	x->kind = arena_strdup(a, n->kind);
+	x->subject = arena_strdup(a, n->subject);
+	x->body = arena_strdup(a, n->body);
+	x->reference = arena_strdup(a, n->reference);
+	x->created_at = arena_strdup(a, n->created_at);
+	l->m->letters[l->m->n_letters++] = x;
+}
+
+/* ListMyLetters: the notices sent to the citizen, newest first. */
+static grpc_status_code
+citizen_list_my_letters(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct citizen_letters l = {.ctx = ctx};
+
+	(void)reqm;
+	l.m = RPC_NEW(ctx, Spis__V1__MyLetterList,
+	    spis__v1__my_letter_list__init);
+	if (store_notice_list(d->store, c->citizen_id, citizen_letter_one,
+	    &l) != STORE_OK)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	*respm = &l.m->base;
+	return GRPC_STATUS_OK;
+}
+
 /* Identify, with the PIN wiped from the decoded request whichever way it
  * ends, rather than left until the call's arena goes. */
 static grpc_status_code
@@ -638,6 +1020,11 @@ const struct rpc_method citizen_methods[] = {
 	    PERM_CITIZEN),
 	RPC_METHOD(spis__v1__citizen, 9, citizen_withdraw_mine, PERM_CITIZEN),
 	RPC_METHOD(spis__v1__citizen, 10, citizen_appeal_mine, PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 11, citizen_list_my_benefits,
+	    PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 12, citizen_object_mine, PERM_CITIZEN),
+	RPC_METHOD(spis__v1__citizen, 13, citizen_list_my_letters,
+	    PERM_CITIZEN),
 };
 const size_t citizen_nmethods =
     sizeof citizen_methods / sizeof citizen_methods[0];

@@ -9,6 +9,8 @@
  *   spis-rpcd --db FILE officer disable USER [--reason TEXT]
  *   spis-rpcd --db FILE audit verify [--expect SEQ:HASH]...
  *   spis-rpcd --db FILE audit head
+ *   spis-rpcd --db FILE backup TO
+ *   spis-rpcd --db FILE restore FROM
  *
  * Every change is audited with the actor "cli:" and the Unix user, in the
  * chain keyed by the audit key file (made if missing, as the daemon does),
@@ -299,6 +301,130 @@ cli_audit_cmd(struct rpcd *d, int argc, char **argv)
 	return 2;
 }
 
+/*
+ * backup TO: a copy of the registry as it stands, taken while the daemon
+ * keeps serving.  The audit key is not in the copy (it never is in the
+ * database); keep it apart from the backups, as it keeps the trail honest.
+ */
+static int
+cli_backup(struct rpcd *d, int argc, char **argv)
+{
+	char err[4200], actor[80], detail[4200];
+	int64_t saved = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: spis-rpcd backup TO\n");
+		return 2;
+	}
+	if (auditfile_setup(d->store, d->audit_key_file, 1,
+	    cli_actor(actor, sizeof actor), err, sizeof err) != 0) {
+		fprintf(stderr, "spis-rpcd: %s\n", err);
+		return 1;
+	}
+	if (store_backup(d->store, argv[1], err, sizeof err) != 0) {
+		fprintf(stderr, "spis-rpcd: backup: %s\n", err);
+		cli_audit(d->store, "cli/backup", "", "INTERNAL", err);
+		auditfile_head_save(d->store, d->audit_head_file, &saved);
+		return 1;
+	}
+	snprintf(detail, sizeof detail, "backup written to %s", argv[1]);
+	cli_audit(d->store, "cli/backup", "", "OK", detail);
+	auditfile_head_save(d->store, d->audit_head_file, &saved);
+	printf("backup written: %s\n", argv[1]);
+	return 0;
+}
+
+/* Removes a scratch database and the files SQLite keeps beside it. */
+static void
+cli_unlink_db(const char *path)
+{
+	char buf[4200];
+
+	unlink(path);
+	if ((size_t)snprintf(buf, sizeof buf, "%s-wal", path) < sizeof buf)
+		unlink(buf);
+	if ((size_t)snprintf(buf, sizeof buf, "%s-shm", path) < sizeof buf)
+		unlink(buf);
+}
+
+/*
+ * restore FROM: the registry becomes the backup at FROM.  Stop the daemon
+ * first.  The backup is copied beside the database, brought to this
+ * build's schema and its audit trail verified with this registry's key
+ * before anything is replaced: a backup of another registry, or one whose
+ * trail was altered, is refused and the registry is left as it was.
+ * Afterwards the head file names the restored trail's last row, and a row
+ * says what was restored, so the rows the restore took away are on record.
+ */
+static int
+cli_restore(struct rpcd *d, int argc, char **argv)
+{
+	struct store_audit_check c;
+	struct store *ts;
+	char err[4200], actor[80], tmp[4200], detail[4400];
+	int64_t saved = 0, before = 0;
+	uint8_t hash[32];
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: spis-rpcd restore FROM (with the "
+		    "daemon stopped)\n");
+		return 2;
+	}
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.restoring", d->db_path) >=
+	    sizeof tmp) {
+		fprintf(stderr, "spis-rpcd: restore: path too long\n");
+		return 1;
+	}
+	cli_unlink_db(tmp);
+	if (store_backup_file(argv[1], tmp, err, sizeof err) != 0) {
+		fprintf(stderr, "spis-rpcd: restore: %s\n", err);
+		return 1;
+	}
+	if ((ts = store_open(tmp, err, sizeof err)) == NULL) {
+		fprintf(stderr, "spis-rpcd: restore: %s is not a registry "
+		    "this build can open: %s\n", argv[1], err);
+		cli_unlink_db(tmp);
+		return 1;
+	}
+	rc = auditfile_setup(ts, d->audit_key_file, 0, NULL, err, sizeof err);
+	if (rc == 0)
+		store_audit_check(ts, &c);
+	store_close(ts);
+	if (rc != 0 || c.verdict != STORE_AUDIT_INTACT) {
+		if (rc != 0)
+			fprintf(stderr, "spis-rpcd: restore refused: %s\n", err);
+		else
+			fprintf(stderr, "spis-rpcd: restore refused: the audit "
+			    "trail of %s does not verify with this registry's "
+			    "key (row %" PRId64 "); it was altered, or it is "
+			    "another registry's backup\n", argv[1], c.bad_id);
+		cli_unlink_db(tmp);
+		return 1;
+	}
+	if (auditfile_setup(d->store, d->audit_key_file, 1,
+	    cli_actor(actor, sizeof actor), err, sizeof err) != 0) {
+		fprintf(stderr, "spis-rpcd: %s\n", err);
+		cli_unlink_db(tmp);
+		return 1;
+	}
+	store_audit_head(d->store, &before, hash);
+	if (store_restore(d->store, tmp, err, sizeof err) != 0) {
+		fprintf(stderr, "spis-rpcd: restore: %s\n", err);
+		cli_unlink_db(tmp);
+		return 1;
+	}
+	cli_unlink_db(tmp);
+	snprintf(detail, sizeof detail, "restored from %s (%" PRId64 " audit "
+	    "rows); the trail replaced ended at row %" PRId64, argv[1],
+	    c.last_id, before);
+	cli_audit(d->store, "cli/restore", "", "OK", detail);
+	auditfile_head_save(d->store, d->audit_head_file, &saved);
+	printf("restored from %s: audit trail intact, %" PRId64 " rows\n",
+	    argv[1], c.checked);
+	return 0;
+}
+
 int
 cli_run(struct rpcd *d, int argc, char **argv)
 {
@@ -321,6 +447,10 @@ cli_run(struct rpcd *d, int argc, char **argv)
 	}
 	if (strcmp(argv[0], "audit") == 0)
 		return cli_audit_cmd(d, argc, argv);
+	if (strcmp(argv[0], "backup") == 0)
+		return cli_backup(d, argc, argv);
+	if (strcmp(argv[0], "restore") == 0)
+		return cli_restore(d, argc, argv);
 	fprintf(stderr, "spis-rpcd: unknown command \"%s\"; see --help\n",
 	    argv[0]);
 	return 2;

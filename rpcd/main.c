@@ -66,6 +66,10 @@ struct settings {
 	char *debtor_name;
 	char *debtor_iban;
 	char *debtor_bic;
+	long pay_day;
+	long min_cell;
+	long research_min_municipality;
+	long public_per_minute;
 };
 
 /* Whole-number settings: name, where it lives, and its bounds. */
@@ -115,6 +119,12 @@ static const struct num_setting num_settings[] = {
 	    request_days), 1, 365},
 	{"registration_requests_per_day", offsetof(struct settings,
 	    requests_per_day), 1, 100000},
+	{"pay_day", offsetof(struct settings, pay_day), 1, 28},
+	{"min_cell", offsetof(struct settings, min_cell), 3, 1000},
+	{"research_min_municipality", offsetof(struct settings,
+	    research_min_municipality), 0, 100000000},
+	{"public_per_minute", offsetof(struct settings, public_per_minute), 1,
+	    1000000},
 };
 
 struct config_error {
@@ -168,9 +178,13 @@ usage(FILE *f)
 	    "                            and a head copied earlier\n"
 	    "  audit head                print the last row's SEQ:HASH, to "
 	    "keep elsewhere\n"
+	    "  backup TO                 copy the registry while the daemon "
+	    "runs\n"
+	    "  restore FROM              replace the registry with a backup "
+	    "(daemon stopped)\n"
 	    "\n"
 	    "roles: helpdesk clerk caseworker supervisor auditor admin "
-	    "intermediary\n");
+	    "intermediary analyst\n");
 }
 
 static void
@@ -306,7 +320,7 @@ config_line(void *user, const char *section, const char *name,
 	struct config_ctx *c = user;
 	static const char *const sections[] = {"server", "store", "tls", "log",
 	    "registry", "auth", "kiosk", "applications", "notices", "audit",
-	    "payments", "benefits"};
+	    "payments", "benefits", "stats"};
 	int ok = 0;
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
@@ -442,7 +456,8 @@ main(int argc, char **argv)
 	    .renewal_poll_seconds = 5, .audit_head_seconds = 60,
 	    .notice_retry_seconds = 60, .notice_max_attempts = 8,
 	    .notice_poll_seconds = 5, .request_days = 30,
-	    .requests_per_day = 100};
+	    .requests_per_day = 100, .pay_day = 20, .min_cell = 5,
+	    .research_min_municipality = 20000, .public_per_minute = 60};
 	const char *config = NULL;
 	struct rpc_server_opts so = {0};
 	struct rpc_server *srv;
@@ -520,11 +535,14 @@ main(int argc, char **argv)
 		s.audit_head = auditfile_default(s.db, ".audithead");
 	d.audit_key_file = s.audit_key;
 	d.audit_head_file = s.audit_head;
+	d.db_path = s.db;
 	if (optind < argc) {
 		/* An operator command: no server, just the store.  An unknown
 		 * one is refused before the database is touched. */
 		if (strcmp(argv[optind], "officer") != 0 &&
-		    strcmp(argv[optind], "audit") != 0) {
+		    strcmp(argv[optind], "audit") != 0 &&
+		    strcmp(argv[optind], "backup") != 0 &&
+		    strcmp(argv[optind], "restore") != 0) {
 			fprintf(stderr, "spis-rpcd: unknown command \"%s\"; "
 			    "see --help\n", argv[optind]);
 			rc = 2;
@@ -586,7 +604,11 @@ main(int argc, char **argv)
 	d.appeal_days = s.appeal_days;
 	d.objection_days = s.objection_days;
 	d.payments = (struct payments_cfg){.debtor_name = s.debtor_name,
-	    .debtor_iban = s.debtor_iban, .debtor_bic = s.debtor_bic};
+	    .debtor_iban = s.debtor_iban, .debtor_bic = s.debtor_bic,
+	    .pay_day = s.pay_day};
+	d.stats = (struct stats_cfg){.min_cell = s.min_cell,
+	    .research_min_municipality = s.research_min_municipality,
+	    .public_per_minute = s.public_per_minute};
 	d.logins = login_new(&d);
 
 	so.listen = s.listen;
@@ -597,6 +619,7 @@ main(int argc, char **argv)
 	so.tls_client_ca_pem = ca;
 	so.authorize = authz_check;
 	so.finished = rpcd_audit_call;
+	so.internal = rpcd_internal;
 	so.stopping = login_stop_all;
 	so.arg = &d;
 	/* Bind before touching the database, so that a refused address
@@ -626,6 +649,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, system_methods, system_nmethods);
 	rpc_server_add(srv, auth_methods, auth_nmethods);
 	rpc_server_add(srv, audit_methods, audit_nmethods);
+	rpc_server_add(srv, stats_methods, stats_nmethods);
 	rpc_server_add(srv, registry_methods, registry_nmethods);
 	rpc_server_add(srv, households_methods, households_nmethods);
 	rpc_server_add(srv, duplicates_methods, duplicates_nmethods);
@@ -660,9 +684,13 @@ main(int argc, char **argv)
 	for (;;) {
 		tick = (struct timespec){.tv_sec = s.audit_head_seconds};
 		if ((sig = sigtimedwait(&sigs, NULL, &tick)) == -1) {
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				/* Rows held while storage failed go in
+				 * even if no call comes to carry them. */
+				store_audit_flush(d.store, NULL);
 				auditfile_head_save(d.store, d.audit_head_file,
 				    &head_saved);
+			}
 			continue;
 		}
 		if (sig == SIGHUP) {
@@ -685,8 +713,10 @@ main(int argc, char **argv)
 out:
 	login_free(d.logins);
 	/* Last, once no call and no login can add a row. */
-	if (keyed)
+	if (keyed) {
+		store_audit_flush(d.store, NULL);
 		auditfile_head_save(d.store, d.audit_head_file, &head_saved);
+	}
 	store_close(d.store);
 	if (d.store != NULL && rc == 0)
 		log_info("store closed cleanly; exiting");

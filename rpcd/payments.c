@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "spis/v1/benefits.pb-c.h"
 
 #include "bankfile.h"
@@ -26,6 +28,7 @@
 #include "municipality.h"
 #include "rpcd.h"
 #include "store_notice.h"
+#include "store_payfile.h"
 #include "store_payment.h"
 #include "store_programme.h"
 
@@ -33,6 +36,11 @@
 #define PAY_PAGE_DEFAULT 100
 #define PAY_PAGE_MAX 500
 #define PAY_FAILURES_MAX 1000
+/* Bank files travel in chunks of at most this many bytes, well under the
+ * daemon's message limit. */
+#define PAY_CHUNK_MAX (1024 * 1024)
+/* The largest status report an upload may grow to. */
+#define PAY_UPLOAD_MAX ((int64_t)1024 * 1024 * 1024)
 
 /* ------------------------------------------------------------------------
  * Messages.
@@ -434,14 +442,21 @@ pay_export_one(void *arg, const struct store_payment *p)
 	return 0;
 }
 
+static int
+pay_file_write(void *arg, const void *buf, size_t len)
+{
+	return store_payfile_write(arg, buf, len);
+}
+
 /*
  * Writes run's pain.001 from its payments, streamed from the store, into
- * *out.  The same run gives the same document every time: the message id,
- * creation time and execution date are the run's, fixed at export.
+ * its export file beside the database; sha256 and *size say what was
+ * written.  The same run gives the same document every time: the message
+ * id, creation time and execution date are the run's, fixed at export.
  */
 static grpc_status_code
-pay_document(struct rpc_ctx *ctx, const struct store_run *run,
-    Spis__V1__ExportReply *out)
+pay_document(struct rpc_ctx *ctx, const struct store_run *run, char *sha256,
+    int64_t *size)
 {
 	struct rpcd *d = rpc_ctx_arg(ctx);
 	struct arena *a = rpc_ctx_arena(ctx);
@@ -456,18 +471,24 @@ pay_document(struct rpc_ctx *ctx, const struct store_run *run,
 		    run->period),
 	};
 	struct pay_export e = {0};
+	struct store_payfile *f;
 	int64_t count, total;
 	int more;
 	enum store_rc rc;
 
 	if ((e.doc = bankfile_pain001_new(&debtor, &h)) == NULL)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	if ((f = store_payfile_create(d->documents_dir, run->message_id)) ==
+	    NULL) {
+		bankfile_pain001_free(e.doc);
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
 	rc = store_run_payments(d->store, run->id, 0, 0, pay_export_one, &e,
 	    &more);
-	if (rc != STORE_OK || e.failed ||
-	    bankfile_pain001_finish(e.doc, a, &out->xml.data, &out->xml.len,
-	    &count, &total) != 0) {
+	if (rc != STORE_OK || e.failed || bankfile_pain001_save(e.doc,
+	    pay_file_write, f, &count, &total) != 0) {
 		bankfile_pain001_free(e.doc);
+		store_payfile_abort(f);
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
 	bankfile_pain001_free(e.doc);
@@ -475,9 +496,96 @@ pay_document(struct rpc_ctx *ctx, const struct store_run *run,
 		log_error("payments: run %" PRId64 ": the file has %" PRId64
 		    " transactions for %" PRId64 ", the run %" PRId64 " for %"
 		    PRId64, run->id, count, total, run->count, run->total);
+		store_payfile_abort(f);
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
-	out->file_name = arena_printf(a, "%s.xml", run->message_id);
+	if (store_payfile_commit(f, sha256, size) != 0)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	return GRPC_STATUS_OK;
+}
+
+/*
+ * Makes sure exported run's file is in place: written the first time, its
+ * digest then kept with the run; written again should it have gone
+ * missing, when it must come out the same as the digest kept says.
+ */
+static grpc_status_code
+pay_export_file(struct rpc_ctx *ctx, struct store_run *run)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	grpc_status_code st;
+	char sha256[65], none[1];
+	int64_t size = 0;
+	size_t got;
+	enum store_rc rc;
+
+	if (run->export_sha256[0] != '\0') {
+		rc = store_payfile_read(d->documents_dir, run->message_id, 0,
+		    none, 0, &got, &size);
+		if (rc == STORE_OK && size == run->export_size)
+			return GRPC_STATUS_OK;
+		if (rc == STORE_ERR)
+			return rpc_error(ctx, GRPC_STATUS_INTERNAL,
+			    "internal error");
+		log_warn("payments: run %" PRId64 ": export file %s is %s; "
+		    "writing it again", run->id, run->message_id,
+		    rc == STORE_NOTFOUND ? "missing" : "of the wrong size");
+	}
+	if ((st = pay_document(ctx, run, sha256, &size)) != GRPC_STATUS_OK)
+		return st;
+	if (run->export_sha256[0] != '\0') {
+		if (strcmp(sha256, run->export_sha256) != 0 ||
+		    size != run->export_size) {
+			log_error("payments: run %" PRId64 ": the file written "
+			    "again differs from the one exported (sha256 %s, "
+			    "kept %s)", run->id, sha256, run->export_sha256);
+			return rpc_error(ctx, GRPC_STATUS_INTERNAL,
+			    "internal error");
+		}
+		return GRPC_STATUS_OK;
+	}
+	if (store_run_set_export(d->store, run->id, sha256, size) !=
+	    STORE_OK ||
+	    store_run_get(d->store, run->id, run) != STORE_OK)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	/* Two exports at once both wrote the file; the first digest kept
+	 * stands, and the bytes are the same. */
+	if (strcmp(run->export_sha256, sha256) != 0) {
+		log_error("payments: run %" PRId64 ": two exports wrote "
+		    "different files", run->id);
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	return GRPC_STATUS_OK;
+}
+
+/* A chunk size a request asks for: 0 for the most. */
+static grpc_status_code
+pay_chunk_size(struct rpc_ctx *ctx, const char *field, int32_t asked,
+    size_t *size)
+{
+	if (asked < 0 || asked > PAY_CHUNK_MAX)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "%s: 1 to %d bytes, or 0 for %d", field, PAY_CHUNK_MAX,
+		    PAY_CHUNK_MAX);
+	*size = asked == 0 ? PAY_CHUNK_MAX : (size_t)asked;
+	return GRPC_STATUS_OK;
+}
+
+/* Reads at most max bytes of run's export file from offset into *out. */
+static grpc_status_code
+pay_chunk_read(struct rpc_ctx *ctx, const struct store_run *run,
+    int64_t offset, size_t max, ProtobufCBinaryData *out)
+{
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	int64_t size;
+
+	if ((int64_t)max > run->export_size - offset)
+		max = (size_t)(run->export_size - offset);
+	out->data = arena_alloc(rpc_ctx_arena(ctx), max + 1);
+	if (store_payfile_read(d->documents_dir, run->message_id, offset,
+	    out->data, max, &out->len, &size) != STORE_OK ||
+	    size != run->export_size)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	return GRPC_STATUS_OK;
 }
 
@@ -495,9 +603,11 @@ pay_export(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	Spis__V1__ExportReply *out;
 	grpc_status_code st;
 	char now[32], ts[16], msgid[40];
-	size_t j = 0;
+	size_t j = 0, chunk = PAY_CHUNK_MAX;
 
-	if ((st = pay_find(ctx, req->run_id, &run, &prog)) != GRPC_STATUS_OK)
+	if ((st = pay_find(ctx, req->run_id, &run, &prog)) != GRPC_STATUS_OK ||
+	    (st = pay_chunk_size(ctx, "max_chunk_bytes", req->max_chunk_bytes,
+	    &chunk)) != GRPC_STATUS_OK)
 		return st;
 	out = RPC_NEW(ctx, Spis__V1__ExportReply,
 	    spis__v1__export_reply__init);
@@ -535,9 +645,141 @@ pay_export(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 			    "internal error");
 		}
 	}
-	if ((st = pay_document(ctx, &run, out)) != GRPC_STATUS_OK)
+	if ((st = pay_export_file(ctx, &run)) != GRPC_STATUS_OK ||
+	    (st = pay_chunk_read(ctx, &run, 0, chunk, &out->xml)) !=
+	    GRPC_STATUS_OK)
 		return st;
+	out->file_name = arena_printf(ar, "%s.xml", run.message_id);
+	out->size = run.export_size;
+	out->sha256 = arena_strdup(ar, run.export_sha256);
 	out->run = pay_run_msg(ctx, &run);
+	*respm = &out->base;
+	return GRPC_STATUS_OK;
+}
+
+static grpc_status_code
+pay_export_chunk(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__GetExportChunkRequest *req = (const void *)reqm;
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct arena *ar = rpc_ctx_arena(ctx);
+	struct store_programme *prog;
+	struct store_run run;
+	Spis__V1__ExportChunk *out;
+	grpc_status_code st;
+	size_t chunk = PAY_CHUNK_MAX;
+
+	if ((st = pay_find(ctx, req->run_id, &run, &prog)) != GRPC_STATUS_OK ||
+	    (st = pay_chunk_size(ctx, "max_bytes", req->max_bytes, &chunk)) !=
+	    GRPC_STATUS_OK)
+		return st;
+	if (req->offset < 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "offset: %" PRId64 " is negative", req->offset);
+	if (strcmp(run.state, "exported") != 0 &&
+	    strcmp(run.state, "reconciled") != 0)
+		return pay_refused(ctx, &run, "it has no file until it is "
+		    "exported (ExportRun)");
+	if ((st = pay_export_file(ctx, &run)) != GRPC_STATUS_OK)
+		return st;
+	if (req->offset >= run.export_size)
+		return rpc_error(ctx, GRPC_STATUS_OUT_OF_RANGE,
+		    "offset: %" PRId64 " is at or past the end of the file (%"
+		    PRId64 " bytes)", req->offset, run.export_size);
+	out = RPC_NEW(ctx, Spis__V1__ExportChunk,
+	    spis__v1__export_chunk__init);
+	if ((st = pay_chunk_read(ctx, &run, req->offset, chunk, &out->data)) !=
+	    GRPC_STATUS_OK)
+		return st;
+	out->offset = req->offset;
+	out->size = run.export_size;
+	out->sha256 = arena_strdup(ar, run.export_sha256);
+	out->file_name = arena_printf(ar, "%s.xml", run.message_id);
+	c->detail = arena_printf(ar, "run %" PRId64 " file %s: %zu bytes "
+	    "from %" PRId64, run.id, run.message_id, out->data.len,
+	    req->offset);
+	*respm = &out->base;
+	return GRPC_STATUS_OK;
+}
+
+static grpc_status_code
+pay_upload(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__UploadStatusChunkRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct arena *ar = rpc_ctx_arena(ctx);
+	struct store_programme *prog;
+	struct store_run run;
+	Spis__V1__UploadStatusChunkReply *out;
+	grpc_status_code st;
+	char id[33];
+	int64_t size = 0;
+
+	if ((st = pay_find(ctx, req->run_id, &run, &prog)) != GRPC_STATUS_OK)
+		return st;
+	if (req->data.len == 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "data: required");
+	if (req->data.len > PAY_CHUNK_MAX)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "data: at most %d bytes a chunk", PAY_CHUNK_MAX);
+	if (req->offset < 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "offset: %" PRId64 " is negative", req->offset);
+	if (req->upload_id[0] != '\0' &&
+	    !store_upload_id_valid(req->upload_id))
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "upload_id: not an id UploadStatusChunk gave");
+	if (strcmp(run.state, "exported") != 0 &&
+	    strcmp(run.state, "reconciled") != 0)
+		return pay_refused(ctx, &run, "a status report answers an "
+		    "exported run");
+	if (req->upload_id[0] == '\0') {
+		if (req->offset != 0)
+			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+			    "offset: a new upload (no upload_id) starts at "
+			    "0");
+		if (store_upload_create(d->documents_dir, run.id,
+		    req->data.data, req->data.len, id) != 0)
+			return rpc_error(ctx, GRPC_STATUS_INTERNAL,
+			    "internal error");
+		size = (int64_t)req->data.len;
+	} else {
+		snprintf(id, sizeof id, "%s", req->upload_id);
+		switch (store_upload_append(d->documents_dir, run.id, id,
+		    req->offset, req->data.data, req->data.len,
+		    PAY_UPLOAD_MAX, &size)) {
+		case STORE_OK:
+			break;
+		case STORE_NOTFOUND:
+			return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+			    "upload_id: no upload %s for run %" PRId64
+			    " (imported already, abandoned, or of another "
+			    "run)", id, run.id);
+		case STORE_REFUSED:
+			return rpc_error(ctx, GRPC_STATUS_OUT_OF_RANGE,
+			    "offset: upload %s has %" PRId64 " bytes; the "
+			    "next chunk goes at offset %" PRId64, id, size,
+			    size);
+		case STORE_CONFLICT:
+			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+			    "data: a status report is at most %" PRId64
+			    " bytes", PAY_UPLOAD_MAX);
+		default:
+			return rpc_error(ctx, GRPC_STATUS_INTERNAL,
+			    "internal error");
+		}
+	}
+	c->detail = arena_printf(ar, "status report upload %s for run %"
+	    PRId64 ": %zu bytes at %" PRId64, id, run.id, req->data.len,
+	    req->offset);
+	out = RPC_NEW(ctx, Spis__V1__UploadStatusChunkReply,
+	    spis__v1__upload_status_chunk_reply__init);
+	out->upload_id = arena_strdup(ar, id);
+	out->size = size;
 	*respm = &out->base;
 	return GRPC_STATUS_OK;
 }
@@ -561,38 +803,32 @@ pay_notice_one(void *arg, const struct store_failed_payment *f,
 	    f->reason), f->amount, p->run->currency, n);
 }
 
+/*
+ * Reads a status report's content for exported run and applies it; the
+ * reply lists every line, or with errors_only those with an error.  The
+ * content is the caller's: it is not kept.
+ */
 static grpc_status_code
-pay_import(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+pay_import_report(struct rpc_ctx *ctx, const char *format_asked,
+    int errors_only, struct store_run *runp,
+    const struct store_programme *prog, const void *content, size_t len,
     ProtobufCMessage **respm)
 {
-	const Spis__V1__ImportStatusRequest *req = (const void *)reqm;
 	struct rpcd *d = rpc_ctx_arg(ctx);
 	struct arena *ar = rpc_ctx_arena(ctx);
-	struct store_programme *prog;
-	struct store_run run;
+	struct store_run run = *runp;
 	struct store_audit a;
 	struct bankfile_status *in;
 	struct store_status_line *lines;
 	struct pay_notice pn;
 	Spis__V1__ImportStatusReply *out;
 	Spis__V1__ImportLine *m;
-	grpc_status_code st;
+	const char *format = "";
 	size_t n;
 	char why[256];
 
-	if ((st = pay_find(ctx, req->run_id, &run, &prog)) != GRPC_STATUS_OK)
-		return st;
-	if (strcmp(req->format, "csv") != 0 &&
-	    strcmp(req->format, "pain.002") != 0)
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "format: \"csv\" or \"pain.002\"");
-	if (strcmp(run.state, "exported") != 0 &&
-	    strcmp(run.state, "reconciled") != 0)
-		return pay_refused(ctx, &run, "a status report answers an "
-		    "exported run");
-	if (bankfile_status_read(req->format, req->content.data,
-	    req->content.len, run.message_id, ar, &in, &n, why,
-	    sizeof why) != 0)
+	if (bankfile_status_read(format_asked, content, len, run.message_id,
+	    ar, &in, &n, &format, why, sizeof why) != 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT, "%s", why);
 	lines = arena_alloc(ar, sizeof *lines * n);
 	for (size_t i = 0; i < n; i++) {
@@ -608,7 +844,7 @@ pay_import(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		}
 	}
 	rpcd_audit_row(ctx, &a, arena_printf(ar, "%s status report for run %"
-	    PRId64 " (%s %s)", req->format, run.id, run.programme,
+	    PRId64 " (%s %s)", format, run.id, run.programme,
 	    run.period));
 	pn = (struct pay_notice){.a = ar, .prog = prog, .run = &run};
 	switch (store_run_import(d->store, run.id, lines, n, &a,
@@ -624,8 +860,14 @@ pay_import(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	out = RPC_NEW(ctx, Spis__V1__ImportStatusReply,
 	    spis__v1__import_status_reply__init);
 	out->run = pay_run_msg(ctx, &run);
-	out->lines = arena_alloc(ar, sizeof *out->lines * n);
+	out->lines = arena_alloc(ar, sizeof *out->lines * (n + 1));
+	out->lines_read = (int64_t)n;
+	out->format = (char *)format;
 	for (size_t i = 0; i < n; i++) {
+		if (strcmp(lines[i].outcome, "error") == 0)
+			out->errors++;
+		else if (errors_only)
+			continue;
 		m = RPC_NEW(ctx, Spis__V1__ImportLine,
 		    spis__v1__import_line__init);
 		m->line = in[i].line;
@@ -636,6 +878,87 @@ pay_import(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	}
 	*respm = &out->base;
 	return GRPC_STATUS_OK;
+}
+
+/* Whether hex (any case) is the SHA-256 of len bytes at buf. */
+static int
+pay_sha256_matches(const char *hex, const void *buf, size_t len)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char mine[65];
+
+	crypto_hash_sha256(digest, buf, len);
+	sodium_bin2hex(mine, sizeof mine, digest, sizeof digest);
+	return strcasecmp(hex, mine) == 0;
+}
+
+static grpc_status_code
+pay_import(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__ImportStatusRequest *req = (const void *)reqm;
+	struct rpcd *d = rpc_ctx_arg(ctx);
+	struct store_programme *prog;
+	struct store_run run;
+	grpc_status_code st;
+	unsigned char *loaded = NULL;
+	const void *content = req->content.data;
+	size_t len = req->content.len;
+
+	if ((st = pay_find(ctx, req->run_id, &run, &prog)) != GRPC_STATUS_OK)
+		return st;
+	if (strcmp(req->format, "") != 0 && strcmp(req->format, "csv") != 0 &&
+	    strcmp(req->format, "pain.002") != 0 &&
+	    strcmp(req->format, "camt.054") != 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "format: \"csv\", \"pain.002\", \"camt.054\", or \"\" to "
+		    "tell from the content");
+	if (req->upload_id[0] != '\0' && req->content.len > 0)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "content: give the report in content or as upload_id, not "
+		    "both");
+	if (req->upload_id[0] != '\0' &&
+	    !store_upload_id_valid(req->upload_id))
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "upload_id: not an id UploadStatusChunk gave");
+	if (req->sha256[0] != '\0' && (strlen(req->sha256) != 64 ||
+	    strspn(req->sha256, "0123456789abcdefABCDEF") != 64))
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "sha256: 64 hexadecimal digits, or empty");
+	if (strcmp(run.state, "exported") != 0 &&
+	    strcmp(run.state, "reconciled") != 0)
+		return pay_refused(ctx, &run, "a status report answers an "
+		    "exported run");
+	if (req->upload_id[0] != '\0') {
+		switch (store_upload_load(d->documents_dir, run.id,
+		    req->upload_id, &loaded, &len)) {
+		case STORE_OK:
+			break;
+		case STORE_NOTFOUND:
+			return rpc_error(ctx, GRPC_STATUS_NOT_FOUND,
+			    "upload_id: no upload %s for run %" PRId64
+			    " (imported already, abandoned, or of another "
+			    "run)", req->upload_id, run.id);
+		default:
+			return rpc_error(ctx, GRPC_STATUS_INTERNAL,
+			    "internal error");
+		}
+		content = loaded;
+	}
+	if (req->sha256[0] != '\0' && !pay_sha256_matches(req->sha256,
+	    content != NULL ? content : "", len))
+		st = rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT, "sha256: "
+		    "does not match the %zu bytes of the report received",
+		    len);
+	else
+		st = pay_import_report(ctx, req->format, req->errors_only, &run,
+		    prog, content, len, respm);
+	free(loaded);
+	/* An upload is read once: imported, it is gone; refused, it stays
+	 * until it expires, and a corrected report is a new upload. */
+	if (st == GRPC_STATUS_OK && req->upload_id[0] != '\0')
+		store_upload_remove(d->documents_dir, run.id, req->upload_id);
+	return st;
 }
 
 static void
@@ -687,6 +1010,8 @@ const struct rpc_method payments_methods[] = {
 	RPC_METHOD(spis__v1__payments, 5, pay_export, PERM_PAYMENT_RUN),
 	RPC_METHOD(spis__v1__payments, 6, pay_import, PERM_PAYMENT_RUN),
 	RPC_METHOD(spis__v1__payments, 7, pay_failures, PERM_PAYMENT_READ),
+	RPC_METHOD(spis__v1__payments, 8, pay_export_chunk, PERM_PAYMENT_RUN),
+	RPC_METHOD(spis__v1__payments, 9, pay_upload, PERM_PAYMENT_RUN),
 };
 const size_t payments_nmethods =
     sizeof payments_methods / sizeof payments_methods[0];

@@ -44,11 +44,22 @@ struct payments_cfg {
 	const char *debtor_name;
 	const char *debtor_iban;
 	const char *debtor_bic;
+	long pay_day; /* day of the month monthly benefits are paid, 1-28 */
+};
+
+/* Public statistics and research samples ([stats] in the config file). */
+struct stats_cfg {
+	long min_cell;	/* a cell or total under this is suppressed (>= 3) */
+	long research_min_municipality; /* residents under which a research
+					 * sample says "other" */
+	long public_per_minute; /* public statistics calls one address may
+				 * make in a minute */
 };
 
 /* The daemon context: rpc_ctx_arg() of every call. */
 struct rpcd {
 	struct store *store;
+	const char *db_path; /* the database file (operator commands) */
 	time_t started;
 	const char *country; /* national ID scheme: "LT" or "TR" */
 	const char *documents_dir; /* content of attached documents */
@@ -59,6 +70,7 @@ struct rpcd {
 	struct renewal *renewal; /* the renewal job's thread (renewal.c) */
 	struct simjob *simjob; /* the microsimulation thread (simjob.c) */
 	struct payments_cfg payments;
+	struct stats_cfg stats;
 	struct logins *logins;
 	const char *audit_key_file;  /* keys the audit chain (auditfile.h) */
 	const char *audit_head_file; /* the trail's last row, written out */
@@ -425,6 +437,10 @@ grpc_status_code login_start(struct rpc_ctx *ctx, const char *username);
 grpc_status_code login_continue(struct rpc_ctx *ctx, const char *login_id,
     char *const *responses, size_t n);
 
+/* Turns an INTERNAL caused by a storage fault into UNAVAILABLE (the rpc
+ * internal hook). */
+void rpcd_internal(struct rpc_ctx *ctx, void *arg);
+
 /* Writes the audit row for a finished call (the rpc finished hook). */
 void rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
     grpc_status_code status, const char *message, void *arg);
@@ -438,6 +454,8 @@ extern const struct rpc_method auth_methods[];
 extern const size_t auth_nmethods;
 extern const struct rpc_method audit_methods[];
 extern const size_t audit_nmethods;
+extern const struct rpc_method stats_methods[];
+extern const size_t stats_nmethods;
 extern const struct rpc_method registry_methods[];
 extern const size_t registry_nmethods;
 extern const struct rpc_method households_methods[];

@@ -3,11 +3,13 @@
  * trail live here; later areas add their statements in store_<area>.c files
  * that share struct store through store_int.h.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -618,6 +620,16 @@ static const char *const store_migrations[] = {
 	"  code TEXT NOT NULL,"
 	"  message TEXT NOT NULL);"
 	"CREATE INDEX feed_errors_source ON feed_errors(source, id);",
+	/* 14: an exported run's pain.001 is written once to a file beside
+	 * the database; its digest and size are kept with the run, so that
+	 * exporting again gives the same bytes and a client can check them. */
+	"ALTER TABLE payment_runs ADD COLUMN export_sha256 TEXT NOT NULL"
+	"  DEFAULT '';"
+	"ALTER TABLE payment_runs ADD COLUMN export_size INTEGER NOT NULL"
+	"  DEFAULT 0;",
+	/* 16: a citizen's last payments are read by benefit at a kiosk
+	 * (Citizen.ListMyBenefits), without a scan of every payment. */
+	"CREATE INDEX payments_benefit ON payments(benefit_id, id);",
 	/* 20: microsimulation jobs (simulation.c, simjob.c) and their counts
 	 * by municipality, saved with the job's cursor at each checkpoint so
 	 * that a job resumes where its results stand.  applications_household
@@ -779,6 +791,62 @@ store_migrate(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Storage faults.  SQLite reports every error it meets to one log
+ * callback, on the thread that met it, before any store function decides
+ * what to make of it; so that is the one place that notices a full disk,
+ * a failing disk or a read-only file, whichever of the many statements
+ * ran into it.  The fault is kept per thread, and an RPC's thread asks
+ * after a failed call whether storage was the cause (store_fault_take),
+ * to answer UNAVAILABLE (try again later) rather than INTERNAL.
+ */
+static __thread const char *store_fault;
+
+static void
+store_sqlite_log(void *arg, int code, const char *msg)
+{
+	(void)arg;
+	switch (code & 0xff) {
+	case SQLITE_FULL:
+		store_fault = "the disk is full";
+		break;
+	case SQLITE_IOERR:
+		store_fault = "a disk read or write failed";
+		break;
+	case SQLITE_READONLY:
+		store_fault = "the database is read-only";
+		break;
+	case SQLITE_CANTOPEN:
+		store_fault = "the database file cannot be opened";
+		break;
+	case SQLITE_BUSY:
+		store_fault = "the database is busy";
+		break;
+	default:
+		return;
+	}
+	log_warn("store: sqlite: %s (%d)", msg, code);
+}
+
+static pthread_once_t store_log_once = PTHREAD_ONCE_INIT;
+
+static void
+store_log_setup(void)
+{
+	/* Only possible before SQLite initialises itself; store_open is the
+	 * first use in every program that links the store. */
+	sqlite3_config(SQLITE_CONFIG_LOG, store_sqlite_log, NULL);
+}
+
+const char *
+store_fault_take(void)
+{
+	const char *f = store_fault;
+
+	store_fault = NULL;
+	return f;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
@@ -789,6 +857,7 @@ store_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "libsodium could not be initialised");
 		return NULL;
 	}
+	pthread_once(&store_log_once, store_log_setup);
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		fatalx("out of memory");
 	pthread_mutex_init(&st->lock, NULL);
@@ -820,11 +889,158 @@ store_open(const char *path, char *err, size_t errlen)
 	return st;
 }
 
+/*
+ * Copies the database at from (or the open connection src, when given)
+ * into a new file at to, whole and consistent: one backup step over all
+ * pages, which in WAL mode is a read transaction, so the daemon's writers
+ * are never held up and the copy is the database as it stood at one
+ * instant.  (Copying in small steps would let a writer restart the copy
+ * again and again under load.)  The copy is written to to.tmp, checked
+ * with quick_check, synced and only then renamed to to, so that a crash
+ * never leaves a partial file under the final name.  Returns 0, or -1
+ * with a reason in err.
+ */
+static int
+store_copy_db(sqlite3 *src, const char *from, const char *to, char *err,
+    size_t errlen)
+{
+	sqlite3 *own = NULL, *dst = NULL;
+	sqlite3_backup *b;
+	sqlite3_stmt *s = NULL;
+	char tmp[4096];
+	int rc, ok = 0;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", to) >= sizeof tmp) {
+		snprintf(err, errlen, "path too long: %s", to);
+		return -1;
+	}
+	if (access(to, F_OK) == 0) {
+		snprintf(err, errlen, "%s exists already; a backup never "
+		    "overwrites a file", to);
+		return -1;
+	}
+	unlink(tmp);
+	if (src == NULL) {
+		rc = sqlite3_open_v2(from, &own, SQLITE_OPEN_READONLY, NULL);
+		if (rc != SQLITE_OK) {
+			snprintf(err, errlen, "cannot open %s: %s", from,
+			    own != NULL ? sqlite3_errmsg(own) :
+					  sqlite3_errstr(rc));
+			goto out;
+		}
+		sqlite3_busy_timeout(own, 5000);
+		src = own;
+	}
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot create %s: %s", tmp,
+		    dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
+		goto out;
+	}
+	sqlite3_exec(dst, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
+		snprintf(err, errlen, "cannot copy %s: %s",
+		    from != NULL ? from : "the database", sqlite3_errmsg(dst));
+		goto out;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "copying %s failed: %s",
+		    from != NULL ? from : "the database", sqlite3_errstr(rc));
+		goto out;
+	}
+	if (sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &s, NULL) !=
+	    SQLITE_OK || sqlite3_step(s) != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0) {
+		snprintf(err, errlen, "the copy of %s does not check: %s",
+		    from != NULL ? from : "the database",
+		    s != NULL && sqlite3_column_text(s, 0) != NULL ?
+			(const char *)sqlite3_column_text(s, 0) :
+			sqlite3_errmsg(dst));
+		goto out;
+	}
+	ok = 1;
+out:
+	sqlite3_finalize(s);
+	/* Closing the copy checkpoints its WAL into the one file. */
+	if (dst != NULL && sqlite3_close(dst) != SQLITE_OK && ok) {
+		snprintf(err, errlen, "closing %s failed", tmp);
+		ok = 0;
+	}
+	if (own != NULL)
+		sqlite3_close(own);
+	if (ok && rename(tmp, to) != 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, to,
+		    strerror(errno));
+		ok = 0;
+	}
+	if (!ok)
+		unlink(tmp);
+	return ok ? 0 : -1;
+}
+
+int
+store_backup(struct store *st, const char *to, char *err, size_t errlen)
+{
+	/* Not under st->lock: the copy is its own read transaction, and
+	 * the connection is serialised by SQLite (FULLMUTEX). */
+	return store_copy_db(st->db, NULL, to, err, errlen);
+}
+
+int
+store_backup_file(const char *from, const char *to, char *err,
+    size_t errlen)
+{
+	return store_copy_db(NULL, from, to, err, errlen);
+}
+
+int
+store_restore(struct store *st, const char *from, char *err, size_t errlen)
+{
+	sqlite3 *src = NULL;
+	sqlite3_backup *b;
+	int rc, ret = -1;
+
+	if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", from,
+		    src != NULL ? sqlite3_errmsg(src) : "out of memory");
+		goto out;
+	}
+	pthread_mutex_lock(&st->lock);
+	if ((b = sqlite3_backup_init(st->db, "main", src, "main")) == NULL) {
+		snprintf(err, errlen, "cannot restore from %s: %s", from,
+		    sqlite3_errmsg(st->db));
+		pthread_mutex_unlock(&st->lock);
+		goto out;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "restoring from %s failed: %s", from,
+		    sqlite3_errstr(rc));
+		pthread_mutex_unlock(&st->lock);
+		goto out;
+	}
+	pthread_mutex_unlock(&st->lock);
+	/* The restored trail may start its keyed part elsewhere. */
+	if (store_audit_load(st, err, errlen) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (src != NULL)
+		sqlite3_close(src);
+	return ret;
+}
+
 void
 store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	if (st->db != NULL)
+		store_audit_release(st);
 	if (st->db != NULL) {
 		/* Not a sweep of sqlite3_next_stmt: FTS5 keeps statements of
 		 * its own that only it may finalise.  Every store function

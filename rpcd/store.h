@@ -24,6 +24,30 @@ struct store *store_open(const char *path, char *err, size_t errlen);
 /* Checkpoints and closes; the store pointer is freed. */
 void store_close(struct store *st);
 
+/*
+ * Online backup.  store_backup copies the open database into a new file
+ * at to while the daemon keeps serving (one read transaction: writers are
+ * not held up); store_backup_file does the same from a database file on
+ * disk.  Neither overwrites an existing file; the copy is checked
+ * (quick_check) and appears under its name only when whole.
+ * store_restore replaces the open database's content with the database
+ * at from (a backup checked beforehand by the caller) and reloads the
+ * audit chain's state.  All return 0, or -1 with a reason in err.
+ */
+int store_backup(struct store *st, const char *to, char *err, size_t errlen);
+int store_backup_file(const char *from, const char *to, char *err,
+    size_t errlen);
+int store_restore(struct store *st, const char *from, char *err,
+    size_t errlen);
+
+/*
+ * The storage fault this thread last met (a full disk, a failed read or
+ * write, a read-only or busy database), as words for a message, and
+ * forgets it; NULL when there was none since the last call.  The string
+ * is static.
+ */
+const char *store_fault_take(void);
+
 /* The migration level the database is at (PRAGMA user_version). */
 int store_schema_version(struct store *st);
 
@@ -67,6 +91,15 @@ struct store_audit {
  * logging the storage error.
  */
 int store_audit_append(struct store *st, const struct store_audit *a);
+
+/*
+ * A row store_audit_append could not write (storage failing) is held in
+ * memory and written ahead of the next row that can be; this writes the
+ * held rows now (the daemon calls it on a timer and when it stops).
+ * Returns 0 when none are left held, -1 when storage still fails; *held,
+ * when not NULL, is set to the number still held.
+ */
+int store_audit_flush(struct store *st, size_t *held);
 
 /*
  * Walks the whole audit trail recomputing the hash chain.  Returns the

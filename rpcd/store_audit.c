@@ -110,6 +110,7 @@ store_audit_load(struct store *st, char *err, size_t errlen)
 		return -1;
 	}
 	rc = sqlite3_step(s);
+	st->audit_keyed_from = 0; /* also after a restore replaced it all */
 	if (rc == SQLITE_ROW)
 		st->audit_keyed_from = sqlite3_column_int64(s, 0);
 	else if (rc != SQLITE_DONE) {
@@ -122,14 +123,28 @@ store_audit_load(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
-int
-store_audit_insert(struct store *st, const struct store_audit *a)
+/* The instant now as the trail writes it, "2026-11-24T10:00:00.000Z". */
+static void
+store_audit_now(char *at, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(at, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
+}
+
+/* store_audit_insert, with the row's instant given (a held row keeps the
+ * time of the call it records). */
+static int
+store_audit_insert_at(struct store *st, const struct store_audit *a,
+    const char *at)
 {
 	sqlite3_stmt *last = NULL, *ins = NULL;
 	unsigned char prev[32] = {0}, hash[32];
-	char at[64];
-	struct timespec ts;
-	struct tm tm;
 	const char *fields[10];
 	size_t nf;
 	int rc = -1;
@@ -140,11 +155,6 @@ store_audit_insert(struct store *st, const struct store_audit *a)
 		    "no key was loaded");
 		return -1;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(at, sizeof at, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
 	nf = store_audit_fields(fields, at, a);
 	last = store_prepare(st,
 	    "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
@@ -177,17 +187,173 @@ out:
 }
 
 int
+store_audit_insert(struct store *st, const struct store_audit *a)
+{
+	char at[64];
+
+	store_audit_now(at, sizeof at);
+	return store_audit_insert_at(st, a, at);
+}
+
+/*
+ * Rows held while storage failed.  A read is answered even when its audit
+ * row cannot be written (the disk full, say): refusing it would not make
+ * the disk any emptier.  The row is kept in memory instead, with its time,
+ * and written ahead of the next row that can be; at most STORE_HELD_MAX
+ * rows, and when more were lost than that, a row says how many, so the
+ * trail never hides the gap.  Only a crash while storage is failing can
+ * lose held rows.
+ */
+#define STORE_HELD_MAX 10000
+
+struct store_audit_held {
+	struct store_audit a;
+	char at[64];
+	char *buf; /* the strings of a, in one allocation */
+};
+
+/* Copies a into a new held row; lock held. */
+static void
+store_audit_hold(struct store *st, const struct store_audit *a)
+{
+	struct store_audit_held *h;
+	const char *src[9] = {a->actor, a->role, a->terminal, a->method,
+	    a->subject, a->purpose, a->outcome, a->detail, a->municipality};
+	const char **dst[9];
+	size_t len = 0, at = 0;
+
+	if (st->nheld >= STORE_HELD_MAX) {
+		st->held_lost++;
+		return;
+	}
+	if (st->nheld == st->held_cap) {
+		size_t cap = st->held_cap ? st->held_cap * 2 : 64;
+		void *p = realloc(st->held, cap * sizeof *st->held);
+
+		if (p == NULL) {
+			st->held_lost++;
+			return;
+		}
+		st->held = p;
+		st->held_cap = cap;
+	}
+	h = &st->held[st->nheld];
+	memset(h, 0, sizeof *h);
+	dst[0] = &h->a.actor, dst[1] = &h->a.role, dst[2] = &h->a.terminal;
+	dst[3] = &h->a.method, dst[4] = &h->a.subject, dst[5] = &h->a.purpose;
+	dst[6] = &h->a.outcome, dst[7] = &h->a.detail;
+	dst[8] = &h->a.municipality;
+	for (int i = 0; i < 9; i++)
+		len += (src[i] != NULL ? strlen(src[i]) : 0) + 1;
+	if ((h->buf = malloc(len)) == NULL) {
+		st->held_lost++;
+		return;
+	}
+	for (int i = 0; i < 9; i++) {
+		size_t n = src[i] != NULL ? strlen(src[i]) : 0;
+
+		memcpy(h->buf + at, src[i] != NULL ? src[i] : "", n);
+		h->buf[at + n] = '\0';
+		*dst[i] = h->buf + at;
+		at += n + 1;
+	}
+	store_audit_now(h->at, sizeof h->at);
+	st->nheld++;
+}
+
+/* Writes the held rows, and a row for any lost, in the open transaction;
+ * lock held.  Returns 0 or -1. */
+static int
+store_audit_write_held(struct store *st)
+{
+	char detail[160];
+	struct store_audit lost = {.actor = "system", .terminal = "",
+	    .method = "audit rows lost", .outcome = "DATA_LOSS",
+	    .detail = detail};
+
+	for (size_t i = 0; i < st->nheld; i++)
+		if (store_audit_insert_at(st, &st->held[i].a,
+		    st->held[i].at) != 0)
+			return -1;
+	if (st->held_lost > 0) {
+		snprintf(detail, sizeof detail, "%lld audit rows could not be "
+		    "written or held while storage failed",
+		    (long long)st->held_lost);
+		if (store_audit_insert(st, &lost) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+store_audit_held_clear(struct store *st)
+{
+	for (size_t i = 0; i < st->nheld; i++)
+		free(st->held[i].buf);
+	st->nheld = 0;
+	st->held_lost = 0;
+}
+
+int
 store_audit_append(struct store *st, const struct store_audit *a)
 {
 	int rc = -1;
 
 	pthread_mutex_lock(&st->lock);
 	if (store_begin(st) == 0) {
-		if (store_audit_insert(st, a) == 0 && store_commit(st) == 0)
+		if (store_audit_write_held(st) == 0 &&
+		    store_audit_insert(st, a) == 0 && store_commit(st) == 0) {
+			store_audit_held_clear(st);
 			rc = 0;
-		else
+		} else
 			store_rollback(st);
 	}
+	if (rc != 0) {
+		store_audit_hold(st, a);
+		log_warn("store: audit row held in memory (%zu held) until "
+		    "storage works again", st->nheld);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+void
+store_audit_release(struct store *st)
+{
+	size_t held = 0;
+
+	if (st->nheld > 0 || st->held_lost > 0) {
+		if (store_audit_flush(st, &held) != 0)
+			log_error("store: %zu held audit rows could not be "
+			    "written before closing", held);
+	}
+	store_audit_held_clear(st);
+	free(st->held);
+	st->held = NULL;
+	st->held_cap = 0;
+}
+
+int
+store_audit_flush(struct store *st, size_t *held)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&st->lock);
+	if (st->nheld > 0 || st->held_lost > 0) {
+		rc = -1;
+		if (store_begin(st) == 0) {
+			if (store_audit_write_held(st) == 0 &&
+			    store_commit(st) == 0) {
+				log_info("store: %zu held audit rows written",
+				    st->nheld);
+				store_audit_held_clear(st);
+				rc = 0;
+			} else
+				store_rollback(st);
+		}
+	}
+	if (held != NULL)
+		*held = st->nheld;
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

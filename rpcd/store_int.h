@@ -11,6 +11,8 @@
 
 #include "store.h"
 
+struct store_audit_held;
+
 struct store {
 	sqlite3 *db;	      /* the writer connection */
 	pthread_mutex_t lock; /* serialises use of db */
@@ -25,6 +27,11 @@ struct store {
 	/* A bulk load's transaction is open (store_batch_begin): each
 	 * function's own transaction is a savepoint inside it. */
 	int batch;
+
+	/* Audit rows held while storage failed (store_audit.c). */
+	struct store_audit_held *held;
+	size_t nheld, held_cap;
+	int64_t held_lost;
 };
 
 /* Prepares sql on the writer connection; NULL after logging on failure.
@@ -51,6 +58,10 @@ const char *store_text(sqlite3_stmt *s, int col);
 
 /* Copies a text column into dst (len bytes), truncating safely. */
 void store_copy(char *dst, size_t len, sqlite3_stmt *s, int col);
+
+/* Writes what audit rows are still held, if it can, and frees them;
+ * store_close calls it. */
+void store_audit_release(struct store *st);
 
 /* Reads where the audit chain becomes keyed; called by store_open.
  * Returns 0, or -1 with a reason in err. */

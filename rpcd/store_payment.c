@@ -56,7 +56,8 @@
 	" coalesce(sum(p.state = 'paid'), 0)," \
 	" coalesce(sum(p.state = 'failed'), 0)," \
 	" coalesce(sum(p.state = 'returned'), 0)," \
-	" coalesce(sum(CASE WHEN p.state = 'paid' THEN p.amount END), 0)"
+	" coalesce(sum(CASE WHEN p.state = 'paid' THEN p.amount END), 0)," \
+	" r.export_sha256, r.export_size"
 
 #define RUN_FROM \
 	" FROM payment_runs r LEFT JOIN payments p ON p.run_id = r.id"
@@ -91,6 +92,8 @@ run_row(sqlite3_stmt *s, struct store_run *r)
 	r->failed = sqlite3_column_int64(s, 18);
 	r->returned = sqlite3_column_int64(s, 19);
 	r->paid_total = sqlite3_column_int64(s, 20);
+	store_copy(r->export_sha256, sizeof r->export_sha256, s, 21);
+	r->export_size = sqlite3_column_int64(s, 22);
 }
 
 static void
@@ -650,6 +653,28 @@ store_payment_failures(struct store *st, const char *municipality, int limit,
 			store_log_error(st, "payment failures");
 	}
 	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+enum store_rc
+store_run_set_export(struct store *st, int64_t run_id, const char *sha256,
+    int64_t size)
+{
+	sqlite3_stmt *s;
+	enum store_rc rc;
+
+	pthread_mutex_lock(&st->lock);
+	s = store_prepare(st, "UPDATE payment_runs SET export_sha256 = ?2,"
+	    " export_size = ?3 WHERE id = ?1 AND export_sha256 = ''");
+	if (s == NULL) {
+		pthread_mutex_unlock(&st->lock);
+		return STORE_ERR;
+	}
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_text(s, 2, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, size);
+	rc = store_write(st, s, "payment run export file");
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

@@ -35,6 +35,8 @@ struct store_run {
 	int64_t failed;
 	int64_t returned;
 	int64_t paid_total;
+	char export_sha256[65];	/* the export file's, "" until written */
+	int64_t export_size;
 };
 
 /* One payment as read.  Strings are valid during the callback only. */
@@ -98,6 +100,13 @@ enum store_rc store_run_move(struct store *st, int64_t run_id,
     enum store_run_action action, const char *actor, const char *reason,
     const char *message_id, const struct store_audit *a,
     struct store_run *run);
+
+/*
+ * Records the digest and size of run run_id's export file, the first time
+ * only: a run's file never changes once written.
+ */
+enum store_rc store_run_set_export(struct store *st, int64_t run_id,
+    const char *sha256, int64_t size);
 
 /*
  * Calls fn for the payments of run run_id with an id above after, in id

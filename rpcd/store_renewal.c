@@ -126,28 +126,28 @@ fail:
 	return rc;
 }
 
-enum store_rc
-store_renewal_job_get(struct store *st, int64_t id,
-    struct store_renewal_job *job)
+/* Counts job's renewals by state, and those whose amount changes; lock
+ * held. */
+static enum store_rc
+job_count(struct store *st, struct store_renewal_job *job)
 {
 	sqlite3_stmt *s;
-	enum store_rc rc;
+	enum store_rc rc = STORE_ERR;
 	const char *state;
 	int64_t n;
 	int r;
 
-	pthread_mutex_lock(&st->lock);
-	if ((rc = job_read(st, id, job)) != STORE_OK)
-		goto out;
-	rc = STORE_ERR;
-	s = store_prepare(st, "SELECT state, count(*) FROM renewals"
+	s = store_prepare(st, "SELECT state, count(*), coalesce(sum(eligible"
+	    " AND new_amount <> old_amount), 0) FROM renewals"
 	    " WHERE job_id = ? GROUP BY state");
 	if (s == NULL)
-		goto out;
+		return STORE_ERR;
 	sqlite3_bind_int64(s, 1, job->id);
+	job->changed = 0;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		state = store_text(s, 0);
 		n = sqlite3_column_int64(s, 1);
+		job->changed += sqlite3_column_int64(s, 2);
 		if (strcmp(state, "pending") == 0)
 			job->pending = n;
 		else if (strcmp(state, "objected") == 0)
@@ -164,9 +164,55 @@ store_renewal_job_get(struct store *st, int64_t id,
 	else
 		store_log_error(st, "renewal counts");
 	sqlite3_finalize(s);
-out:
+	return rc;
+}
+
+enum store_rc
+store_renewal_job_get(struct store *st, int64_t id,
+    struct store_renewal_job *job)
+{
+	enum store_rc rc;
+
+	pthread_mutex_lock(&st->lock);
+	if ((rc = job_read(st, id, job)) == STORE_OK)
+		rc = job_count(st, job);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
+}
+
+int
+store_renewal_job_list(struct store *st, int limit,
+    struct store_renewal_job *out)
+{
+	sqlite3_stmt *s;
+	int n = 0, r = SQLITE_DONE;
+
+	pthread_mutex_lock(&st->lock);
+	s = store_prepare(st, "SELECT " JOB_COLUMNS " FROM renewal_jobs"
+	    " ORDER BY id DESC LIMIT ?");
+	if (s == NULL) {
+		pthread_mutex_unlock(&st->lock);
+		return -1;
+	}
+	sqlite3_bind_int(s, 1, limit);
+	while (n < limit && (r = sqlite3_step(s)) == SQLITE_ROW)
+		job_row(s, &out[n++]);
+	if (n < limit && r != SQLITE_DONE) {
+		store_log_error(st, "renewal jobs");
+		n = -1;
+	}
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->lock);
+	/* Each job is counted under the lock on its own, so that a long
+	 * list of large jobs does not keep the renewal thread waiting. */
+	for (int i = 0; i < n; i++) {
+		pthread_mutex_lock(&st->lock);
+		r = job_count(st, &out[i]);
+		pthread_mutex_unlock(&st->lock);
+		if (r != STORE_OK)
+			return -1;
+	}
+	return n;
 }
 
 enum store_rc

@@ -25,6 +25,7 @@ struct store_renewal_job {
 	int64_t due, processed, eligible, not_eligible, failed;
 	/* Its renewals by state now (filled by store_renewal_job_get). */
 	int64_t pending, objected, renewed, ended, kept;
+	int64_t changed;	/* eligible renewals whose amount differs */
 };
 
 /*
@@ -40,6 +41,11 @@ enum store_rc store_renewal_job_start(struct store *st, const char *as_of,
  * STORE_NOTFOUND when there is none. */
 enum store_rc store_renewal_job_get(struct store *st, int64_t id,
     struct store_renewal_job *job);
+
+/* Fills out with up to limit jobs, newest first, each counted as
+ * store_renewal_job_get counts it.  Returns how many, or -1. */
+int store_renewal_job_list(struct store *st, int limit,
+    struct store_renewal_job *out);
 
 /* The running job; STORE_NOTFOUND when none is. */
 enum store_rc store_renewal_job_running(struct store *st,

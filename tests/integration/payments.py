@@ -6,6 +6,8 @@ Prints one "OK name" or "FAIL name -- why" line per check.
 """
 import datetime
 import decimal
+import hashlib
+import os
 import re
 import sqlite3
 import sys
@@ -488,7 +490,7 @@ expect("Payments ImportStatus: malformed CSV is refused with its line",
        INVALID, "content", "line")
 expect("Payments ImportStatus: a header alone is refused", import_(R1, "csv", "end_to_end_id,status,reason\n"),
        INVALID, "content")
-expect("Payments ImportStatus: an unknown format", import_(R1, "camt.054", "x"), INVALID, "format")
+expect("Payments ImportStatus: an unknown format", import_(R1, "mt940", "x"), INVALID, "format")
 expect("Payments ImportStatus: empty content", import_(R1, "csv", ""), INVALID, "content")
 check("the refused files changed nothing",
       rows("SELECT state, count(*) FROM payments WHERE run_id = ? GROUP BY state", R1) == before, before)
@@ -537,8 +539,9 @@ check("ImportStatus pain.002: a status that is not final is that transaction's e
       lines.get(3, ("", "", ""))[1] == "error" and lines[3][2].startswith("TxSts:"), lines.get(3))
 check("ImportStatus pain.002: an amount that differs from the payment's is that transaction's error",
       lines.get(4, ("", "", ""))[1] == "error" and lines[4][2].startswith("amount:"), lines.get(4))
-check("ImportStatus pain.002: RJCT's reason code is kept",
-      rows("SELECT state, reason FROM payments WHERE end_to_end_id = ?", E[PEOPLE[5][0]]) == [("failed", "AC01")])
+check("ImportStatus pain.002: RJCT's reason code is kept, with its meaning in words",
+      rows("SELECT state, reason FROM payments WHERE end_to_end_id = ?", E[PEOPLE[5][0]]) ==
+      [("failed", "AC01 incorrect account number")])
 check("ImportStatus: one payment still waits, so the run is still exported", imp and imp.run.state == "exported",
       imp.run if imp else None)
 imp, code, msg = import_(R1, "pain.002", pain002(MSG, [(E[PEOPLE[6][0]], "RJCT", "AC04", ""),
@@ -602,6 +605,199 @@ check("ListFailures: those in a new run are no longer listed",
       code == OK and len(fl.payments) == 3
       and all(p.end_to_end_id.startswith("SPIS-%d-" % yr.id) for p in fl.payments),
       (code, msg, [p.end_to_end_id for p in fl.payments] if fl else None))
+
+# --- Large files: the export in chunks -------------------------------------------------
+OUT_OF_RANGE = grpc.StatusCode.OUT_OF_RANGE
+big, code, msg = create("PAY-M", month(6))
+BIG = big.id if big else 0
+expect("Payments GetExportChunk: a run not yet exported has no file",
+       pay("GetExportChunk", bn.GetExportChunkRequest(run_id=BIG)), PRECOND, "run_id", "export")
+action("ApproveRun", BIG, super_)
+expect("Payments ExportRun: a chunk above 1 MiB is refused, named",
+       pay("ExportRun", bn.RunActionRequest(request_id=spis.rid(), run_id=BIG, max_chunk_bytes=(1 << 20) + 1)),
+       INVALID, "max_chunk_bytes")
+bx, code, msg = pay("ExportRun", bn.RunActionRequest(request_id=spis.rid(), run_id=BIG, max_chunk_bytes=1000))
+check("ExportRun with 1000-byte chunks: the file's size and sha256, and its first 1000 bytes only",
+      code == OK and bx.size > 3000 and len(bx.xml) == 1000 and re.fullmatch("[0-9a-f]{64}", bx.sha256)
+      and bx.file_name == bx.run.message_id + ".xml", (code, msg, bx.size if bx else None))
+data, chunks, offsets_ok = bytes(bx.xml) if bx else b"", 1, True
+while bx and len(data) < bx.size and chunks < 100:
+    ch, code, msg = pay("GetExportChunk", bn.GetExportChunkRequest(run_id=BIG, offset=len(data), max_bytes=777))
+    if code != OK or not ch.data:
+        check("GetExportChunk: each next chunk", False, (code, msg))
+        break
+    offsets_ok = offsets_ok and ch.offset == len(data) and ch.size == bx.size and ch.sha256 == bx.sha256
+    data += ch.data
+    chunks += 1
+check("GetExportChunk: the chunks, reassembled, are the whole file; its sha256 is the one given",
+      bx and len(data) == bx.size and hashlib.sha256(data).hexdigest() == bx.sha256 and offsets_ok
+      and chunks > 3, (len(data), chunks))
+try:
+    bdoc = ET.fromstring(data)
+    n = {"p": NS}
+    btx = bdoc.findall("p:CstmrCdtTrfInitn/p:PmtInf/p:CdtTrfTxInf", n)
+    bsum = sum(decimal.Decimal(t.findtext("p:Amt/p:InstdAmt", None, n)) for t in btx)
+    check("the reassembled pain.001 parses; NbOfTxs and CtrlSum add up to the run's count and total",
+          len(btx) == big.count == NPAY
+          and int(bdoc.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:NbOfTxs", None, n)) == len(btx)
+          and decimal.Decimal(bdoc.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:CtrlSum", None, n)) == bsum
+          and decimal.Decimal(bdoc.findtext("p:CstmrCdtTrfInitn/p:PmtInf/p:CtrlSum", None, n)) == bsum
+          and cents(str(bsum)) == big.total, (len(btx), bsum, big.total))
+except ET.ParseError as e:
+    check("the reassembled pain.001 parses; NbOfTxs and CtrlSum add up to the run's count and total", False, e)
+path = "%s.files/bank/exports/%s.xml" % (dbpath, bx.run.message_id if bx else "x")
+try:
+    with open(path, "rb") as f:
+        ondisk = f.read()
+except OSError as e:
+    ondisk = repr(e).encode()
+check("the file is kept beside the database, its digest with the run",
+      ondisk == data and rows("SELECT export_sha256, export_size FROM payment_runs WHERE id = ?", BIG) ==
+      [(bx.sha256, bx.size)], path)
+again, code, msg = action("ExportRun", BIG)
+check("ExportRun again: the same bytes (the whole file in one chunk of 1 MiB) and the same sha256",
+      code == OK and again.xml == data and again.sha256 == bx.sha256 and again.size == bx.size, (code, msg))
+os.unlink(path)
+ch, code, msg = pay("GetExportChunk", bn.GetExportChunkRequest(run_id=BIG, offset=0, max_bytes=0))
+check("a file gone missing is written again, the same bytes",
+      code == OK and ch.data == data and os.path.exists(path), (code, msg))
+expect("Payments GetExportChunk: an offset at the end is OUT_OF_RANGE, named",
+       pay("GetExportChunk", bn.GetExportChunkRequest(run_id=BIG, offset=bx.size if bx else 0)),
+       OUT_OF_RANGE, "offset")
+expect("Payments GetExportChunk: a negative offset is refused, named",
+       pay("GetExportChunk", bn.GetExportChunkRequest(run_id=BIG, offset=-1)), INVALID, "offset")
+expect("Payments GetExportChunk: max_bytes above 1 MiB is refused, named",
+       pay("GetExportChunk", bn.GetExportChunkRequest(run_id=BIG, max_bytes=(1 << 20) + 1)), INVALID, "max_bytes")
+expect("Payments GetExportChunk: a run of another municipality's officer is out of scope",
+       pay("GetExportChunk", bn.GetExportChunkRequest(run_id=BIG), clerk13), DENIED, "run_id")
+expect("Payments GetExportChunk: an unknown run", pay("GetExportChunk", bn.GetExportChunkRequest(run_id=999999)),
+       NOT_FOUND, "run_id")
+
+# --- Status reports: camt.054 -----------------------------------------------------------
+C54NS = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"
+BMSG = bx.run.message_id if bx else ""
+BE = {p.national_id: p.end_to_end_id for p in (get_all(BIG) or [])}
+
+
+def money(v):
+    return "%d.%02d" % divmod(v, 100)
+
+
+def camt(entries, ns=C54NS):
+    """entries: (end_to_end_id, amount, CdtDbtInd, Sts, return reason or None)."""
+    body = "".join(
+        '<Ntry><Amt Ccy="EUR">%s</Amt><CdtDbtInd>%s</CdtDbtInd><Sts>%s</Sts><BookgDt><Dt>2026-12-01</Dt>'
+        "</BookgDt><NtryDtls><TxDtls><Refs><MsgId>%s</MsgId><EndToEndId>%s</EndToEndId></Refs>%s</TxDtls>"
+        "</NtryDtls></Ntry>" % (amt, ind, sts, BMSG, e,
+                                "<RtrInf><Rsn><Cd>%s</Cd></Rsn></RtrInf>" % rsn if rsn else "")
+        for e, amt, ind, sts, rsn in entries)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="%s"><BkToCstmrDbtCdtNtfctn>'
+            "<GrpHdr><MsgId>BANK-C54</MsgId><CreDtTm>2026-12-01T10:00:00</CreDtTm></GrpHdr>"
+            "<Ntfctn><Id>N-1</Id><Acct><Id><IBAN>LT307300010000000001</IBAN></Id></Acct>%s</Ntfctn>"
+            "</BkToCstmrDbtCdtNtfctn></Document>" % (ns, body))
+
+
+def states(run_id):
+    return rows("SELECT state, count(*) FROM payments WHERE run_id = ? GROUP BY state", run_id)
+
+
+before = states(BIG)
+expect("Payments ImportStatus camt.054: not well-formed is refused with its line, nothing changed",
+       import_(BIG, "camt.054", camt([])[:-40] + "\n<Ntry>"), INVALID, "content", "line")
+xxe = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>' +
+       camt([("&x;", "1.00", "DBIT", "BOOK", None)]).split("?>", 1)[1])
+expect("Payments ImportStatus camt.054: a DTD (an external entity) is refused, nothing read",
+       import_(BIG, "camt.054", xxe), INVALID, "content", "DTD")
+expect("Payments ImportStatus camt.054: a notification without entries is refused",
+       import_(BIG, "camt.054", camt([])), INVALID, "content", "Ntry")
+expect("Payments ImportStatus camt.054: a pain.002 given as camt.054 is refused",
+       import_(BIG, "camt.054", pain002(BMSG, [(BE[PEOPLE[0][0]], "ACSC", "", "")])), INVALID, "content",
+       "camt.054")
+check("the refused camt.054 files changed nothing", states(BIG) == before, states(BIG))
+imp, code, msg = import_(BIG, "", camt([
+    (BE[PEOPLE[0][0]], money(AMOUNT[PEOPLE[0][0]]), "DBIT", "BOOK", None),
+    (BE[PEOPLE[1][0]], money(AMOUNT[PEOPLE[1][0]]), "DBIT", "RJCT", "AC01"),
+    (BE[PEOPLE[2][0]], money(AMOUNT[PEOPLE[2][0]]), "CRDT", "BOOK", "MD07"),
+    ("SPIS-999-999", "1.00", "DBIT", "BOOK", None),
+    (BE[PEOPLE[3][0]], "1.00", "DBIT", "BOOK", None),
+    (BE[PEOPLE[4][0]], money(AMOUNT[PEOPLE[4][0]]), "DBIT", "PDNG", None),
+]))
+lines = {x.line: (x.end_to_end_id, x.outcome, x.message) for x in imp.lines} if imp else {}
+check("ImportStatus camt.054 (told from its root element): booked debit paid, rejected failed, "
+      "booked with return information returned",
+      code == OK and imp.format == "camt.054" and lines.get(1, ("", ""))[1] == "paid"
+      and lines.get(2, ("", ""))[1] == "failed" and lines.get(3, ("", ""))[1] == "returned",
+      (code, msg, lines))
+check("ImportStatus camt.054: an unknown EndToEndId is that transaction's error, named",
+      lines.get(4, ("", "", ""))[1] == "error" and lines[4][2].startswith("end_to_end_id:"), lines.get(4))
+check("ImportStatus camt.054: an amount that differs from the payment's is that transaction's error",
+      lines.get(5, ("", "", ""))[1] == "error" and lines[5][2].startswith("amount:"), lines.get(5))
+check("ImportStatus camt.054: a pending entry is no answer, named",
+      lines.get(6, ("", "", ""))[1] == "error" and lines[6][2].startswith("Ntry.Sts:"), lines.get(6))
+check("ImportStatus camt.054: counts of lines read and errors",
+      imp and imp.lines_read == 6 and imp.errors == 3 and imp.run.paid == 1 and imp.run.failed == 1
+      and imp.run.returned == 1, imp.run if imp else None)
+check("ImportStatus camt.054: reason codes kept with their meaning in words",
+      rows("SELECT state, reason FROM payments WHERE end_to_end_id IN (?, ?) ORDER BY state",
+           BE[PEOPLE[1][0]], BE[PEOPLE[2][0]]) ==
+      [("failed", "AC01 incorrect account number"), ("returned", "MD07 account holder deceased")])
+imp, code, msg = import_(BIG, "camt.054", camt([(BE[PEOPLE[3][0]], "1.00", "DBIT", "BOOK", None)]).replace(
+    C54NS, "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08").replace("<Sts>BOOK</Sts>", "<Sts><Cd>BOOK</Cd></Sts>"))
+check("ImportStatus camt.054.001.08 is read too (Sts/Cd); the mismatched amount is still refused",
+      code == OK and imp.lines and imp.lines[0].outcome == "error"
+      and imp.lines[0].message.startswith("amount:"), (code, msg, imp.lines if imp else None))
+
+# --- Status reports in chunks -----------------------------------------------------------
+report = camt([(BE[nid], money(AMOUNT[nid]), "DBIT", "BOOK", None) for nid, _ in PEOPLE[3:]]).encode()
+
+
+def upload(run_id, uid, offset, data_, tok=clerk):
+    return pay("UploadStatusChunk", bn.UploadStatusChunkRequest(request_id=spis.rid(), run_id=run_id,
+                                                                upload_id=uid, offset=offset, data=data_), tok)
+
+
+up, code, msg = upload(BIG, "", 0, report[:300])
+UID = up.upload_id if up else ""
+check("UploadStatusChunk: the first chunk starts an upload with a new id",
+      code == OK and re.fullmatch("[0-9a-f]{32}", UID) and up.size == 300, (code, msg))
+expect("Payments UploadStatusChunk: a chunk at the wrong offset is OUT_OF_RANGE, named with where to go on",
+       upload(BIG, UID, 200, report[200:400]), OUT_OF_RANGE, "offset", "300")
+expect("Payments UploadStatusChunk: an unknown upload id", upload(BIG, "0" * 32, 0, b"x"), NOT_FOUND, "upload_id")
+expect("Payments UploadStatusChunk: an id that is not one", upload(BIG, "../../x", 0, b"x"), INVALID, "upload_id")
+expect("Payments UploadStatusChunk: the upload of another run", upload(R1, UID, 300, b"x"), NOT_FOUND, "upload_id")
+expect("Payments UploadStatusChunk: an empty chunk", upload(BIG, UID, 300, b""), INVALID, "data")
+expect("Payments UploadStatusChunk: a chunk above 1 MiB", upload(BIG, UID, 300, b"x" * ((1 << 20) + 1)),
+       INVALID, "data")
+expect("Payments UploadStatusChunk: a new upload starts at 0", upload(BIG, "", 5, b"x"), INVALID, "offset")
+off, nchunks = 300, 1
+while off < len(report):
+    up, code, msg = upload(BIG, UID, off, report[off:off + 300])
+    if code != OK:
+        check("UploadStatusChunk: each next chunk", False, (code, msg))
+        break
+    off, nchunks = up.size, nchunks + 1
+check("UploadStatusChunk: the report went in several chunks", off == len(report) and nchunks > 2,
+      (off, len(report), nchunks))
+before = states(BIG)
+expect("Payments ImportStatus: a sha256 that does not match the upload is refused, nothing changed",
+       pay("ImportStatus", bn.ImportStatusRequest(request_id=spis.rid(), run_id=BIG, upload_id=UID,
+                                                  sha256="0" * 64)), INVALID, "sha256")
+expect("Payments ImportStatus: content and upload_id together are refused",
+       pay("ImportStatus", bn.ImportStatusRequest(request_id=spis.rid(), run_id=BIG, upload_id=UID,
+                                                  content=b"x")), INVALID, "content")
+check("the refused imports changed nothing", states(BIG) == before, states(BIG))
+imp, code, msg = pay("ImportStatus", bn.ImportStatusRequest(
+    request_id=spis.rid(), run_id=BIG, upload_id=UID, sha256=hashlib.sha256(report).hexdigest(),
+    errors_only=True))
+check("ImportStatus by upload_id: the chunked report is applied; the run reconciles, totals add up",
+      code == OK and imp.lines_read == len(PEOPLE) - 3 and imp.errors == 0 and not imp.lines
+      and imp.run.state == "reconciled" and imp.run.paid == NPAY - 2 and imp.run.failed == 1
+      and imp.run.returned == 1 and imp.run.paid + imp.run.failed + imp.run.returned == imp.run.count
+      and imp.run.paid_total == sum(AMOUNT[n] for n, _ in PEOPLE) - AMOUNT[PEOPLE[1][0]] - AMOUNT[PEOPLE[2][0]],
+      (code, msg, imp.run if imp else None))
+expect("Payments ImportStatus: an upload is read once; imported, it is gone",
+       pay("ImportStatus", bn.ImportStatusRequest(request_id=spis.rid(), run_id=BIG, upload_id=UID)),
+       NOT_FOUND, "upload_id")
 
 # --- Audit ------------------------------------------------------------------------------
 created = rows("SELECT count(*) FROM payment_runs")[0][0]

@@ -115,6 +115,8 @@ refuse("empty given_names", person(F90, "", "Jonaitė", "1990-01-01", "F"), INVA
        "person.given_names")
 refuse("a 101-character surname", person(F90, "Ona", "ž" * 101, "1990-01-01", "F"), INVALID,
        "person.surname")
+refuse("a NUL inside the surname (decoding would cut it)",
+       person(F90, "Ona", "Jon\x00aitė", "1990-01-01", "F"), INVALID, "person.surname")
 refuse("a control character in the surname", person(F90, "Ona", "Jon\x07aitė", "1990-01-01",
                                                     "F"), INVALID, "person.surname")
 refuse("a bad check digit", person("49001011239", "Ona", "Jonaitė", "1990-01-01", "F"),

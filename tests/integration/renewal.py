@@ -253,6 +253,23 @@ def main():
         rows("SELECT count(*) FROM audit WHERE method LIKE '%Benefits/ResolveObjection' AND outcome = 'OK'"
              )[0][0] == 3)
 
+    # The jobs, newest first, each counted as GetRenewalJob counts it.
+    def jobs(limit=0, tok=admin):
+        return c.call("Benefits", "ListRenewalJobs", bn.ListRenewalJobsRequest(limit=limit), token=tok)
+    lst, code, msg = jobs()
+    check("ListRenewalJobs lists the jobs newest first",
+          code == OK and [x.id for x in lst.jobs] == [j2.id if j2 else -1, JOB], (code, msg, lst))
+    first = lst.jobs[-1] if lst and lst.jobs else None
+    check("ListRenewalJobs counts each job's renewals, and the one whose amount changed",
+          first is not None and (first.due, first.processed, first.renewed, first.ended, first.kept,
+                                 first.changed) == (5, 5, 2, 2, 1, 1), first)
+    check("GetRenewalJob counts the renewals whose amount changed", job(JOB)[0].changed == 1, job(JOB)[0])
+    lst, code, msg = jobs(limit=1, tok=super13)
+    check("ListRenewalJobs with a limit: the latest only, for a supervisor too",
+          code == OK and len(lst.jobs) == 1 and lst.jobs[0].id != JOB, (code, msg, lst))
+    expect("ListRenewalJobs with a limit over 100", jobs(limit=101), INVALID, "limit")
+    expect("ListRenewalJobs by a caseworker is PERMISSION_DENIED", jobs(tok=case13), DENIED)
+
 
 def crash(pid, n):
     # n due benefits, made behind the daemon's back as copies of one.

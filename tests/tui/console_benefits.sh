@@ -254,8 +254,10 @@ printf 'end_to_end_id,status,reason\n%s,paid,\n%s,failed,AC04 account closed\n' 
 check "import offered" 'i Import a status report'
 keys i
 check "import: the dialog" "Import the bank's status report" 10
+check "import: the format is told from the content unless chosen" 'Format.*auto'
 typ "$tmp/status.csv"
 keys Tab F2
+check "import: the report's format as read" "lines read \(csv\), 0 with an error" 15
 check "import: the lines one by one" "line [0-9]+ +$E1 +paid" 15
 check "import: the failed line" "line [0-9]+ +$E2 +failed"
 check "import: the new totals" "paid 1 \(50\.00 of 100\.00 EUR\) · failed 1 · returned 0"

@@ -80,7 +80,7 @@ read_report(struct arena *a, const char *format, const char *text,
     const char *msgid, struct bankfile_status **out, size_t *n, char *why)
 {
 	return bankfile_status_read(format, text, strlen(text), msgid, a, out,
-	    n, why, 256);
+	    n, NULL, why, 256);
 }
 
 static void
@@ -166,7 +166,7 @@ test_pain002(void **state)
 	assert_int_equal(s[0].amount, 1250);
 	assert_int_equal(s[1].line, 2);
 	assert_string_equal(s[1].status, "failed");
-	assert_string_equal(s[1].reason, "AC04: closed");
+	assert_string_equal(s[1].reason, "AC04 account closed: closed");
 	assert_non_null(strstr(s[2].error, "TxSts:"));
 	assert_non_null(strstr(s[3].error, "InstdAmt"));
 
@@ -186,6 +186,121 @@ test_pain002(void **state)
 	arena_free(&a);
 }
 
+/* A camt.054 notification: NS the version's namespace, STS the entries'
+ * status as that version writes it. */
+#define C54(ns) "<Document xmlns=\"urn:iso:std:iso:" \
+	"20022:tech:xsd:camt.054.001." ns "\"><BkToCstmrDbtCdtNtfctn>" \
+	"<GrpHdr><MsgId>B1</MsgId></GrpHdr><Ntfctn><Id>N1</Id>"
+#define C54_END "</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
+#define NTRY(amt, ind, sts, tx) "<Ntry><Amt Ccy=\"EUR\">" amt "</Amt>" \
+	"<CdtDbtInd>" ind "</CdtDbtInd>" sts "<NtryDtls>" tx "</NtryDtls></Ntry>"
+#define TX(e2e, more) "<TxDtls><Refs><MsgId>M1</MsgId><EndToEndId>" e2e \
+	"</EndToEndId></Refs>" more "</TxDtls>"
+
+static void
+test_camt054(void **state)
+{
+	struct arena a;
+	struct bankfile_status *s;
+	size_t n;
+	const char *used;
+	char why[256];
+
+	(void)state;
+	arena_init(&a);
+	/* Version 02: <Sts>BOOK</Sts>.  A booked debit with one transaction
+	 * takes the entry's amount; a batch entry gives each transaction's;
+	 * a credit with return information is a return, its code in words;
+	 * a rejected entry failed; a pending one is no answer; a credit
+	 * without return information answers nothing. */
+	assert_int_equal(read_report(&a, "camt.054", "<?xml version=\"1.0\" "
+	    "encoding=\"UTF-8\"?>\n" C54("02")
+	    NTRY("12.50", "DBIT", "<Sts>BOOK</Sts>", TX("E1", ""))
+	    NTRY("30.00", "DBIT", "<Sts>BOOK</Sts>",
+	    TX("E2", "<AmtDtls><TxAmt><Amt Ccy=\"EUR\">10.00</Amt></TxAmt>"
+	    "</AmtDtls>")
+	    TX("E3", "<AmtDtls><TxAmt><Amt Ccy=\"EUR\">20.00</Amt></TxAmt>"
+	    "</AmtDtls>"))
+	    NTRY("5.00", "CRDT", "<Sts>BOOK</Sts>", TX("E4", "<RtrInf><Rsn>"
+	    "<Cd>AC04</Cd></Rsn><AddtlInf>since May</AddtlInf></RtrInf>"))
+	    NTRY("7.00", "DBIT", "<Sts>RJCT</Sts>", TX("E5", "<RtrInf><Rsn>"
+	    "<Cd>ZZ99</Cd></Rsn></RtrInf>"))
+	    NTRY("7.00", "DBIT", "<Sts>PDNG</Sts>", TX("E6", ""))
+	    NTRY("7.00", "CRDT", "<Sts>BOOK</Sts>", TX("E7", ""))
+	    NTRY("7.00", "DBIT", "<Sts>BOOK</Sts>", "")
+	    NTRY("7,00", "DBIT", "<Sts>BOOK</Sts>", TX("E9", ""))
+	    C54_END, "M1", &s, &n, why), 0);
+	assert_int_equal(n, 9);
+	assert_string_equal(s[0].end_to_end_id, "E1");
+	assert_string_equal(s[0].status, "paid");
+	assert_int_equal(s[0].amount, 1250);
+	assert_int_equal(s[1].amount, 1000);
+	assert_int_equal(s[2].line, 3);
+	assert_int_equal(s[2].amount, 2000);
+	assert_string_equal(s[3].status, "returned");
+	assert_string_equal(s[3].reason, "AC04 account closed: since May");
+	assert_string_equal(s[4].status, "failed");
+	assert_string_equal(s[4].reason, "ZZ99");
+	assert_non_null(strstr(s[5].error, "Ntry.Sts:"));
+	assert_non_null(strstr(s[6].error, "CdtDbtInd:"));
+	assert_non_null(strstr(s[7].error, "Ntry:"));
+	assert_non_null(strstr(s[8].error, "Amt"));
+	for (size_t i = 0; i < 5; i++)
+		assert_null(s[i].error);
+
+	/* Version 08: <Sts><Cd>BOOK</Cd></Sts> and TxDtls/Amt; told from
+	 * the root element when no format is given. */
+	assert_int_equal(bankfile_status_read("", C54("08")
+	    NTRY("1.00", "DBIT", "<Sts><Cd>BOOK</Cd></Sts>", TX("E1",
+	    "<Amt Ccy=\"EUR\">1.00</Amt>")) C54_END, strlen(C54("08")
+	    NTRY("1.00", "DBIT", "<Sts><Cd>BOOK</Cd></Sts>", TX("E1",
+	    "<Amt Ccy=\"EUR\">1.00</Amt>")) C54_END), "M1", &a, &s, &n, &used,
+	    why, sizeof why), 0);
+	assert_string_equal(used, "camt.054");
+	assert_int_equal(n, 1);
+	assert_string_equal(s[0].status, "paid");
+	assert_int_equal(s[0].amount, 100);
+
+	/* A transaction answering another message is that line's error. */
+	assert_int_equal(read_report(&a, "camt.054", C54("02")
+	    NTRY("1.00", "DBIT", "<Sts>BOOK</Sts>", TX("E1", "")) C54_END,
+	    "M2", &s, &n, why), 0);
+	assert_non_null(strstr(s[0].error, "Refs.MsgId:"));
+
+	/* Refused as a whole: no entries, a DTD, not well-formed, another
+	 * format's document. */
+	assert_int_equal(read_report(&a, "camt.054", C54("02") C54_END, NULL,
+	    &s, &n, why), -1);
+	assert_non_null(strstr(why, "Ntry"));
+	assert_int_equal(read_report(&a, "camt.054",
+	    "<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>" C54("02")
+	    NTRY("1.00", "DBIT", "<Sts>BOOK</Sts>", TX("&x;", "")) C54_END,
+	    NULL, &s, &n, why), -1);
+	assert_non_null(strstr(why, "DTD"));
+	assert_int_equal(read_report(&a, "camt.054", C54("02") "<Ntry>\n<x>"
+	    C54_END, NULL, &s, &n, why), -1);
+	assert_non_null(strstr(why, "line 2"));
+	assert_int_equal(read_report(&a, "camt.054", P2 P2_END, NULL, &s, &n,
+	    why), -1);
+	assert_non_null(strstr(why, "not a camt.054"));
+	assert_int_equal(read_report(&a, "", "<Document xmlns=\"urn:x\"/>",
+	    NULL, &s, &n, why), -1);
+	assert_non_null(strstr(why, "neither"));
+
+	/* Told from the content: CSV and pain.002 as well. */
+	assert_int_equal(bankfile_status_read("", "end_to_end_id,status\nE,"
+	    "paid\n", 28, NULL, &a, &s, &n, &used, why, sizeof why), 0);
+	assert_string_equal(used, "csv");
+	assert_int_equal(bankfile_status_read("", "\n " P2 "<TxInfAndSts>"
+	    "<OrgnlEndToEndId>E</OrgnlEndToEndId><TxSts>ACSC</TxSts>"
+	    "</TxInfAndSts>" P2_END, strlen("\n " P2 "<TxInfAndSts>"
+	    "<OrgnlEndToEndId>E</OrgnlEndToEndId><TxSts>ACSC</TxSts>"
+	    "</TxInfAndSts>" P2_END), NULL, &a, &s, &n, &used, why,
+	    sizeof why), 0);
+	assert_string_equal(used, "pain.002");
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -194,6 +309,7 @@ main(void)
 		cmocka_unit_test(test_pain001),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_pain002),
+		cmocka_unit_test(test_camt054),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

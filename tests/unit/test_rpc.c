@@ -319,6 +319,48 @@ test_garbage_body_is_invalid_argument(void **state)
 }
 
 static void
+test_nul_in_string_is_named(void **state)
+{
+	struct fixture *f = start(0);
+	ProtobufCServiceDescriptor wrong = spistest__echo__descriptor;
+	ProtobufCMethodDescriptor methods[5];
+	Spistest__RawMsg raw = SPISTEST__RAW_MSG__INIT;
+	ProtobufCMessage *resp = NULL;
+	char msg[256], *out = NULL, field[64];
+	/* text "a\0b" (field 1) and blob "\0" (field 2, bytes: allowed). */
+	static const uint8_t wire[] = {0x0a, 3, 'a', 0, 'b', 0x12, 1, 0};
+	static const uint8_t blob_only[] = {0x12, 2, 0, 0, 0x0a, 1, 'a'};
+
+	(void)state;
+	assert_int_equal(rpc_wire_check(&spistest__echo_msg__descriptor,
+	    wire, sizeof wire, field, sizeof field), -1);
+	assert_string_equal(field, "text");
+	assert_int_equal(rpc_wire_check(&spistest__echo_msg__descriptor,
+	    blob_only, sizeof blob_only, field, sizeof field), 0);
+
+	/* Through the server: protobuf-c would have cut the text at the
+	 * NUL; the call is refused instead, naming the field, and the
+	 * server goes on answering. */
+	memcpy(methods, spistest__echo__descriptor.methods, sizeof methods);
+	methods[0].input = &spistest__raw_msg__descriptor;
+	wrong.methods = methods;
+	raw.text.data = (uint8_t *)"Jo\0nas";
+	raw.text.len = 6;
+	assert_int_equal(rpc_call(f->cl, &wrong, 0, &raw.base, &resp, 5000,
+	    NULL, msg, sizeof msg), GRPC_STATUS_INVALID_ARGUMENT);
+	assert_non_null(strstr(msg, "text: must not contain a NUL"));
+	raw.text.data = (uint8_t *)"Jonas";
+	raw.text.len = 5;
+	assert_int_equal(rpc_call(f->cl, &wrong, 0, &raw.base, &resp, 5000,
+	    NULL, msg, sizeof msg), GRPC_STATUS_OK);
+	protobuf_c_message_free_unpacked(resp, NULL);
+	assert_int_equal(echo(f, 0, "still here", 0, NULL, &out, msg,
+	    sizeof msg), GRPC_STATUS_OK);
+	free(out);
+	stop(f);
+}
+
+static void
 test_oversize_is_resource_exhausted(void **state)
 {
 	struct fixture *f = start(4096);
@@ -509,6 +551,7 @@ main(void)
 		cmocka_unit_test(test_authorize_blocks_handler),
 		cmocka_unit_test(test_unknown_method_answered_at_once),
 		cmocka_unit_test(test_garbage_body_is_invalid_argument),
+		cmocka_unit_test(test_nul_in_string_is_named),
 		cmocka_unit_test(test_oversize_is_resource_exhausted),
 		cmocka_unit_test(test_deadline_honoured),
 		cmocka_unit_test(test_graceful_shutdown_finishes_calls_in_flight),
