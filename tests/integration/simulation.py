@@ -17,6 +17,7 @@ sys.path.insert(0, "tests")
 import grpc  # noqa: E402
 import spisclient as spis  # noqa: E402
 from spis.v1 import applications_pb2 as ap  # noqa: E402
+from spis.v1 import programmes_pb2 as pg  # noqa: E402
 from spis.v1 import registry_pb2 as r  # noqa: E402
 from spis.v1 import simulation_pb2 as sm  # noqa: E402
 
@@ -219,6 +220,13 @@ def fingerprint():
     return h.hexdigest()
 
 
+# A municipal programme: only units of its municipality count.
+ok("municipal programme", c.call("Programmes", "SaveProgramme", pg.SaveProgrammeRequest(
+    request_id=spis.rid(), reason="a municipal programme", programme=pg.Programme(
+        code="KAUNAS-AID", names=[pg.LocalText(language="lt", text="Kauno parama")],
+        pillar="cash_benefits", scope="municipal", municipality="19", period="monthly", open=True,
+        eligibility="household.income_per_member < 150.00", amount="40.00")), token=c.login("admin")))
+
 before = fingerprint()
 
 expect("StartSimulation by a clerk is PERMISSION_DENIED", start("HEAT", tok=clerk["13"]), DENIED)
@@ -268,6 +276,14 @@ check("person unit: counts and costs per municipality equal the brute force",
 tot = [sum(v[i] for v in want.values()) for i in range(7)]
 check("person unit: gains, losses and keeps all occur", tot[1] > 0 and tot[2] > 0 and tot[3] > 0, tot)
 
+j, code, msg = start("KAUNAS-AID", "household.income_per_member < 250.00", "45.00")
+done = wait_done(j.id if j else 0)
+want = {m: v for m, v in expected(False, lambda f: (f["income_pm"] < 15000, 4000),
+                                  lambda f: (f["income_pm"] < 25000, 4500)).items() if m == "19"}
+check("a municipal programme counts the units of its municipality only, as the brute force",
+      done is not None and done.state == "done" and table(done) == want and want, (table(done) if done else None,
+                                                                                    want))
+
 # An empty candidate keeps the current rule: nobody changes, no cost.
 j, code, msg = start("HEAT")
 done = wait_done(j.id if j else 0)
@@ -288,7 +304,7 @@ check("an amount below nothing fails those units, with the reason, and ends done
 check("nothing in the registry changed", fingerprint() == before)
 
 lst, code, msg = c.call("Simulation", "ListSimulations", sm.ListSimulationsRequest(), token=analyst)
-check("ListSimulations lists the jobs newest first", code == OK and len(lst.simulations) == 4
+check("ListSimulations lists the jobs newest first", code == OK and len(lst.simulations) == 5
       and lst.simulations[-1].id == HEAT_JOB and not lst.simulations[0].rows, (code, msg))
 lst, code, msg = c.call("Simulation", "ListSimulations", sm.ListSimulationsRequest(programme="DISABILITY"),
                         token=c.login("super13"))
