@@ -114,7 +114,8 @@ main(int argc, char **argv)
 	    "and household.assets <= 6000.00 * household.size";
 	const char *amount = "";
 	struct rpc_client_opts co = {0};
-	Spis__V1__GetProgrammeRequest gp = SPIS__V1__GET_PROGRAMME_REQUEST__INIT;
+	Spis__V1__GetProgrammeRequest gp =
+	    SPIS__V1__GET_PROGRAMME_REQUEST__INIT;
 	Spis__V1__StartSimulationRequest ss =
 	    SPIS__V1__START_SIMULATION_REQUEST__INIT;
 	Spis__V1__GetSimulationRequest gs =

@@ -425,8 +425,9 @@ sj_run(struct simjob *s, const struct store_sim_job *j)
 			break;
 		}
 		r->nbuf = 0;
-		if (store_sim_households(r->reader, r->job.cursor, r->job.cursor +
-		    SJ_HH_CHUNK, r->job.as_of, &r->buf, &r->nbuf, &r->cap) != 0)
+		if (store_sim_households(r->reader, r->job.cursor,
+		    r->job.cursor + SJ_HH_CHUNK, r->job.as_of, &r->buf,
+		    &r->nbuf, &r->cap) != 0)
 			goto stop;
 		sj_households(r);
 		r->job.cursor += SJ_HH_CHUNK;
@@ -437,8 +438,8 @@ sj_run(struct simjob *s, const struct store_sim_job *j)
 	while (r->job.phase == SIM_PHASE_SINGLES) {
 		if (sj_stopping(s))
 			goto stop;
-		if ((n = store_sim_singles(r->reader, r->job.cursor, r->job.as_of,
-		    r->single, r->rowids, SJ_CHUNK)) < 0)
+		if ((n = store_sim_singles(r->reader, r->job.cursor,
+		    r->job.as_of, r->single, r->rowids, SJ_CHUNK)) < 0)
 			goto stop;
 		if (n == 0) {
 			r->job.phase = SIM_PHASE_DONE;

@@ -26,7 +26,7 @@ struct store_sim_job {
 	char amount[RULE_MAX_SOURCE + 1];
 	char as_of[16];
 	char unit[12];		/* "household" or "person" */
-	char state[12];		/* "queued", "running", "done", "failed" */
+	char state[12];		/* queued, running, done or failed */
 	char started_by[80];
 	char started_at[32];
 	char finished_at[32];
