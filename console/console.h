@@ -48,6 +48,7 @@ struct console_session {
 	int can_pay_approve; /* payment.approve: sign another's run */
 	int can_pay_read; /* payment.read: runs and failed payments */
 	int can_renewal; /* renewal.run: start and follow renewal jobs */
+	int can_simulate; /* simulation.run: the microsimulation */
 	/* The officer whose session expired, so that a login by someone
 	 * else does not land on the previous officer's screen. */
 	char expired_user[CONSOLE_NAME_MAX];
@@ -160,6 +161,10 @@ struct tui_screen *console_apply_new(struct console *c,
 /* The programme catalogue, and its editor for admins.  Freed by the
  * stack. */
 struct tui_screen *console_programmes_new(struct console *c);
+/* The microsimulation: pick a programme, edit a candidate rule, run it
+ * over the registry, read the table (simulation.c).  Freed by the
+ * stack. */
+struct tui_screen *console_simulation_new(struct console *c);
 
 /* The helpdesk's status lookup by reference and birth date.  Freed by
  * the stack. */

@@ -177,6 +177,7 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 	/* The statistics are public: every officer has them. */
 	const char *const monitoring[] = {
 		"t", N_("Statistics"),
+		s->can_simulate ? "m" : NULL, N_("Microsimulation of a rule"),
 	};
 	int pay = s->can_pay_read;
 	int renew = s->can_renewal || s->can_benefit_write;
@@ -322,6 +323,8 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_objections_new(c);
 		else if (k.c == 't')
 			next = console_stats_new(c);
+		else if (k.c == 'm' && c->sess.can_simulate)
+			next = console_simulation_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
 			st->counts_stale = 1;

@@ -674,10 +674,12 @@ main(int argc, char **argv)
 	rpc_server_add(srv, notices_methods, notices_nmethods);
 	rpc_server_add(srv, registrations_methods, registrations_nmethods);
 	rpc_server_add(srv, payments_methods, payments_nmethods);
+	rpc_server_add(srv, simulation_methods, simulation_nmethods);
 	/* Before the server, so that StartRenewal always finds the thread to
 	 * wake; it is stopped after the last call has finished. */
 	d.renewal = renewal_start(&d, s.renewal_poll_seconds,
 	    (int)s.renewal_daily);
+	d.simjob = simjob_start(&d);
 	port = rpc_server_start(srv);
 	log_info("serving on %s (port %d, schema %d, %s)", s.listen, port,
 	    store_schema_version(d.store), cert != NULL ? "TLS" : "plaintext");
@@ -718,6 +720,8 @@ main(int argc, char **argv)
 	notices_stop(notices);
 	renewal_stop(d.renewal);
 	d.renewal = NULL;
+	simjob_stop(d.simjob);
+	d.simjob = NULL;
 	rc = 0;
 out:
 	login_free(d.logins);

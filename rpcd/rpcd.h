@@ -68,6 +68,7 @@ struct rpcd {
 	long appeal_days; /* how long after a decision it may be appealed */
 	long objection_days; /* how long a renewal may be objected to */
 	struct renewal *renewal; /* the renewal job's thread (renewal.c) */
+	struct simjob *simjob; /* the microsimulation thread (simjob.c) */
 	struct payments_cfg payments;
 	struct stats_cfg stats;
 	struct logins *logins;
@@ -343,6 +344,18 @@ void renewal_stop(struct renewal *r);
 const char *renewal_year_after(struct arena *a, const char *date);
 
 /*
+ * simjob.c: microsimulation jobs, on their own thread, one at a time.
+ * simjob_wake makes it look for a queued job now; simjob_processed gives
+ * the live progress of job id while it runs (1), else 0; simjob_stop
+ * waits for the chunk in hand and leaves the job to resume.
+ */
+struct simjob;
+struct simjob *simjob_start(struct rpcd *d);
+void simjob_wake(struct simjob *s);
+int simjob_processed(struct simjob *s, int64_t id, int64_t *processed);
+void simjob_stop(struct simjob *s);
+
+/*
  * notices.c: the texts of notices, written in the person's language into
  * *n (strings from a, or p's), for a change to add in its transaction; and
  * the delivery worker (NULL, and nothing delivered, without a command).
@@ -504,5 +517,7 @@ extern const struct rpc_method registrations_methods[];
 extern const size_t registrations_nmethods;
 extern const struct rpc_method payments_methods[];
 extern const size_t payments_nmethods;
+extern const struct rpc_method simulation_methods[];
+extern const size_t simulation_nmethods;
 
 #endif

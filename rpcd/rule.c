@@ -1216,6 +1216,7 @@ struct rule_eval {
 	struct arena *a;
 	struct rule_result *out;
 	struct rule_error *err;
+	int bare; /* the value only: no clauses, no explanations */
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -1424,7 +1425,7 @@ rule_eval_node(struct rule_eval *e, int i, int depth, struct rule_value *v)
 	const struct rule_fact_def *d;
 	struct rule_value a, b;
 	struct rule_clause *c = NULL;
-	int k, clause = rule_is_clause(n), kdepth = depth, all, any, cmp;
+	int k, clause = !e->bare && rule_is_clause(n), kdepth = depth, all, any, cmp;
 	const char *explain = NULL;
 
 	if (clause) {
@@ -1486,7 +1487,8 @@ rule_eval_node(struct rule_eval *e, int i, int depth, struct rule_value *v)
 		v->i = n->op == OP_EQ ? cmp == 0 : n->op == OP_NE ? cmp != 0 :
 		    n->op == OP_LT ? cmp < 0 : n->op == OP_LE ? cmp <= 0 :
 		    n->op == OP_GT ? cmp > 0 : cmp >= 0;
-		explain = rule_explain_cmp(e, n, &a, &b, v->i);
+		if (clause)
+			explain = rule_explain_cmp(e, n, &a, &b, v->i);
 		break;
 	case OP_IN:
 		if (rule_eval_node(e, n->kid, kdepth, &a) == -1)
@@ -1497,8 +1499,10 @@ rule_eval_node(struct rule_eval *e, int i, int depth, struct rule_value *v)
 			if (rule_compare(&a, &b) == 0)
 				v->i = 1;
 		}
-		explain = arena_printf(e->a, "%s is %sone of the listed",
-		    rule_side(e, &r->nodes[n->kid], &a), v->i ? "" : "not ");
+		if (clause)
+			explain = arena_printf(e->a, "%s is %sone of the "
+			    "listed", rule_side(e, &r->nodes[n->kid], &a),
+			    v->i ? "" : "not ");
 		break;
 	case OP_AND:
 	case OP_OR:
@@ -1545,9 +1549,10 @@ rule_eval_node(struct rule_eval *e, int i, int depth, struct rule_value *v)
 			k = r->nodes[k].next;
 		if (rule_eval_node(e, k, kdepth, v) == -1)
 			return -1;
-		explain = arena_printf(e->a, "the condition %s, so the value "
-		    "is %s", a.i ? "holds" : "does not hold",
-		    rule_value_text(e->a, v, e->currency));
+		if (clause)
+			explain = arena_printf(e->a, "the condition %s, so the "
+			    "value is %s", a.i ? "holds" : "does not hold",
+			    rule_value_text(e->a, v, e->currency));
 		break;
 	}
 	if (clause) {
@@ -1578,6 +1583,7 @@ rule_eval(const struct rule *r, const struct rule_value *facts,
 	e.a = a;
 	e.out = out;
 	e.err = err;
+	e.bare = 0;
 	out->clauses = arena_alloc(a, (r->nclauses > 0 ? r->nclauses : 1) *
 	    sizeof *out->clauses);
 	if (rule_eval_node(&e, r->root, 0, &out->value) == -1) {
@@ -1587,6 +1593,29 @@ rule_eval(const struct rule *r, const struct rule_value *facts,
 	/* Text may point into the rule; the result lives as long as a. */
 	if (out->value.type == RULE_TEXT)
 		out->value.s = arena_strdup(a, out->value.s);
+	return 0;
+}
+
+int
+rule_eval_value(const struct rule *r, const struct rule_value *facts,
+    struct rule_value *out, struct rule_error *err)
+{
+	struct rule_eval e;
+	struct rule_error dummy;
+
+	if (err == NULL)
+		err = &dummy;
+	e.r = r;
+	e.facts = facts;
+	e.currency = "";
+	e.a = NULL;
+	e.out = NULL;
+	e.err = err;
+	e.bare = 1;
+	if (rule_eval_node(&e, r->root, 0, out) == -1) {
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
 	return 0;
 }
 

@@ -111,6 +111,15 @@ int rule_eval(const struct rule *r, const struct rule_value *facts,
     const char *currency, struct arena *a, struct rule_result *out,
     struct rule_error *err);
 
+/*
+ * Evaluates r as rule_eval does, but only its value: no clauses, no
+ * explanations, nothing allocated; for running a rule over many rows (the
+ * microsimulation).  A text value may point into r or facts.  Returns 0,
+ * or -1 with *err filled (overflow, division by zero).
+ */
+int rule_eval_value(const struct rule *r, const struct rule_value *facts,
+    struct rule_value *out, struct rule_error *err);
+
 /* Writes v as text into a: "true", "42", "EUR 131.40", "\"13\"". */
 char *rule_value_text(struct arena *a, const struct rule_value *v,
     const char *currency);

@@ -642,6 +642,45 @@ static const char *const store_migrations[] = {
 	"  DEFAULT '';"
 	"CREATE INDEX benefits_review ON benefits(review_since)"
 	"  WHERE review_reason <> '';",
+	/* 20: microsimulation jobs (simulation.c, simjob.c) and their counts
+	 * by municipality, saved with the job's cursor at each checkpoint so
+	 * that a job resumes where its results stand.  applications_household
+	 * finds a household's newest application, whose declared income a
+	 * simulation uses; memberships_open_household gives a chunk of
+	 * households' current members without reading the memberships. */
+	"CREATE TABLE simulation_jobs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  programme TEXT NOT NULL REFERENCES programmes(code),"
+	"  rule_version INTEGER NOT NULL,"
+	"  eligibility TEXT NOT NULL,"
+	"  amount TEXT NOT NULL,"
+	"  as_of TEXT NOT NULL,"
+	"  unit TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued',"
+	"  started_by TEXT NOT NULL,"
+	"  started_at TEXT NOT NULL,"
+	"  finished_at TEXT NOT NULL DEFAULT '',"
+	"  phase INTEGER NOT NULL DEFAULT 0,"
+	"  cursor INTEGER NOT NULL DEFAULT 0,"
+	"  total INTEGER NOT NULL DEFAULT 0,"
+	"  processed INTEGER NOT NULL DEFAULT 0,"
+	"  failed INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX simulation_jobs_state ON simulation_jobs(state, id);"
+	"CREATE TABLE simulation_results ("
+	"  job_id INTEGER NOT NULL REFERENCES simulation_jobs(id),"
+	"  municipality TEXT NOT NULL,"
+	"  units INTEGER NOT NULL,"
+	"  gain INTEGER NOT NULL,"
+	"  lose INTEGER NOT NULL,"
+	"  keep_eligible INTEGER NOT NULL,"
+	"  keep_ineligible INTEGER NOT NULL,"
+	"  current_cost INTEGER NOT NULL,"
+	"  candidate_cost INTEGER NOT NULL,"
+	"  PRIMARY KEY (job_id, municipality));"
+	"CREATE INDEX applications_household ON applications(household_id, id);"
+	"CREATE INDEX memberships_open_household ON memberships(household_id,"
+	"  national_id) WHERE to_date = '';",
 };
 
 #define STORE_NMIGRATIONS \

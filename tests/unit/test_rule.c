@@ -1206,6 +1206,54 @@ test_reported_facts(void **state)
 	    -1);
 }
 
+/* The value alone (rule_eval_value, for the microsimulation) is the value
+ * rule_eval gives, errors included; rule_names_fact names what a rule
+ * reads. */
+static void
+test_value_only(void **state)
+{
+	static const struct {
+		const char *src;
+		enum rule_type want;
+	} rules[] = {
+		{"household.income_per_member <= 102.00 and household.size > 1",
+		    RULE_BOOL},
+		{"person.sex == \"F\" or not (person.age >= 65)", RULE_BOOL},
+		{"person.municipality in [\"13\", \"19\"]", RULE_BOOL},
+		{"max(0.00, 102.00 * household.size - household.income)",
+		    RULE_MONEY},
+		{"if(person.disability == \"severe\", 150.00, 75.50)",
+		    RULE_MONEY},
+		{"household.income / (household.size - 3)", RULE_MONEY},
+	};
+	struct rule_result res;
+	struct rule_value v;
+	struct rule_error e1, e2;
+	struct rule *r;
+	int a, b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		r = rule_parse(rules[i].src, defs, F_N, rules[i].want, &e1);
+		assert_non_null(r);
+		a = rule_eval(r, facts, "EUR", &arena, &res, &e1);
+		b = rule_eval_value(r, facts, &v, &e2);
+		assert_int_equal(a, b);
+		if (a == 0) {
+			assert_int_equal(res.value.type, v.type);
+			assert_true(res.value.i == v.i);
+		} else
+			assert_string_equal(e1.msg, e2.msg);
+		rule_free(r);
+	}
+	r = rule_parse(rules[1].src, defs, F_N, RULE_BOOL, &e1);
+	assert_non_null(r);
+	assert_true(rule_names_fact(r, F_SEX));
+	assert_true(rule_names_fact(r, F_AGE));
+	assert_false(rule_names_fact(r, F_SIZE));
+	rule_free(r);
+}
+
 int
 main(void)
 {
@@ -1233,6 +1281,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_names_fact, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reported_facts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_value_only, setup,
 		    teardown),
 	};
 
