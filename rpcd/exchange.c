@@ -749,8 +749,10 @@ struct exchange_found {
 	Spis__V1__SearchResult *r;
 	int max;		/* the page's size */
 	int seen;		/* matches looked at */
-	char last[24];		/* the last one of the page */
-	int failed;		/* a store error */
+	/* The page's matches, copied out of the store's callback (which
+	 * holds the store's lock, so consent is read after). */
+	struct store_search_hit *hits;
+	size_t nhits, hcap;
 	/* People returned, for the audit rows. */
 	const char **returned;
 	size_t nreturned, cap, rcap;
@@ -760,18 +762,37 @@ static void
 exchange_found_one(void *arg, const struct store_search_hit *h)
 {
 	struct exchange_found *f = arg;
+	struct arena *a = rpc_ctx_arena(f->ctx);
+	struct store_search_hit *c;
+
+	if (f->seen++ >= f->max)
+		return;
+	f->hits = arena_grow(a, f->hits, f->nhits, &f->hcap, sizeof *f->hits);
+	c = &f->hits[f->nhits++];
+	c->national_id = arena_strdup(a, h->national_id);
+	c->given_names = arena_strdup(a, h->given_names);
+	c->surname = arena_strdup(a, h->surname);
+	c->birth_date = arena_strdup(a, h->birth_date);
+	c->sex = arena_strdup(a, h->sex);
+	c->municipality = arena_strdup(a, h->municipality);
+	c->household_id = h->household_id;
+	c->household_size = h->household_size;
+	c->benefits = arena_strdup(a, h->benefits);
+}
+
+/* Returns a match, or counts it withheld when the person has not
+ * consented to the purpose: the consent table decides, as it does for an
+ * officer's read (rpcd_purpose_check).  0, or -1 on a store error. */
+static int
+exchange_found_return(struct exchange_found *f,
+    const struct store_search_hit *h)
+{
 	struct rpcd *d = rpc_ctx_arg(f->ctx);
 	struct arena *a = rpc_ctx_arena(f->ctx);
 	struct store_consent k;
 	Spis__V1__SearchRecord *m;
 	char *save, *tok, *list;
 
-	if (f->seen++ >= f->max)
-		return;
-	snprintf(f->last, sizeof f->last, "%s", h->national_id);
-	/* The person's consent for the purpose decides, as it does for an
-	 * officer's read (rpcd_purpose_check); without it they are counted,
-	 * never shown. */
 	switch (store_consent_latest(d->store, h->national_id, f->purpose,
 	    &k)) {
 	case STORE_OK:
@@ -780,19 +801,18 @@ exchange_found_one(void *arg, const struct store_search_hit *h)
 		/* FALLTHROUGH */
 	case STORE_NOTFOUND:
 		f->r->withheld++;
-		return;
+		return 0;
 	default:
-		f->failed = 1;
-		return;
+		return -1;
 	}
 	m = RPC_NEW(f->ctx, Spis__V1__SearchRecord,
 	    spis__v1__search_record__init);
-	m->national_id = arena_strdup(a, h->national_id);
-	m->given_names = arena_strdup(a, h->given_names);
-	m->surname = arena_strdup(a, h->surname);
-	m->birth_date = arena_strdup(a, h->birth_date);
-	m->sex = arena_strdup(a, h->sex);
-	m->municipality = arena_strdup(a, h->municipality);
+	m->national_id = (char *)h->national_id;
+	m->given_names = (char *)h->given_names;
+	m->surname = (char *)h->surname;
+	m->birth_date = (char *)h->birth_date;
+	m->sex = (char *)h->sex;
+	m->municipality = (char *)h->municipality;
 	m->household_id = h->household_id != 0 ?
 	    arena_printf(a, "%" PRId64, h->household_id) : "";
 	m->household_size = h->household_size;
@@ -805,9 +825,10 @@ exchange_found_one(void *arg, const struct store_search_hit *h)
 	f->r->records = arena_grow(a, f->r->records, f->r->n_records,
 	    &f->cap, sizeof *f->r->records);
 	f->r->records[f->r->n_records++] = m;
-	f->returned = arena_grow(a, f->returned, f->nreturned,
-	    &f->rcap, sizeof *f->returned);
+	f->returned = arena_grow(a, f->returned, f->nreturned, &f->rcap,
+	    sizeof *f->returned);
 	f->returned[f->nreturned++] = m->national_id;
+	return 0;
 }
 
 /* A page token names the last person of the page, opaquely. */
@@ -943,12 +964,16 @@ exchange_search(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		    SPIS__V1__SEARCH_QUERY__BY_NATIONAL_ID ? q->national_id :
 		    NULL, preds, npreds, today, after, f.max + 1,
 		    exchange_found_one, &f);
-		if (n < 0 || f.failed)
+		if (n < 0)
 			return rpc_error(ctx, GRPC_STATUS_INTERNAL,
 			    "internal error");
+		for (j = 0; j < f.nhits; j++)
+			if (exchange_found_return(&f, &f.hits[j]) != 0)
+				return rpc_error(ctx, GRPC_STATUS_INTERNAL,
+				    "internal error");
 		if (n > f.max)
 			f.r->next_page_token = (char *)exchange_page_token(a,
-			    f.last);
+			    f.hits[f.nhits - 1].national_id);
 		if (n == 0)
 			f.r->status = "not_found";
 		else if (f.max == 1 && f.r->withheld > 0)
