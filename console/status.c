@@ -169,6 +169,8 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 		    N_("Programmes"),
 		s->can_pay_read ? "y" : NULL, N_("Payment runs"),
 		s->can_pay_read ? "f" : NULL, N_("Failed payments to follow up"),
+		s->can_exchange ? "i" : NULL, N_("Institutions and their "
+		    "feeds"),
 	};
 	int pay = s->can_pay_read;
 
@@ -301,6 +303,8 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_runs_new(c);
 		else if (k.c == 'f' && c->sess.can_pay_read)
 			next = console_failures_new(c);
+		else if (k.c == 'i' && c->sess.can_exchange)
+			next = console_institutions_new(c);
 		if (next != NULL) {
 			st->note[0] = '\0';
 			st->counts_stale = 1;
