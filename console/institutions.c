@@ -32,6 +32,7 @@ struct inst {
 	Spis__V1__InstitutionList *list_msg;
 	struct tui_list list;
 	char code[32];	     /* the institution being acted on */
+	char token[64];	     /* a new token until its notice shows it */
 	char note[512];
 	int note_error;
 	int rerun;
@@ -114,18 +115,34 @@ inst_fetch(struct inst *q)
 	q->list.sel = sel < q->list.n ? sel : 0;
 }
 
-/* Shows a token once, in a box wiped when it closes. */
+/* Shows the token of q->code once, in a box wiped when it closes, and
+ * forgets it here. */
 static void
-inst_show_token(struct console *c, const Spis__V1__InstitutionCredential *k)
+inst_show_token(struct console *c, void *arg)
 {
+	struct inst *q = arg;
 	char text[512];
 
+	if (q->token[0] == '\0')
+		return;
 	snprintf(text, sizeof text, _("The token of %s is shown this once; "
 	    "give it to the institution by a safe channel. Its calls carry it "
-	    "in the x-spis-institution metadata.\n\n%s"),
-	    k->institution != NULL ? k->institution->code : "", k->token);
+	    "in the x-spis-institution metadata.\n\n%s"), q->code, q->token);
+	explicit_bzero(q->token, sizeof q->token);
 	console_notice(c, _("Institution token"), text);
 	explicit_bzero(text, sizeof text);
+}
+
+/* Keeps a new token until its notice can be shown. */
+static void
+inst_keep_token(struct inst *q, ProtobufCMessage *resp)
+{
+	Spis__V1__InstitutionCredential *k =
+	    (Spis__V1__InstitutionCredential *)resp;
+
+	console_copy(q->token, sizeof q->token, k->token);
+	explicit_bzero(k->token, strlen(k->token));
+	protobuf_c_message_free_unpacked(resp, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -199,10 +216,9 @@ register_send(struct console *c, struct console_form *f, void *arg,
 	snprintf(q->note, sizeof q->note, _("%s is registered."), v[0]);
 	q->note_error = 0;
 	q->rerun = 1;
-	inst_show_token(c, (Spis__V1__InstitutionCredential *)resp);
-	explicit_bzero(((Spis__V1__InstitutionCredential *)resp)->token,
-	    strlen(((Spis__V1__InstitutionCredential *)resp)->token));
-	protobuf_c_message_free_unpacked(resp, NULL);
+	console_copy(q->code, sizeof q->code, v[0]);
+	/* Shown once the dialog has gone (inst_show_token). */
+	inst_keep_token(q, resp);
 	return 0;
 }
 
@@ -216,7 +232,6 @@ inst_rotate_confirmed(struct tui *t, int yes, void *arg)
 	struct inst *q = arg;
 	Spis__V1__RotateInstitutionTokenRequest req =
 	    SPIS__V1__ROTATE_INSTITUTION_TOKEN_REQUEST__INIT;
-	Spis__V1__InstitutionCredential *k;
 	ProtobufCMessage *resp;
 	grpc_status_code st;
 	char rid[40], msg[512];
@@ -236,13 +251,11 @@ inst_rotate_confirmed(struct tui *t, int yes, void *arg)
 		q->note_error = 1;
 		return;
 	}
-	k = (Spis__V1__InstitutionCredential *)resp;
 	snprintf(q->note, sizeof q->note, _("%s has a new token; the old one "
 	    "no longer works."), q->code);
 	q->note_error = 0;
-	inst_show_token(q->c, k);
-	explicit_bzero(k->token, strlen(k->token));
-	protobuf_c_message_free_unpacked(resp, NULL);
+	inst_keep_token(q, resp);
+	inst_show_token(q->c, q);
 	q->rerun = 1;
 }
 
@@ -382,7 +395,8 @@ inst_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 	switch (k.c) {
 	case 'n':
 		d = console_dialog_new(q->c, _("Register an institution"),
-		    register_inputs, REGISTER_N, register_send, NULL, q);
+		    register_inputs, REGISTER_N, register_send,
+		    inst_show_token, q);
 		if (d != NULL) {
 			console_form_set(console_dialog_form(d), 2, "income");
 			tui_push(t, d);
@@ -504,6 +518,7 @@ inst_wipe(struct tui_screen *s)
 
 	inst_free(q);
 	explicit_bzero(q->note, sizeof q->note);
+	explicit_bzero(q->token, sizeof q->token);
 }
 
 static void
