@@ -31,6 +31,9 @@
 
 #define EXCHANGE_BATCH_MAX 1000
 #define EXCHANGE_FILE_MAX (8 << 20)
+/* Rows of a file held at once (each item is about a kilobyte while the
+ * call lasts); a larger feed is split into files. */
+#define EXCHANGE_FILE_ROWS 20000
 #define EXCHANGE_AMOUNT_MAX 1000000000000LL	/* ten billion in cents */
 #define EXCHANGE_QUERIES_MAX 20
 #define EXCHANGE_PREDICATES_MAX 10
@@ -494,6 +497,8 @@ struct exchange_csv {
 	int bad_header;
 	struct store_fact_item *items;
 	size_t n, cap;
+	int overflow;		/* more rows than EXCHANGE_FILE_ROWS */
+	struct store_fact_item spare; /* where rows past the cap go */
 };
 
 static void
@@ -518,6 +523,11 @@ exchange_csv_item(struct exchange_csv *c)
 {
 	struct store_fact_item *it;
 
+	if (c->n >= EXCHANGE_FILE_ROWS) {
+		c->overflow = 1;
+		memset(&c->spare, 0, sizeof c->spare);
+		return &c->spare;
+	}
 	c->items = arena_grow(rpc_ctx_arena(c->ctx), c->items, c->n, &c->cap,
 	    sizeof *c->items);
 	it = &c->items[c->n++];
@@ -647,6 +657,10 @@ exchange_submit_file(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 	if (x.n == 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
 		    "content: no facts after the header");
+	if (x.overflow)
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
+		    "content: at most %d facts per file; split it",
+		    EXCHANGE_FILE_ROWS);
 	return exchange_store(ctx, req->batch_id, arena_printf(
 	    rpc_ctx_arena(ctx), "file \"%s\" batch \"%s\"", req->file_name,
 	    req->batch_id), x.items, x.n, respm);

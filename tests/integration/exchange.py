@@ -383,6 +383,9 @@ expect("SubmitFactsFile: empty", send_file(VMI, ""), INVALID, "content")
 expect("SubmitFactsFile: a header alone", send_file(VMI, HEADER), INVALID, "content")
 expect("SubmitFactsFile: over 8 MiB", send_file(VMI, HEADER + "x" * (8 << 20)), INVALID,
        "content", "8 MiB")
+expect("SubmitFactsFile: more than 20000 rows", send_file(
+    VMI, HEADER + "r,%s,income,%s,1,,,,,\n" % (ONA, LAST_MONTH) * 20001), INVALID,
+    "content", "20000")
 expect("SubmitFactsFile: an officer session is refused", c.call(
     "Exchange", "SubmitFactsFile", x.SubmitFactsFileRequest(batch_id="s", content=b"x"),
     token=clerk), UNAUTH)
