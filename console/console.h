@@ -49,6 +49,8 @@ struct console_session {
 	int can_pay_read; /* payment.read: runs and failed payments */
 	int can_renewal; /* renewal.run: start and follow renewal jobs */
 	int can_simulate; /* simulation.run: the microsimulation */
+	int can_exchange; /* exchange.admin: institutions and their feeds */
+	int can_facts;	/* fact.read: the facts institutions sent */
 	/* The officer whose session expired, so that a login by someone
 	 * else does not land on the previous officer's screen. */
 	char expired_user[CONSOLE_NAME_MAX];
@@ -144,6 +146,16 @@ void console_counts_fetch(struct console *c, struct console_counts *k);
 int console_counts_draw(struct tui *t, struct console_counts *k, int y,
     int x, int rows, int cols);
 void console_counts_free(struct console_counts *k);
+
+/* The institutions and their feeds, for admins (institutions.c).  Freed
+ * by the stack. */
+struct tui_screen *console_institutions_new(struct console *c);
+
+/* Pushes a screen with the facts institutions sent about a person
+ * (Exchange/ListPersonFacts, read for purpose).  0, or -1 with why in
+ * note. */
+int console_facts_show(struct console *c, const char *national_id,
+    const char *purpose, char *note, size_t len);
 
 /* The work queue, oldest first.  Freed by the stack. */
 struct tui_screen *console_queue_new(struct console *c);

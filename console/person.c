@@ -677,6 +677,11 @@ person_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 		if (ss->can_bank && p->as_of[0] == '\0')
 			person_bank(p);
 		return 1;
+	case 'i':
+		if (ss->can_facts && console_facts_show(p->c, p->id,
+		    p->purpose, p->note, sizeof p->note) != 0)
+			p->note_error = 1;
+		return 1;
 	case 'p':
 		if (!ss->can_pin)
 			return 1;
@@ -957,8 +962,10 @@ person_draw(struct tui *t, struct tui_screen *s)
 		    p->note_error ? TUI_A_ERROR : TUI_A_BOLD, p->note);
 
 	/* The card's own keys, those the roles allow. */
-	snprintf(keys, sizeof keys, "h %s · d %s · t %s · o %s", _("History"),
-	    _("Documents"), _("As of a date"), _("Household"));
+	snprintf(keys, sizeof keys, "h %s · d %s · t %s · o %s%s%s",
+	    _("History"), _("Documents"), _("As of a date"), _("Household"),
+	    ss->can_facts ? " · i " : "", ss->can_facts ?
+	    _("Facts from institutions") : "");
 	tui_put(t, end - 2, 2, cols - 4, 0, keys);
 	off = 0;
 	keys[0] = '\0';

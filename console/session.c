@@ -52,7 +52,7 @@ session_role(struct console_session *s, const char *role)
 	int reader = 1, writer = 0, reviewer = 0, pin = 0;
 	int apps = 0, submit = 0, decide = 0, override = 0, status = 0;
 	int programmes = 0, benefits = 0, bwrite = 0, bank = 0, run = 0;
-	int approve = 0, payread = 0, renewal = 0;
+	int approve = 0, payread = 0, renewal = 0, exchange = 0, facts = 0;
 
 	if (strcmp(role, "auditor") == 0) {
 		s->auditor = 1;
@@ -63,15 +63,15 @@ session_role(struct console_session *s, const char *role)
 	else if (strcmp(role, "supervisor") == 0)
 		writer = reviewer = apps = submit = status = decide =
 		    override = benefits = bwrite = approve = payread =
-		    renewal = 1;
+		    renewal = facts = 1;
 	else if (strcmp(role, "caseworker") == 0)
 		writer = apps = submit = status = decide = benefits = bwrite =
-		    bank = 1;
+		    bank = facts = 1;
 	else if (strcmp(role, "helpdesk") == 0)
 		status = 1;
 	else {
 		reader = 0;
-		programmes = renewal = strcmp(role, "admin") == 0;
+		programmes = renewal = exchange = strcmp(role, "admin") == 0;
 	}
 	s->can_read |= reader;
 	s->can_write |= writer;
@@ -93,6 +93,8 @@ session_role(struct console_session *s, const char *role)
 	/* As authz.c grants simulation.run. */
 	s->can_simulate |= strcmp(role, "supervisor") == 0 ||
 	    strcmp(role, "admin") == 0 || strcmp(role, "analyst") == 0;
+	s->can_exchange |= exchange;
+	s->can_facts |= facts;
 }
 
 void

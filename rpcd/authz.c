@@ -271,6 +271,14 @@ authz_check(struct rpc_ctx *ctx, const struct rpc_method *m, void *arg)
 
 		return st != GRPC_STATUS_OK ? st : idem_begin(ctx, c);
 	}
+	/* An institution's calls go by its own credential; an officer's
+	 * session never stands in for it, nor it for one. */
+	if (m->permission == PERM_EXCHANGE_SUBMIT ||
+	    m->permission == PERM_EXCHANGE_SEARCH) {
+		grpc_status_code st = exchange_authorize(ctx, &c);
+
+		return st != GRPC_STATUS_OK ? st : idem_begin(ctx, c);
+	}
 	/* A citizen alone at a kiosk identifies, or asks to be registered,
 	 * without a session.  A token that is sent must be a live one whose
 	 * roles allow it (a volunteer's), checked below like any other. */

@@ -675,6 +675,7 @@ main(int argc, char **argv)
 	rpc_server_add(srv, registrations_methods, registrations_nmethods);
 	rpc_server_add(srv, payments_methods, payments_nmethods);
 	rpc_server_add(srv, simulation_methods, simulation_nmethods);
+	rpc_server_add(srv, exchange_methods, exchange_nmethods);
 	/* Before the server, so that StartRenewal always finds the thread to
 	 * wake; it is stopped after the last call has finished. */
 	d.renewal = renewal_start(&d, s.renewal_poll_seconds,

@@ -163,6 +163,11 @@ struct rpcd_caller {
 	const char *detail;
 	int audited;
 
+	/* An institution's call (PERM_EXCHANGE_SUBMIT/SEARCH): the
+	 * institution its credential names; officer.username is then
+	 * "inst:<code>" for the audit rows.  NULL for everyone else. */
+	const struct store_institution *institution;
+
 	/* The reply holds a secret (a PIN): idem.c keeps no copy of it, and
 	 * a retry is told to ask again instead. */
 	int secret_reply;
@@ -396,6 +401,14 @@ void notices_stop(struct notices *n); /* waits for a delivery under way */
 grpc_status_code citizen_authorize(struct rpc_ctx *ctx,
     struct rpcd_caller **out);
 
+/* For authz_check on PERM_EXCHANGE_SUBMIT/SEARCH calls (exchange.c): finds
+ * the institution named by the x-spis-institution metadata (or by the
+ * verified client certificate's CN) and fills *out, owned by the call's
+ * arena.  Returns OK, or the result of rpc_error(). */
+struct store_institution;
+grpc_status_code exchange_authorize(struct rpc_ctx *ctx,
+    struct rpcd_caller **out);
+
 /* Decides whether a call may proceed (the rpc authorize hook). */
 grpc_status_code authz_check(struct rpc_ctx *ctx, const struct rpc_method *m,
     void *arg);
@@ -519,5 +532,7 @@ extern const struct rpc_method payments_methods[];
 extern const size_t payments_nmethods;
 extern const struct rpc_method simulation_methods[];
 extern const size_t simulation_nmethods;
+extern const struct rpc_method exchange_methods[];
+extern const size_t exchange_nmethods;
 
 #endif
