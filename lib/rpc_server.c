@@ -600,8 +600,8 @@ rpc_complete(struct rpc_ctx *ctx, grpc_status_code st, ProtobufCMessage *resp)
  * In-process calls for tests and fuzzing: everything rpc_on_received and
  * rpc_complete do for one call, on a context that belongs to no server
  * and no core call.  The accessors that would ask core are answered from
- * the context (peer "local", no metadata, no client certificate, no
- * deadline).
+ * the context (peer "local", the metadata given, no client certificate,
+ * no deadline).
  */
 grpc_status_code
 rpc_call_local(const struct rpc_server_opts *opts, const struct rpc_method *m,
