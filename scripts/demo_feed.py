@@ -1,11 +1,12 @@
+#!/usr/bin/python3
 """scripts/demo_feed.py: sends one fact to the demo daemon as an
 institution would (Exchange/SubmitFacts with the institution's token in the
 "x-spis-institution" metadata entry), and prints what the registry did
 with it.
 
-    python3 scripts/demo_feed.py income NATIONAL_ID YYYY-MM EUR
-    python3 scripts/demo_feed.py employment NATIONAL_ID YYYY-MM VALUE
-    python3 scripts/demo_feed.py death NATIONAL_ID YYYY-MM-DD --institution RC
+    scripts/demo_feed.py income NATIONAL_ID YYYY-MM EUR
+    scripts/demo_feed.py employment NATIONAL_ID YYYY-MM VALUE
+    scripts/demo_feed.py death NATIONAL_ID YYYY-MM-DD --institution RC
 
 EUR is the month's income in euros ("210" or "210.50"); VALUE for
 employment is employed, unemployed, registered_unemployed, retired,
@@ -43,7 +44,7 @@ def main():
         import spisclient as spis
         from spis.v1 import exchange_pb2 as ex
     except ImportError as e:
-        sys.exit("demo_feed: %s: run scripts/demo.sh first (it generates %s/py)" % (e, demo))
+        sys.exit("demo_feed: %s: needs Debian's python3-grpcio (/usr/bin/python3) and the modules scripts/demo.sh generates in %s/py" % (e, demo))
     try:
         port = open(os.path.join(demo, "rpcd.port")).read().strip()
         token = open(os.path.join(demo, "institution-%s.token" % a.institution)).read().strip()

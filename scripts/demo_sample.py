@@ -1,7 +1,8 @@
+#!/usr/bin/python3
 """scripts/demo_sample.py: an anonymised research sample from the demo
 daemon (Stats/ResearchSample, role analyst), printed as CSV.
 
-    python3 scripts/demo_sample.py FROM TO [USER PASSWORD]
+    scripts/demo_sample.py FROM TO [USER PASSWORD]
 
 FROM and TO are dates (YYYY-MM-DD, at most five years apart): one row per
 person with a benefit in force or an application submitted in that range,
@@ -24,7 +25,7 @@ try:
     import spisclient as spis
     from spis.v1 import stats_pb2 as st
 except ImportError as e:
-    sys.exit("demo_sample: %s: run scripts/demo.sh first (it generates %s/py)" % (e, demo))
+    sys.exit("demo_sample: %s: needs Debian's python3-grpcio (/usr/bin/python3) and the modules scripts/demo.sh generates in %s/py" % (e, demo))
 try:
     port = open(os.path.join(demo, "rpcd.port")).read().strip()
 except OSError as e:

@@ -438,9 +438,9 @@ Kiosk (scripts/demo.sh kiosk): 5 Support and benefits, 4 My benefits and
   benefit shows its payments and renewal; 1 objects to the renewal.
   Status check without a PIN (5, then 3): reference {ref}, birth date {ref_birth}.
 Institution SODRA (token in {token_path}):
-  feed a fact: python3 scripts/demo_feed.py income {kiosk_id} {last_month} 210.00
+  feed a fact: scripts/demo_feed.py income {kiosk_id} {last_month} 210.00
      (then s, her ID, Enter, i in the console shows it)
-Research sample (analyst role): python3 scripts/demo_sample.py {year}-01-01 {today}
+Research sample (analyst role): scripts/demo_sample.py {year}-01-01 {today}
 """.format(
     people=len(PEOPLE), added=added, hh=len(HOUSEHOLDS), made=made, decided=decided,
     user=user, password=password, clerk=clerk_user, tomas=nid(TOMAS),
