@@ -24,8 +24,8 @@ run adds nothing:
 - two payment runs made by CLERK for this month: hot water approved by
   USER, exported, and reconciled with one payment failed (the account
   closed); heating left a draft for USER to approve and export;
-- a yearly renewal job run ahead, as of a year from today (when the
-  benefits made today fall due), so that every benefit has an informative
+- a yearly renewal job run ahead, as of a year and a week from today
+  (when the benefits made today are due), so that every benefit has an informative
   calculation open to objection; Darius Petrauskas's is objected to, Ona's
   is left for the kiosk;
 - two institutions, SODRA (income, employment) and RC (births and deaths),
@@ -59,13 +59,17 @@ addr, user, password, state = sys.argv[2:6]
 clerk_user = sys.argv[6] if len(sys.argv) > 6 else "demo-clerk"
 clerk_password = sys.argv[7] if len(sys.argv) > 7 else "demo-clerk-pass"
 OK = grpc.StatusCode.OK
-TODAY = datetime.date.today()
+# The daemon keeps dates in UTC; so does the seed, whatever the local zone.
+TODAY = datetime.datetime.now(datetime.timezone.utc).date()
 MONTH = TODAY.strftime("%Y-%m")
 LAST_MONTH = (TODAY.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
 try:
     NEXT_YEAR = TODAY.replace(year=TODAY.year + 1)
 except ValueError:  # 29 February
     NEXT_YEAR = TODAY.replace(year=TODAY.year + 1, day=28)
+# The renewal is run as of a week after that, so that a benefit approved
+# just after midnight is due too.
+RENEW_AS_OF = NEXT_YEAR + datetime.timedelta(days=7)
 
 
 def lt(first, yymmdd, serial):
@@ -386,7 +390,7 @@ if not fed("RC"):
 jobs, _ = call("Benefits", "ListRenewalJobs", bn.ListRenewalJobsRequest(), "list the renewal jobs")
 if not jobs.jobs:
     job, _ = call("Benefits", "StartRenewal", bn.StartRenewalRequest(
-        request_id=spis.rid(), as_of=NEXT_YEAR.isoformat()), "start the renewal")
+        request_id=spis.rid(), as_of=RENEW_AS_OF.isoformat()), "start the renewal")
     # A bounded wait for the daemon's renewal thread.
     deadline = time.monotonic() + 60
     while job.state != "done" and time.monotonic() < deadline:
@@ -426,7 +430,7 @@ What to try.  Console (scripts/demo.sh): log in as "{user}", password "{password
      the hot water run is paid and reconciled
   f  failed payments: {failed}'s hot water payment (account closed)
   e  yearly renewal: a job run ahead, as of {next_year}, when this year's
-     benefits fall due: each has an informative calculation
+     benefits are due: each has an informative calculation
   o  objections: Darius Petrauskas objected to his; Enter, then d resolves it
   t  statistics: bars for {shown}; {withheld} show "<5"
      (fewer than 5 people, withheld); F2 shows the applications table
@@ -447,7 +451,7 @@ Research sample (analyst role): scripts/demo_sample.py {year}-01-01 {today}
     draft=("run %d (%s %s, %d payments) is a draft: Enter, a approves, x writes the bank file"
            % (draft.id, draft.programme, draft.period, draft.count)) if draft
     else "no draft run is left (approved already)",
-    failed=name(FAILED), next_year=NEXT_YEAR.isoformat(),
+    failed=name(FAILED), next_year=RENEW_AS_OF.isoformat(),
     shown=", ".join(shown) or "none", withheld=" and ".join(withheld) or "none",
     kiosk_id=nid(KIOSK), pin=pin, kiosk_name=name(KIOSK),
     ref=status.reference if status else "-", ref_birth=PEOPLE[TOMAS][3],

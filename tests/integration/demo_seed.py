@@ -24,7 +24,7 @@ from spis.v1 import stats_pb2 as st  # noqa: E402
 addr, dbpath, phase = sys.argv[2], sys.argv[3], sys.argv[4]
 OK = grpc.StatusCode.OK
 check = spis.check
-MONTH = datetime.date.today().strftime("%Y-%m")
+MONTH = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m")  # the daemon's (UTC)
 TABLES = ["people", "memberships", "households", "applications", "benefits", "bank_accounts",
           "payment_runs", "payments", "renewal_jobs", "renewals", "institutions", "facts",
           "feed_errors", "notices", "officers", "citizen_pins"]
