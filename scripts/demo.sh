@@ -133,9 +133,9 @@ start_daemon() {
 # approve (a run is never approved by its maker).  Printed for the new
 # user; nothing secret about them.
 demo_user=demo
-demo_password=demo-pass
-clerk_user=demo-clerk
-clerk_password=demo-clerk-pass
+demo_password="demo-pass"
+clerk_user="demo-clerk"
+clerk_password="demo-clerk-pass"
 demo_roles=clerk,caseworker,supervisor,auditor,admin,analyst
 
 # roles_sorted LIST: a comma-separated list of roles in one order.

@@ -40,7 +40,6 @@ def main():
     ap.add_argument("--institution", default="SODRA")
     a = ap.parse_args()
     try:
-        import grpc  # noqa: F401
         import spisclient as spis
         from spis.v1 import exchange_pb2 as ex
     except ImportError as e:
