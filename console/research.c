@@ -131,6 +131,25 @@ research_default_path(struct console_form *f, char *buf, size_t len)
 	snprintf(buf, len, "./research-%.40s-%.40s.csv", from, to);
 }
 
+/* Where the file in the form would go, as an absolute name, into buf;
+ * "" while its folder does not exist. */
+static void
+research_where(struct console_form *f, char *buf, size_t len)
+{
+	char v[CONSOLE_VALUE_MAX], d[CONSOLE_VALUE_MAX], b[CONSOLE_VALUE_MAX];
+	char dir[PATH_MAX];
+
+	buf[0] = '\0';
+	console_form_value(f, RESEARCH_PATH, v);
+	if (v[0] == '\0')
+		return;
+	console_copy(d, sizeof d, v);
+	console_copy(b, sizeof b, v);
+	if (realpath(dirname(d), dir) != NULL)
+		snprintf(buf, len, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir,
+		    basename(b));
+}
+
 /* Leaving a date checks the end again (it depends on the start) and moves
  * the proposed file name along, unless the officer typed their own. */
 static void
@@ -395,12 +414,12 @@ research_submit(struct tui *t, struct research *r)
 	console_form_value(&r->form, RESEARCH_TO, v);
 	console_copy(r->to, sizeof r->to, v);
 	console_form_value(&r->form, RESEARCH_PATH, r->path);
-	snprintf(q, sizeof q, _("Request the research sample for %s to %s?  "
-	    "It holds one row per person with a benefit or an application "
-	    "in the range, under a key made for this extract alone: no IDs, "
-	    "no names, no exact dates; ages in 5-year bands; small "
-	    "municipalities merged into \"other\".  The request is audited "
-	    "under your name."), r->from, r->to);
+	snprintf(q, sizeof q, _("Request the research sample for %s to %s?\n"
+	    "It holds one row per person with a benefit or an application in "
+	    "the range, under a key made for this extract alone.\n"
+	    "No IDs, no names, no exact dates; ages in 5-year bands; small "
+	    "municipalities merged into \"other\".\n"
+	    "The request is audited under your name."), r->from, r->to);
 	tui_confirm(t, q, research_confirmed, r);
 }
 
@@ -432,6 +451,7 @@ research_draw(struct tui *t, struct tui_screen *s)
 {
 	struct research *r = (struct research *)s;
 	struct tui_field *cur = &r->form.f[r->form.focus];
+	char where[PATH_MAX + CONSOLE_VALUE_MAX];
 	int top, rows, cols, y, end, fy;
 
 	tui_body(t, &top, &rows, &cols);
@@ -451,7 +471,12 @@ research_draw(struct tui *t, struct tui_screen *s)
 		    "samples are for the analyst role; the server will refuse "
 		    "them for yours.")) + 1;
 	fy = y;
-	y += console_form_draw(t, &r->form, y, 2, cols - 4, 0) + 1;
+	y += console_form_draw(t, &r->form, y, 2, cols - 4, 0);
+	/* The field is narrower than most paths. */
+	research_where(&r->form, where, sizeof where);
+	if (where[0] != '\0')
+		tui_putf(t, y, 2, cols - 4, 0, _("Saves to: %s"), where);
+	y += 2;
 	if (cur->error[0] != '\0' && y < end)
 		tui_put(t, y++, 2, cols - 4, TUI_A_ERROR, cur->error);
 	if (r->note[0] != '\0' && y < end)
