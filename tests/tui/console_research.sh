@@ -104,6 +104,14 @@ if [ "$rows" = "$want" ] && [ "$rows" -ge 8 ] && [ "$rows" = "$shown" ]; then
 else
 	t_fail "its rows are the RPC's count, as the page said" "file $rows, rpc $want, page $shown"
 fi
+# The search below must be able to find what it looks for: 32 words, and
+# one of them found once put in a copy.
+{ cp "$f" "$tmp/planted"; sed -n 1p "$tmp/identifiers" >>"$tmp/planted"; } 2>/dev/null
+if [ "$(wc -l <"$tmp/identifiers")" = 32 ] && grep -F -q -f "$tmp/identifiers" "$tmp/planted"; then
+	t_ok "the search for identifiers finds one planted in a copy"
+else
+	t_fail "the search for identifiers finds one planted in a copy" "$(wc -l <"$tmp/identifiers") words"
+fi
 if grep -F -q -f "$tmp/identifiers" "$f"; then
 	t_fail "no national ID, name or birth date of the seeded people in it" "$(grep -F -o -f "$tmp/identifiers" "$f" | head -n 3)"
 else
