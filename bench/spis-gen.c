@@ -696,8 +696,8 @@ gen_applications(struct gen *g)
 		if (rc != STORE_OK)
 			fatalx("cannot submit an application for %s", p->id);
 		gen_tick(g);
-		snprintf(g->apps[made].reference, sizeof g->apps[made].reference,
-		    "%s", app.reference);
+		snprintf(g->apps[made].reference,
+		    sizeof g->apps[made].reference, "%s", app.reference);
 		g->apps[made].person = (uint32_t)i;
 		made++;
 		if (g->refs != NULL) {
@@ -1004,8 +1004,8 @@ main(int argc, char **argv)
 	g.serials = calloc(GEN_REF_DAYS + 1, sizeof *g.serials);
 	g.apps = calloc((size_t)g.applications + 1, sizeof *g.apps);
 	p = malloc(sizeof *p);
-	if (g.pp == NULL || g.hh == NULL || g.serials == NULL || g.apps == NULL ||
-	    p == NULL)
+	if (g.pp == NULL || g.hh == NULL || g.serials == NULL ||
+	    g.apps == NULL || p == NULL)
 		fatalx("out of memory");
 
 	gen_phase_begin(&g, &t);

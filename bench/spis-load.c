@@ -471,7 +471,7 @@ load_unary(grpc_channel *ch, const char *path, const char *token,
     const ProtobufCMessage *req, const ProtobufCMessageDescriptor *out_desc,
     ProtobufCMessage **resp, size_t *resp_bytes, char *msg, size_t msglen)
 {
-	grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+	grpc_completion_queue *cq;
 	grpc_metadata md[1];
 	grpc_metadata_array initial, trailing;
 	grpc_byte_buffer *send, *recv = NULL;
@@ -487,6 +487,7 @@ load_unary(grpc_channel *ch, const char *path, const char *token,
 	size_t len, nmd = 0;
 	grpc_slice gpath = grpc_slice_from_static_string(path);
 
+	cq = grpc_completion_queue_create_for_pluck(NULL);
 	*resp = NULL;
 	if (resp_bytes != NULL)
 		*resp_bytes = 0;
@@ -623,7 +624,8 @@ load_payrun(struct load *l, const char *token, const char *approver)
 	if (token == NULL || approver == NULL)
 		fatalx("payrun needs --token and --approver-token");
 	for (size_t i = 0; i < l->nlines; i++) {
-		Spis__V1__CreateRunRequest cr = SPIS__V1__CREATE_RUN_REQUEST__INIT;
+		Spis__V1__CreateRunRequest cr =
+		    SPIS__V1__CREATE_RUN_REQUEST__INIT;
 		Spis__V1__RunActionRequest act =
 		    SPIS__V1__RUN_ACTION_REQUEST__INIT;
 		Spis__V1__PaymentRun *run;
@@ -654,8 +656,8 @@ load_payrun(struct load *l, const char *token, const char *approver)
 			act.reason = "benchmark: no payments";
 			st = load_unary(l->ch, "/spis.v1.Payments/CancelRun",
 			    token, &act.base,
-			    &spis__v1__payment_run__descriptor, &resp, NULL, msg,
-			    sizeof msg);
+			    &spis__v1__payment_run__descriptor, &resp, NULL,
+			    msg, sizeof msg);
 			if (st != GRPC_STATUS_OK)
 				load_job_fail("CancelRun", st, msg);
 			protobuf_c_message_free_unpacked(resp, NULL);
@@ -676,8 +678,8 @@ load_payrun(struct load *l, const char *token, const char *approver)
 		bytes += load_export(l->ch, token, rid, id, &exported);
 		export_s += load_now() - t;
 		if (exported != n)
-			fatalx("run %" PRId64 ": %" PRId64 " payments created, %"
-			    PRId64 " exported", id, n, exported);
+			fatalx("run %" PRId64 ": %" PRId64 " payments "
+			    "created, %" PRId64 " exported", id, n, exported);
 		payments += n;
 		runs++;
 	}
@@ -697,7 +699,8 @@ load_payrun(struct load *l, const char *token, const char *approver)
 static int
 load_renewal(struct load *l, const char *token, const char *as_of)
 {
-	Spis__V1__StartRenewalRequest sr = SPIS__V1__START_RENEWAL_REQUEST__INIT;
+	Spis__V1__StartRenewalRequest sr =
+	    SPIS__V1__START_RENEWAL_REQUEST__INIT;
 	Spis__V1__GetRenewalJobRequest gr =
 	    SPIS__V1__GET_RENEWAL_JOB_REQUEST__INIT;
 	Spis__V1__RenewalJob *job;
