@@ -30,12 +30,13 @@
  * over the first half of 2025, so benefits of auto-renew programmes are
  * due for renewal by 2026-06-30 and payable from 2025-07.
  *
- * Four phases, each timed: people, households, applications, decisions.  Each
- * commits every --batch changes (store_batch_begin/commit), with
+ * Four phases, each timed: people, households, applications, decisions.
+ * Each commits every --batch changes (store_batch_begin/commit), with
  * durability relaxed only inside a batch.  --csv writes the people rows
  * loaded (for the sqlite3 shell's .import baseline), --refs the
  * applications' references with the applicant's birth date and ID.
- * Prints key=value lines: counts and seconds per phase.
+ * Prints key=value lines: counts and seconds per phase (benefits and
+ * rejected for the decisions).
  */
 #include <getopt.h>
 #include <inttypes.h>
