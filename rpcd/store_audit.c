@@ -116,10 +116,10 @@ store_audit_load(struct store *st, char *err, size_t errlen)
 	else if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "cannot read the audit key record: %s",
 		    sqlite3_errmsg(st->db));
-		sqlite3_finalize(s);
+		store_release(st, s);
 		return -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return 0;
 }
 
@@ -181,8 +181,8 @@ store_audit_insert_at(struct store *st, const struct store_audit *a,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(last);
-	sqlite3_finalize(ins);
+	store_release(st, last);
+	store_release(st, ins);
 	return rc;
 }
 
@@ -371,11 +371,11 @@ store_audit_start(struct store *st, const struct store_audit *start_row)
 		return -1;
 	s = store_prepare(st, "SELECT coalesce(max(id), 0) + 1 FROM audit");
 	if (s == NULL || sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		store_release(st, s);
 		goto fail;
 	}
 	from_id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	store_audit_start_tag(st->audit_key, from_id, tag);
 	s = store_prepare(st,
 	    "INSERT INTO audit_key (id, from_id, tag) VALUES (1, ?, ?)");
@@ -434,7 +434,7 @@ store_audit_set_key(struct store *st, const unsigned char key[32],
 		goto out;
 	} else
 		st->audit_keyed_from = 0;
-	sqlite3_finalize(s);
+	store_release(st, s);
 	s = NULL;
 	memcpy(st->audit_key, key, sizeof st->audit_key);
 	st->audit_has_key = 1;
@@ -447,7 +447,7 @@ store_audit_set_key(struct store *st, const unsigned char key[32],
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -534,7 +534,7 @@ store_audit_check(struct store *st, struct store_audit_check *c)
 		    c->last_id > 0)
 			c->verdict = STORE_AUDIT_UNKEYED;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return c->verdict == STORE_AUDIT_INTACT ? 0 : -1;
 }
@@ -595,7 +595,7 @@ store_audit_hash_row(struct store *st, const char *sql, int64_t id,
 	} else
 		store_log_error(st, "audit head");
 out:
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

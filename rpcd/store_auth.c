@@ -72,7 +72,7 @@ store_officer_add(struct store *st, const struct store_officer *o,
 				store_log_error(st, "officer add");
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -101,7 +101,7 @@ store_officer_get(struct store *st, const char *username,
 			store_log_error(st, "officer get");
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -145,8 +145,8 @@ rollback:
 		store_log_error(st, "officer disable");
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 out:
-	sqlite3_finalize(upd);
-	sqlite3_finalize(end);
+	store_release(st, upd);
+	store_release(st, end);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -175,7 +175,7 @@ store_officer_list(struct store *st, int include_disabled,
 		else
 			store_log_error(st, "officer list");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -253,8 +253,8 @@ store_session_check(struct store *st, const uint8_t hash[32], int64_t now,
 		}
 	}
 out:
-	sqlite3_finalize(s);
-	sqlite3_finalize(seen);
+	store_release(st, s);
+	store_release(st, seen);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -277,7 +277,7 @@ store_session_end(struct store *st, const uint8_t hash[32], int64_t now)
 		else
 			store_log_error(st, "session end");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -318,7 +318,7 @@ store_count(struct store *st, const char *sql, const char *key, int64_t since)
 		else
 			store_log_error(st, "count");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }

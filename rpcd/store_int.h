@@ -13,9 +13,26 @@
 
 struct store_audit_held;
 
+/*
+ * Prepared statements kept for a connection (store.c): store_prepare
+ * hands out a statement prepared once for its SQL text, store_release
+ * takes it back reset and cleared.  A cache belongs to one connection and
+ * is used under that connection's lock.
+ */
+#define STORE_CACHE_BUCKETS 256
+#define STORE_CACHE_MAX 1024 /* more distinct texts are prepared each time */
+
+struct store_stmt;
+
+struct store_cache {
+	struct store_stmt *bucket[STORE_CACHE_BUCKETS];
+	size_t n;
+};
+
 struct store {
 	sqlite3 *db;	      /* the writer connection */
 	pthread_mutex_t lock; /* serialises use of db */
+	struct store_cache cache; /* db's statements */
 
 	/* The audit chain's key (store_audit.c): rows from audit_keyed_from
 	 * on (0: none yet) are HMACs under audit_key, set when
@@ -34,11 +51,19 @@ struct store {
 	int64_t held_lost;
 };
 
-/* Prepares sql on the writer connection; NULL after logging on failure.
- * The caller finalises the statement. */
+/* A statement for sql on the connection in use (the writer, or the
+ * calling thread's read connection, see store_read_lock), prepared once
+ * and cached for the text; NULL after logging on failure.  The caller
+ * gives it back with store_release, never sqlite3_finalize.  While one
+ * caller holds a text's statement, another store_prepare of the same text
+ * gets a fresh one (released by finalising it). */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 
-/* Runs a prepared write to its end and finalises it; a failure (or a NULL
+/* Gives back a statement from store_prepare: reset, its bindings cleared,
+ * kept for the next store_prepare of its text.  NULL is ignored. */
+void store_release(struct store *st, sqlite3_stmt *s);
+
+/* Runs a prepared write to its end and releases it; a failure (or a NULL
  * statement from a failed prepare) is logged with what and is STORE_ERR. */
 enum store_rc store_write(struct store *st, sqlite3_stmt *s, const char *what);
 
