@@ -746,11 +746,16 @@ store_sqlite_log(void *arg, int code, const char *msg)
 		log_warn("store: sqlite: %s (%d)", msg, code);
 }
 
+static sqlite3 *store_conn(struct store *, struct store_cache **);
+
 void
 store_log_error(struct store *st, const char *what)
 {
-	store_fault_note(sqlite3_extended_errcode(st->db));
-	log_error("store: %s: %s", what, sqlite3_errmsg(st->db));
+	struct store_cache *c;
+	sqlite3 *db = store_conn(st, &c);
+
+	store_fault_note(sqlite3_extended_errcode(db));
+	log_error("store: %s: %s", what, sqlite3_errmsg(db));
 }
 
 const char *
@@ -826,12 +831,110 @@ store_cache_clear(struct store_cache *c)
 	c->n = 0;
 }
 
+/* The read connection the calling thread holds, and for which store. */
+static __thread struct store *store_tls_st;
+static __thread struct store_reader *store_tls_r;
+
 /* The connection the calling thread uses for st, and its cache. */
 static sqlite3 *
 store_conn(struct store *st, struct store_cache **cache)
 {
+	if (store_tls_st == st && store_tls_r != NULL) {
+		*cache = &store_tls_r->cache;
+		return store_tls_r->db;
+	}
 	*cache = &st->cache;
 	return st->db;
+}
+
+void
+store_read_lock(struct store *st)
+{
+	struct store_reader *r;
+
+	/* st->batch is only set and cleared by the one thread of a bulk
+	 * load, which is also the one reading here. */
+	if (st->nreaders == 0 || st->batch) {
+		pthread_mutex_lock(&st->lock);
+		return;
+	}
+	pthread_mutex_lock(&st->rlock);
+	while ((r = st->rfree) == NULL)
+		pthread_cond_wait(&st->rcond, &st->rlock);
+	st->rfree = r->next;
+	pthread_mutex_unlock(&st->rlock);
+	store_tls_st = st;
+	store_tls_r = r;
+}
+
+void
+store_read_unlock(struct store *st)
+{
+	struct store_reader *r = store_tls_r;
+
+	if (store_tls_st != st || r == NULL) {
+		pthread_mutex_unlock(&st->lock);
+		return;
+	}
+	store_tls_st = NULL;
+	store_tls_r = NULL;
+	pthread_mutex_lock(&st->rlock);
+	r->next = st->rfree;
+	st->rfree = r;
+	pthread_cond_signal(&st->rcond);
+	pthread_mutex_unlock(&st->rlock);
+}
+
+/*
+ * Opens the read connections.  Without them every read waits for the one
+ * writer connection, and behind every commit's fsync; a failure here is
+ * not fatal, the store then reads on the writer.
+ */
+static void
+store_readers_open(struct store *st, const char *path)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	/* One per thread that serves calls (one a core), and a few more for
+	 * the job threads. */
+	int n = cpus < 1 ? 4 : cpus > 12 ? 16 : (int)cpus + 4;
+
+	if (strcmp(path, ":memory:") == 0 || path[0] == '\0' ||
+	    strncmp(path, "file:", 5) == 0)
+		return;
+	if ((st->readers = calloc((size_t)n, sizeof *st->readers)) == NULL)
+		fatalx("out of memory");
+	for (int i = 0; i < n; i++) {
+		struct store_reader *r = &st->readers[i];
+
+		if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY |
+		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			log_warn("store: read connection: %s", r->db != NULL ?
+			    sqlite3_errmsg(r->db) : "out of memory");
+			sqlite3_close(r->db);
+			r->db = NULL;
+			break;
+		}
+		sqlite3_extended_result_codes(r->db, 1);
+		sqlite3_busy_timeout(r->db, 5000);
+		r->next = st->rfree;
+		st->rfree = r;
+		st->nreaders++;
+	}
+}
+
+static void
+store_readers_close(struct store *st)
+{
+	for (int i = 0; i < st->nreaders; i++) {
+		store_cache_clear(&st->readers[i].cache);
+		if (sqlite3_close(st->readers[i].db) != SQLITE_OK)
+			log_error("store: close: %s",
+			    sqlite3_errmsg(st->readers[i].db));
+	}
+	free(st->readers);
+	st->readers = NULL;
+	st->rfree = NULL;
+	st->nreaders = 0;
 }
 
 sqlite3_stmt *
@@ -1004,6 +1107,11 @@ store_open(const char *path, char *err, size_t errlen)
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		fatalx("out of memory");
 	pthread_mutex_init(&st->lock, NULL);
+	pthread_mutex_init(&st->rlock, NULL);
+	pthread_cond_init(&st->rcond, NULL);
+	pthread_mutex_init(&st->qlock, NULL);
+	pthread_cond_init(&st->qcond, NULL);
+	st->qtail = &st->qhead;
 	rc = sqlite3_open_v2(path, &st->db,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
 	    NULL);
@@ -1029,6 +1137,7 @@ store_open(const char *path, char *err, size_t errlen)
 		store_close(st);
 		return NULL;
 	}
+	store_readers_open(st, path);
 	return st;
 }
 
@@ -1182,6 +1291,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	store_readers_close(st);
 	if (st->db != NULL)
 		store_audit_release(st);
 	if (st->db != NULL) {
@@ -1193,6 +1303,10 @@ store_close(struct store *st)
 			log_error("store: close: %s", sqlite3_errmsg(st->db));
 	}
 	pthread_mutex_destroy(&st->lock);
+	pthread_mutex_destroy(&st->rlock);
+	pthread_cond_destroy(&st->rcond);
+	pthread_mutex_destroy(&st->qlock);
+	pthread_cond_destroy(&st->qcond);
 	sodium_memzero(st->audit_key, sizeof st->audit_key);
 	free(st);
 }

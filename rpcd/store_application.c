@@ -93,9 +93,9 @@ store_app_get(struct store *st, const char *reference,
 {
 	enum store_rc rc;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	rc = app_read(st, reference, app);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -350,7 +350,7 @@ store_app_steps(struct store *st, int64_t app_id,
 	enum store_rc rc = STORE_ERR;
 	int r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT from_state, to_state, at, actor, role,"
 	    " reason, decision_id FROM application_transitions"
 	    " WHERE application_id = ? ORDER BY id");
@@ -372,7 +372,7 @@ store_app_steps(struct store *st, int64_t app_id,
 			store_log_error(st, "application transitions");
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -385,7 +385,7 @@ store_app_flags(struct store *st, int64_t app_id,
 	enum store_rc rc = STORE_ERR;
 	int r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	/* The other application's state as it is now, not as it was when
 	 * the flag was raised. */
 	s = store_prepare(st, "SELECT f.kind, f.national_id,"
@@ -411,7 +411,7 @@ store_app_flags(struct store *st, int64_t app_id,
 			store_log_error(st, "application flags");
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -446,14 +446,14 @@ store_app_of_person(struct store *st, const char *national_id,
 	sqlite3_stmt *s;
 	enum store_rc rc;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT " APP_COLUMNS APP_FROM
 	    " WHERE a.national_id = ? ORDER BY a.id DESC");
 	if (s != NULL)
 		sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
 	rc = app_each(st, s, fn, arg);
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -751,7 +751,7 @@ store_app_decisions(struct store *st, int64_t app_id,
 
 	if ((dec = malloc(sizeof *dec)) == NULL)
 		return STORE_ERR;
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT id, application_id, outcome,"
 	    " engine_eligible, override, reason, explanation, decided_by,"
 	    " decided_at, evaluated_on, rule_version, amount, currency"
@@ -785,7 +785,7 @@ store_app_decisions(struct store *st, int64_t app_id,
 			store_log_error(st, "decisions");
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	free(dec);
 	return rc;
 }

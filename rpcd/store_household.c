@@ -124,7 +124,7 @@ store_household_of(struct store *st, const char *national_id,
 	enum store_rc rc = STORE_ERR;
 	int now = as_of == NULL || as_of[0] == '\0';
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, now ?
 	    "SELECT household_id FROM memberships"
 	    " WHERE national_id = ? AND to_date = ''" :
@@ -150,7 +150,7 @@ store_household_of(struct store *st, const char *national_id,
 		}
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 

@@ -221,7 +221,7 @@ store_person_get(struct store *st, const char *id, const char *as_of,
 	sqlite3_stmt *s;
 	int r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	rc = person_get_locked(st, id, p);
 	if (rc != STORE_OK || as_of == NULL || as_of[0] == '\0')
 		goto out;
@@ -264,7 +264,7 @@ store_person_get(struct store *st, const char *id, const char *as_of,
 	}
 	snprintf(p->updated_at, sizeof p->updated_at, "%s", "");
 out:
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -448,7 +448,7 @@ store_person_search(struct store *st, const struct store_person_query *q,
 	sqlite3_stmt *s;
 	int n = 0, r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	if (q->national_id != NULL && q->national_id[0] != '\0') {
 		s = store_prepare(st, PERSON_SELECT " WHERE national_id = ?");
 		if (s != NULL)
@@ -485,7 +485,7 @@ store_person_search(struct store *st, const struct store_person_query *q,
 		}
 	}
 	if (s == NULL) {
-		pthread_mutex_unlock(&st->lock);
+		store_read_unlock(st);
 		return -1;
 	}
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -498,7 +498,7 @@ store_person_search(struct store *st, const struct store_person_query *q,
 		n = -1;
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return n;
 }
 
@@ -726,7 +726,7 @@ store_consent_latest(struct store *st, const char *id, const char *purpose,
 	sqlite3_stmt *s;
 	int r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT purpose, given, channel, at,"
 	    " recorded_by, note FROM consents WHERE national_id = ?"
 	    " AND purpose = ? ORDER BY id DESC LIMIT 1");
@@ -742,7 +742,7 @@ store_consent_latest(struct store *st, const char *id, const char *purpose,
 			store_log_error(st, "consent");
 		store_release(st, s);
 	}
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -754,7 +754,7 @@ store_consent_list(struct store *st, const char *id, int history,
 	sqlite3_stmt *s;
 	int n = 0, r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, history ?
 	    "SELECT purpose, given, channel, at, recorded_by, note"
 	    " FROM consents WHERE national_id = ? ORDER BY id DESC" :
@@ -763,7 +763,7 @@ store_consent_list(struct store *st, const char *id, int history,
 	    " max(id) FROM consents WHERE national_id = ?1 AND purpose ="
 	    " c.purpose) ORDER BY purpose");
 	if (s == NULL) {
-		pthread_mutex_unlock(&st->lock);
+		store_read_unlock(st);
 		return -1;
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
@@ -777,7 +777,7 @@ store_consent_list(struct store *st, const char *id, int history,
 		n = -1;
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return n;
 }
 
@@ -829,14 +829,14 @@ count_where(struct store *st, const char *sql, const char *id)
 	sqlite3_stmt *s;
 	int n = 0;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	if ((s = store_prepare(st, sql)) != NULL) {
 		sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			n = sqlite3_column_int(s, 0);
 		store_release(st, s);
 	}
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return n;
 }
 
