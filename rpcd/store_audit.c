@@ -294,26 +294,86 @@ store_audit_held_clear(struct store *st)
 	st->held_lost = 0;
 }
 
-int
-store_audit_append(struct store *st, const struct store_audit *a)
+/*
+ * Group commit.  A read's audit row must be durable before the read is
+ * answered, and with synchronous = FULL each commit waits for the disk, so
+ * one commit per call made every call of every thread queue behind the
+ * previous call's fsync.  Callers now queue their rows; the first to find
+ * no leader becomes the leader, takes every row queued so far and writes
+ * them in one transaction, in queue order, each chained to the one before
+ * it as always, commits once and wakes the others.  Each caller returns
+ * when its own row was committed (or held, below), so no read is answered
+ * before its row is on disk; rows that queue while a leader commits make
+ * the next group.
+ */
+struct store_audit_wait {
+	const struct store_audit *a;
+	struct store_audit_wait *next;
+	int done, rc;
+};
+
+/* Writes one group in one transaction, or holds every row of it when
+ * storage fails; sets each row's rc. */
+static void
+store_audit_group(struct store *st, struct store_audit_wait *group)
 {
+	struct store_audit_wait *w;
 	int rc = -1;
 
 	pthread_mutex_lock(&st->lock);
 	if (store_begin(st) == 0) {
-		if (store_audit_write_held(st) == 0 &&
-		    store_audit_insert(st, a) == 0 && store_commit(st) == 0) {
-			store_audit_held_clear(st);
-			rc = 0;
-		} else
+		rc = store_audit_write_held(st);
+		for (w = group; rc == 0 && w != NULL; w = w->next)
+			rc = store_audit_insert(st, w->a);
+		if (rc == 0)
+			rc = store_commit(st); /* rolls back on failure */
+		else
 			store_rollback(st);
 	}
-	if (rc != 0) {
-		store_audit_hold(st, a);
+	if (rc == 0)
+		store_audit_held_clear(st);
+	else {
+		for (w = group; w != NULL; w = w->next)
+			store_audit_hold(st, w->a);
 		log_warn("store: audit row held in memory (%zu held) until "
 		    "storage works again", st->nheld);
 	}
+	for (w = group; w != NULL; w = w->next)
+		w->rc = rc;
 	pthread_mutex_unlock(&st->lock);
+}
+
+int
+store_audit_append(struct store *st, const struct store_audit *a)
+{
+	struct store_audit_wait w = {.a = a}, *group, *next;
+	int rc;
+
+	pthread_mutex_lock(&st->qlock);
+	*st->qtail = &w;
+	st->qtail = &w.next;
+	while (!w.done) {
+		if (st->qleader) {
+			pthread_cond_wait(&st->qcond, &st->qlock);
+			continue;
+		}
+		st->qleader = 1;
+		group = st->qhead;
+		st->qhead = NULL;
+		st->qtail = &st->qhead;
+		pthread_mutex_unlock(&st->qlock);
+		store_audit_group(st, group);
+		pthread_mutex_lock(&st->qlock);
+		/* A follower's w lives on its stack: done last. */
+		for (; group != NULL; group = next) {
+			next = group->next;
+			group->done = 1;
+		}
+		st->qleader = 0;
+		pthread_cond_broadcast(&st->qcond);
+	}
+	rc = w.rc;
+	pthread_mutex_unlock(&st->qlock);
 	return rc;
 }
 
