@@ -89,7 +89,7 @@ store_programme_get(struct store *st, const char *code,
 	sqlite3_stmt *s;
 	enum store_rc rc = STORE_ERR;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT " PROG_COLUMNS " FROM programmes p"
 	    " JOIN programme_rules r ON r.code = p.code AND"
 	    " r.rule_version = p.rule_version WHERE p.code = ?");
@@ -108,7 +108,7 @@ store_programme_get(struct store *st, const char *code,
 		}
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -124,7 +124,7 @@ store_programme_list(struct store *st,
 	/* One programme at a time: the struct is large. */
 	if ((p = calloc(1, sizeof *p)) == NULL)
 		return STORE_ERR;
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT " PROG_COLUMNS " FROM programmes p"
 	    " JOIN programme_rules r ON r.code = p.code AND"
 	    " r.rule_version = p.rule_version ORDER BY p.code");
@@ -141,7 +141,7 @@ store_programme_list(struct store *st,
 			store_log_error(st, "programmes");
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	free(p);
 	return rc;
 }
