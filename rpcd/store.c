@@ -938,6 +938,21 @@ store_readers_close(struct store *st)
 }
 
 sqlite3_stmt *
+store_prepare_once(struct store *st, const char *sql)
+{
+	struct store_cache *c;
+	sqlite3 *db = store_conn(st, &c);
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v3(db, sql, -1, 0, &s, NULL) != SQLITE_OK) {
+		store_log_error(st, "prepare");
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
+}
+
+sqlite3_stmt *
 store_prepare(struct store *st, const char *sql)
 {
 	struct store_cache *c;
@@ -951,15 +966,8 @@ store_prepare(struct store *st, const char *sql)
 		e->busy = 1;
 		return e->s;
 	}
-	if (e != NULL || c->n >= STORE_CACHE_MAX) {
-		if (sqlite3_prepare_v3(db, sql, -1, 0, &s, NULL) !=
-		    SQLITE_OK) {
-			store_log_error(st, "prepare");
-			sqlite3_finalize(s);
-			return NULL;
-		}
-		return s;
-	}
+	if (e != NULL || c->n >= STORE_CACHE_MAX)
+		return store_prepare_once(st, sql);
 	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
 	    NULL) != SQLITE_OK) {
 		store_log_error(st, "prepare");

@@ -615,7 +615,7 @@ store_fact_search(struct store *st, const char *national_id,
 	sql = arena_printf(a, "%s ORDER BY p.national_id LIMIT @l", sql);
 
 	pthread_mutex_lock(&st->lock);
-	if ((s = store_prepare(st, sql)) == NULL) {
+	if ((s = store_prepare_once(st, sql)) == NULL) {
 		pthread_mutex_unlock(&st->lock);
 		arena_free(a);
 		return -1;

@@ -82,6 +82,11 @@ struct store {
  * gets a fresh one (released by finalising it). */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 
+/* store_prepare for a text built from a request's shape (a search's
+ * predicates), which would fill the cache with texts seldom seen again:
+ * prepared each time, and store_release finalises it. */
+sqlite3_stmt *store_prepare_once(struct store *st, const char *sql);
+
 /* Gives back a statement from store_prepare: reset, its bindings cleared,
  * kept for the next store_prepare of its text.  NULL is ignored. */
 void store_release(struct store *st, sqlite3_stmt *s);
