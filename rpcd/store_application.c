@@ -83,7 +83,7 @@ app_read(struct store *st, const char *reference,
 	default:
 		store_log_error(st, "application");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -93,9 +93,9 @@ store_app_get(struct store *st, const char *reference,
 {
 	enum store_rc rc;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	rc = app_read(st, reference, app);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -207,7 +207,7 @@ store_app_submit(struct store *st, struct store_application *app,
 		rc = STORE_EXISTS;
 	} else if (r != SQLITE_DONE)
 		store_log_error(st, "pending applications");
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (r != SQLITE_DONE)
 		goto fail;
 
@@ -216,7 +216,7 @@ store_app_submit(struct store *st, struct store_application *app,
 		goto fail;
 	sqlite3_bind_text(s, 1, app->reference, -1, SQLITE_STATIC);
 	r = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (r == SQLITE_ROW) {
 		rc = STORE_CONFLICT;
 		goto fail;
@@ -350,7 +350,7 @@ store_app_steps(struct store *st, int64_t app_id,
 	enum store_rc rc = STORE_ERR;
 	int r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT from_state, to_state, at, actor, role,"
 	    " reason, decision_id FROM application_transitions"
 	    " WHERE application_id = ? ORDER BY id");
@@ -371,8 +371,8 @@ store_app_steps(struct store *st, int64_t app_id,
 		else
 			store_log_error(st, "application transitions");
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -385,7 +385,7 @@ store_app_flags(struct store *st, int64_t app_id,
 	enum store_rc rc = STORE_ERR;
 	int r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	/* The other application's state as it is now, not as it was when
 	 * the flag was raised. */
 	s = store_prepare(st, "SELECT f.kind, f.national_id,"
@@ -410,8 +410,8 @@ store_app_flags(struct store *st, int64_t app_id,
 		else
 			store_log_error(st, "application flags");
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -446,14 +446,14 @@ store_app_of_person(struct store *st, const char *national_id,
 	sqlite3_stmt *s;
 	enum store_rc rc;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT " APP_COLUMNS APP_FROM
 	    " WHERE a.national_id = ? ORDER BY a.id DESC");
 	if (s != NULL)
 		sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
 	rc = app_each(st, s, fn, arg);
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -500,11 +500,11 @@ store_app_queue(struct store *st, const char *municipality,
 	app_bind_filter(s, municipality, programme, st6);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		store_log_error(st, "queue count");
-		sqlite3_finalize(s);
+		store_release(st, s);
 		goto out;
 	}
 	*total = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	store_release(st, s);
 
 	s = store_prepare(st, all ?
 	    "SELECT " APP_COLUMNS APP_FROM APP_FILTER_ALL
@@ -517,7 +517,7 @@ store_app_queue(struct store *st, const char *municipality,
 		sqlite3_bind_int(s, 10, limit);
 	}
 	rc = app_each(st, s, fn, arg);
-	sqlite3_finalize(s);
+	store_release(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	return rc;
@@ -549,7 +549,7 @@ store_app_counts(struct store *st, const char *municipality,
 		else
 			store_log_error(st, "queue counts");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -618,7 +618,7 @@ app_benefit(struct store *st, const struct store_application *app,
 	sqlite3_bind_int64(s, 1, app->id);
 	if ((r = sqlite3_step(s)) == SQLITE_ROW)
 		store_copy(before, sizeof before, s, 0);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		return STORE_ERR;
 	/* A rejection of an application that never had a benefit changes
@@ -751,7 +751,7 @@ store_app_decisions(struct store *st, int64_t app_id,
 
 	if ((dec = malloc(sizeof *dec)) == NULL)
 		return STORE_ERR;
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT id, application_id, outcome,"
 	    " engine_eligible, override, reason, explanation, decided_by,"
 	    " decided_at, evaluated_on, rule_version, amount, currency"
@@ -784,8 +784,8 @@ store_app_decisions(struct store *st, int64_t app_id,
 		else
 			store_log_error(st, "decisions");
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	free(dec);
 	return rc;
 }
@@ -816,7 +816,7 @@ store_decision_inputs(struct store *st, int64_t decision_id,
 		else
 			store_log_error(st, "decision inputs");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -849,7 +849,7 @@ store_decision_clauses(struct store *st, int64_t decision_id,
 		else
 			store_log_error(st, "decision clauses");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

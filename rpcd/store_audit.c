@@ -116,10 +116,10 @@ store_audit_load(struct store *st, char *err, size_t errlen)
 	else if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "cannot read the audit key record: %s",
 		    sqlite3_errmsg(st->db));
-		sqlite3_finalize(s);
+		store_release(st, s);
 		return -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return 0;
 }
 
@@ -181,8 +181,8 @@ store_audit_insert_at(struct store *st, const struct store_audit *a,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(last);
-	sqlite3_finalize(ins);
+	store_release(st, last);
+	store_release(st, ins);
 	return rc;
 }
 
@@ -294,26 +294,86 @@ store_audit_held_clear(struct store *st)
 	st->held_lost = 0;
 }
 
-int
-store_audit_append(struct store *st, const struct store_audit *a)
+/*
+ * Group commit.  A read's audit row must be durable before the read is
+ * answered, and with synchronous = FULL each commit waits for the disk, so
+ * one commit per call made every call of every thread queue behind the
+ * previous call's fsync.  Callers now queue their rows; the first to find
+ * no leader becomes the leader, takes every row queued so far and writes
+ * them in one transaction, in queue order, each chained to the one before
+ * it as always, commits once and wakes the others.  Each caller returns
+ * when its own row was committed (or held, below), so no read is answered
+ * before its row is on disk; rows that queue while a leader commits make
+ * the next group.
+ */
+struct store_audit_wait {
+	const struct store_audit *a;
+	struct store_audit_wait *next;
+	int done, rc;
+};
+
+/* Writes one group in one transaction, or holds every row of it when
+ * storage fails; sets each row's rc. */
+static void
+store_audit_group(struct store *st, struct store_audit_wait *group)
 {
+	struct store_audit_wait *w;
 	int rc = -1;
 
 	pthread_mutex_lock(&st->lock);
 	if (store_begin(st) == 0) {
-		if (store_audit_write_held(st) == 0 &&
-		    store_audit_insert(st, a) == 0 && store_commit(st) == 0) {
-			store_audit_held_clear(st);
-			rc = 0;
-		} else
+		rc = store_audit_write_held(st);
+		for (w = group; rc == 0 && w != NULL; w = w->next)
+			rc = store_audit_insert(st, w->a);
+		if (rc == 0)
+			rc = store_commit(st); /* rolls back on failure */
+		else
 			store_rollback(st);
 	}
-	if (rc != 0) {
-		store_audit_hold(st, a);
+	if (rc == 0)
+		store_audit_held_clear(st);
+	else {
+		for (w = group; w != NULL; w = w->next)
+			store_audit_hold(st, w->a);
 		log_warn("store: audit row held in memory (%zu held) until "
 		    "storage works again", st->nheld);
 	}
+	for (w = group; w != NULL; w = w->next)
+		w->rc = rc;
 	pthread_mutex_unlock(&st->lock);
+}
+
+int
+store_audit_append(struct store *st, const struct store_audit *a)
+{
+	struct store_audit_wait w = {.a = a}, *group, *next;
+	int rc;
+
+	pthread_mutex_lock(&st->qlock);
+	*st->qtail = &w;
+	st->qtail = &w.next;
+	while (!w.done) {
+		if (st->qleader) {
+			pthread_cond_wait(&st->qcond, &st->qlock);
+			continue;
+		}
+		st->qleader = 1;
+		group = st->qhead;
+		st->qhead = NULL;
+		st->qtail = &st->qhead;
+		pthread_mutex_unlock(&st->qlock);
+		store_audit_group(st, group);
+		pthread_mutex_lock(&st->qlock);
+		/* A follower's w lives on its stack: done last. */
+		for (; group != NULL; group = next) {
+			next = group->next;
+			group->done = 1;
+		}
+		st->qleader = 0;
+		pthread_cond_broadcast(&st->qcond);
+	}
+	rc = w.rc;
+	pthread_mutex_unlock(&st->qlock);
 	return rc;
 }
 
@@ -371,11 +431,11 @@ store_audit_start(struct store *st, const struct store_audit *start_row)
 		return -1;
 	s = store_prepare(st, "SELECT coalesce(max(id), 0) + 1 FROM audit");
 	if (s == NULL || sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		store_release(st, s);
 		goto fail;
 	}
 	from_id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	store_audit_start_tag(st->audit_key, from_id, tag);
 	s = store_prepare(st,
 	    "INSERT INTO audit_key (id, from_id, tag) VALUES (1, ?, ?)");
@@ -434,7 +494,7 @@ store_audit_set_key(struct store *st, const unsigned char key[32],
 		goto out;
 	} else
 		st->audit_keyed_from = 0;
-	sqlite3_finalize(s);
+	store_release(st, s);
 	s = NULL;
 	memcpy(st->audit_key, key, sizeof st->audit_key);
 	st->audit_has_key = 1;
@@ -447,7 +507,7 @@ store_audit_set_key(struct store *st, const unsigned char key[32],
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -534,7 +594,7 @@ store_audit_check(struct store *st, struct store_audit_check *c)
 		    c->last_id > 0)
 			c->verdict = STORE_AUDIT_UNKEYED;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return c->verdict == STORE_AUDIT_INTACT ? 0 : -1;
 }
@@ -595,7 +655,7 @@ store_audit_hash_row(struct store *st, const char *sql, int64_t id,
 	} else
 		store_log_error(st, "audit head");
 out:
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

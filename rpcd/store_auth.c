@@ -72,7 +72,7 @@ store_officer_add(struct store *st, const struct store_officer *o,
 				store_log_error(st, "officer add");
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -84,7 +84,7 @@ store_officer_get(struct store *st, const char *username,
 	sqlite3_stmt *s;
 	enum store_rc rc = STORE_ERR;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT " OFFICER_COLS
 	    " FROM officers o WHERE o.username = ?");
 	if (s != NULL) {
@@ -101,8 +101,8 @@ store_officer_get(struct store *st, const char *username,
 			store_log_error(st, "officer get");
 		}
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -145,8 +145,8 @@ rollback:
 		store_log_error(st, "officer disable");
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 out:
-	sqlite3_finalize(upd);
-	sqlite3_finalize(end);
+	store_release(st, upd);
+	store_release(st, end);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -175,7 +175,7 @@ store_officer_list(struct store *st, int include_disabled,
 		else
 			store_log_error(st, "officer list");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -214,48 +214,54 @@ store_session_check(struct store *st, const uint8_t hash[32], int64_t now,
 	enum store_rc rc = STORE_ERR;
 	int64_t last_seen = 0;
 
-	pthread_mutex_lock(&st->lock);
+	/* The check is a read, on a read connection: every call of a
+	 * session makes it. */
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT " OFFICER_COLS ", s.expires_at,"
 	    " s.last_seen, s.terminal FROM sessions s"
 	    " JOIN officers o USING (username)"
 	    " WHERE s.token_hash = ? AND s.ended_at IS NULL"
 	    " AND s.expires_at > ? AND s.last_seen + ? > ? AND o.active = 1");
-	if (s == NULL)
-		goto out;
-	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_int64(s, 3, idle_seconds);
-	sqlite3_bind_int64(s, 4, now);
-	switch (sqlite3_step(s)) {
-	case SQLITE_ROW:
-		officer_from_row(o, s, 0);
-		*expires_at = sqlite3_column_int64(s, 7);
-		last_seen = sqlite3_column_int64(s, 8);
-		col_copy(terminal, terminal_len, s, 9);
-		rc = STORE_OK;
-		break;
-	case SQLITE_DONE:
-		rc = STORE_NOTFOUND;
-		break;
-	default:
-		store_log_error(st, "session check");
+	if (s != NULL) {
+		sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, now);
+		sqlite3_bind_int64(s, 3, idle_seconds);
+		sqlite3_bind_int64(s, 4, now);
+		switch (sqlite3_step(s)) {
+		case SQLITE_ROW:
+			officer_from_row(o, s, 0);
+			*expires_at = sqlite3_column_int64(s, 7);
+			last_seen = sqlite3_column_int64(s, 8);
+			col_copy(terminal, terminal_len, s, 9);
+			rc = STORE_OK;
+			break;
+		case SQLITE_DONE:
+			rc = STORE_NOTFOUND;
+			break;
+		default:
+			store_log_error(st, "session check");
+		}
 	}
+	store_release(st, s);
+	store_read_unlock(st);
 	/* The idle clock only needs minute precision; writing on every call
-	 * would put an fsync on every read. */
+	 * would put an fsync on every read.  The session may have ended
+	 * since it was read: the update then changes nothing, and this call
+	 * was let in as it would have been a moment earlier. */
 	if (rc == STORE_OK && now - last_seen >= 60) {
+		pthread_mutex_lock(&st->lock);
 		seen = store_prepare(st, "UPDATE sessions SET last_seen = ?"
-		    " WHERE token_hash = ?");
+		    " WHERE token_hash = ? AND last_seen < ?");
 		if (seen != NULL) {
 			sqlite3_bind_int64(seen, 1, now);
 			sqlite3_bind_blob(seen, 2, hash, 32, SQLITE_STATIC);
+			sqlite3_bind_int64(seen, 3, now);
 			if (sqlite3_step(seen) != SQLITE_DONE)
 				store_log_error(st, "session seen");
 		}
+		store_release(st, seen);
+		pthread_mutex_unlock(&st->lock);
 	}
-out:
-	sqlite3_finalize(s);
-	sqlite3_finalize(seen);
-	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
 
@@ -277,7 +283,7 @@ store_session_end(struct store *st, const uint8_t hash[32], int64_t now)
 		else
 			store_log_error(st, "session end");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -308,7 +314,7 @@ store_count(struct store *st, const char *sql, const char *key, int64_t since)
 	sqlite3_stmt *s;
 	int n = -1;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, sql);
 	if (s != NULL) {
 		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -318,8 +324,8 @@ store_count(struct store *st, const char *sql, const char *key, int64_t since)
 		else
 			store_log_error(st, "count");
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	return n;
 }
 

@@ -68,7 +68,7 @@ ben_read(struct store *st, int64_t id, struct store_benefit *b)
 	default:
 		store_log_error(st, "benefit");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -106,7 +106,7 @@ store_benefit_list(struct store *st, const char *national_id,
 		else
 			store_log_error(st, "benefits");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -139,7 +139,7 @@ store_benefit_changes(struct store *st, int64_t id,
 		else
 			store_log_error(st, "benefit changes");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -287,7 +287,7 @@ store_benefit_suspend_tx(struct store *st, const char *national_id,
 		}
 		ben_row(s, &list[n++]);
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (r != SQLITE_DONE)
 		goto out;
 	for (size_t i = 0; i < n; i++)
@@ -320,7 +320,7 @@ store_bank_set(struct store *st, const struct store_bank_account *acct,
 		goto fail;
 	sqlite3_bind_text(s, 1, acct->national_id, -1, SQLITE_STATIC);
 	r = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (r == SQLITE_DONE)
 		rc = STORE_NOTFOUND;
 	if (r != SQLITE_ROW)
@@ -379,7 +379,7 @@ store_bank_get(struct store *st, const char *national_id,
 			store_log_error(st, "bank account");
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -444,7 +444,7 @@ store_followup_due(struct store *st, const char *municipality,
 		else
 			store_log_error(st, "follow-ups");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -475,7 +475,7 @@ followup_read(struct store *st, int64_t id,
 	default:
 		store_log_error(st, "follow-up");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -561,7 +561,7 @@ store_followup_summary(struct store *st, const char *programme,
 		else
 			store_log_error(st, "follow-up summary");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

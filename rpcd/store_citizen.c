@@ -49,7 +49,7 @@ store_citizen_person(struct store *st, const char *national_id,
 			store_log_error(st, "citizen person");
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -130,7 +130,7 @@ store_citizen_pin_try(struct store *st, const char *national_id,
 		goto fail;
 	}
 	*try_id = sqlite3_last_insert_rowid(st->db);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	s = store_prepare(st, "SELECT c.hash FROM citizen_pins c"
 	    " JOIN people p USING (national_id) WHERE c.national_id = ?"
 	    " AND c.locked = 0 AND p.deceased_date = ''"
@@ -149,7 +149,7 @@ store_citizen_pin_try(struct store *st, const char *national_id,
 		store_log_error(st, "citizen pin read");
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	s = NULL;
 	if (found == STORE_OK) {
 		s = store_prepare(st, "UPDATE citizen_pins SET"
@@ -175,7 +175,7 @@ fail:
 	rc = STORE_ERR;
 	store_rollback(st);
 out:
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	if (rc != STORE_OK)
 		hash[0] = '\0';
@@ -321,8 +321,8 @@ store_citizen_sitting_check(struct store *st, const uint8_t hash[32],
 		}
 	}
 out:
-	sqlite3_finalize(s);
-	sqlite3_finalize(seen);
+	store_release(st, s);
+	store_release(st, seen);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -346,7 +346,7 @@ store_citizen_sitting_end(struct store *st, const uint8_t hash[32],
 		else
 			store_log_error(st, "citizen sitting end");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

@@ -48,7 +48,7 @@ store_document_person(struct store *st, const char *national_id,
 			store_log_error(st, "document owner");
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -309,7 +309,7 @@ store_document_get(struct store *st, int64_t id, struct store_document *doc)
 			store_log_error(st, "document get");
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -341,7 +341,7 @@ store_document_list(struct store *st, const char *owner_kind,
 		store_log_error(st, "document list");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }

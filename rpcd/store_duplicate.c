@@ -160,7 +160,7 @@ dup_find(struct store *st, const char *id, const char *key,
 	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
 	if (dup_collect(s, m, DUP_NAME) != 0)
 		goto out;
-	sqlite3_finalize(s);
+	store_release(st, s);
 
 	s = store_prepare(st, "SELECT " DUP_MATCH_COLS " FROM people"
 	    " WHERE phone = ? AND phone <> '' AND national_id <> ?"
@@ -171,7 +171,7 @@ dup_find(struct store *st, const char *id, const char *key,
 	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
 	if (phone[0] != '\0' && dup_collect(s, m, DUP_PHONE) != 0)
 		goto out;
-	sqlite3_finalize(s);
+	store_release(st, s);
 
 	s = store_prepare(st, "SELECT " DUP_MATCH_COLS " FROM people"
 	    " WHERE national_id = ? AND merged_into = ''");
@@ -196,7 +196,7 @@ dup_find(struct store *st, const char *id, const char *key,
 out:
 	if (rc != 0)
 		store_log_error(st, "duplicate scan");
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -226,7 +226,7 @@ dup_flag_upsert(struct store *st, const char *x, const char *y,
 	if (r == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
 		old = dup_reasons_parse(store_text(s, 1));
-		sqlite3_finalize(s);
+		store_release(st, s);
 		*all = old | reasons;
 		if (*all == old)
 			return 0;
@@ -240,7 +240,7 @@ dup_flag_upsert(struct store *st, const char *x, const char *y,
 		return store_write(st, s, "duplicate flag update") ==
 		    STORE_OK ? 0 : -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (r != SQLITE_DONE) {
 		store_log_error(st, "duplicate flag read");
 		return -1;
@@ -285,7 +285,7 @@ store_dup_scan_locked(struct store *st, const char *national_id,
 		phone = dup_strdup(store_text(s, 2));
 		merged = store_text(s, 3)[0] != '\0';
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (r == SQLITE_DONE)
 		return STORE_NOTFOUND;
 	if (r != SQLITE_ROW) {
@@ -427,7 +427,7 @@ dup_list_locked(struct store *st, const struct store_dup_filter *f,
 		store_log_error(st, "duplicate list");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return n;
 }
 
@@ -467,7 +467,7 @@ store_dup_person_municipality(struct store *st, const char *national_id,
 			store_log_error(st, "duplicate person");
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -522,7 +522,7 @@ dup_members_load(struct store *st, const char *national_id,
 		snprintf(m->from, sizeof m->from, "%s", store_text(s, 3));
 		snprintf(m->to, sizeof m->to, "%s", store_text(s, 4));
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (r != SQLITE_DONE) {
 		store_log_error(st, "duplicate merge memberships");
 		return -1;
@@ -697,7 +697,7 @@ dup_merge(struct store *st, struct store_dup_resolution *r, const char *now,
 	if (q == SQLITE_ROW)
 		snprintf(r->detail, sizeof r->detail, "%s was merged into %s "
 		    "already", store_text(s, 0), store_text(s, 1));
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (q == SQLITE_ROW)
 		return STORE_DUP_GONE;
 	if (q != SQLITE_DONE) {
@@ -800,7 +800,7 @@ store_dup_resolve(struct store *st, struct store_dup_resolution *r,
 		rc = STORE_DUP_RESOLVED;
 		goto rollback;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	s = NULL;
 	if (r->merge && (rc = dup_merge(st, r, now, today)) != STORE_DUP_OK)
 		goto rollback;
@@ -827,7 +827,7 @@ store_dup_resolve(struct store *st, struct store_dup_resolution *r,
 	rc = STORE_DUP_OK;
 	goto out;
 rollback:
-	sqlite3_finalize(s);
+	store_release(st, s);
 	store_rollback(st);
 out:
 	pthread_mutex_unlock(&st->lock);

@@ -57,7 +57,7 @@ store_institution_add(struct store *st, const struct store_institution *i,
 	}
 	sqlite3_bind_text(s, 1, i->code, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s) == SQLITE_ROW ? STORE_EXISTS : STORE_OK;
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (rc != STORE_OK) {
 		store_rollback(st);
 		goto out;
@@ -173,7 +173,7 @@ inst_one(struct store *st, sqlite3_stmt *s, struct store_institution *i)
 	default:
 		store_log_error(st, "institution");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -252,7 +252,7 @@ store_institution_list(struct store *st,
 		else
 			store_log_error(st, "institution list");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -264,12 +264,12 @@ struct fact_stmts {
 };
 
 static void
-fact_stmts_free(struct fact_stmts *f)
+fact_stmts_free(struct store *st, struct fact_stmts *f)
 {
-	sqlite3_finalize(f->person);
-	sqlite3_finalize(f->held);
-	sqlite3_finalize(f->insert);
-	sqlite3_finalize(f->error);
+	store_release(st, f->person);
+	store_release(st, f->held);
+	store_release(st, f->insert);
+	store_release(st, f->error);
 }
 
 /* Judges and writes one item inside the batch's transaction: 0, or -1 on
@@ -417,13 +417,13 @@ store_fact_submit(struct store *st, const char *source, const char *batch_id,
 	row.detail = detail;
 	if (store_audit_insert(st, &row) != 0)
 		goto fail;
-	fact_stmts_free(&q);
+	fact_stmts_free(st, &q);
 	if (store_commit(st) != 0)
 		goto fail_unlocked;
 	pthread_mutex_unlock(&st->lock);
 	return STORE_OK;
 fail:
-	fact_stmts_free(&q);
+	fact_stmts_free(st, &q);
 	store_rollback(st);
 fail_unlocked:
 	pthread_mutex_unlock(&st->lock);
@@ -462,7 +462,7 @@ store_feed_errors(struct store *st, const char *source, int limit,
 		store_log_error(st, "feed errors");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }
@@ -514,7 +514,7 @@ store_fact_person(struct store *st, const char *national_id,
 		store_log_error(st, "person facts");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	free(f);
 	return n;
@@ -615,7 +615,7 @@ store_fact_search(struct store *st, const char *national_id,
 	sql = arena_printf(a, "%s ORDER BY p.national_id LIMIT @l", sql);
 
 	pthread_mutex_lock(&st->lock);
-	if ((s = store_prepare(st, sql)) == NULL) {
+	if ((s = store_prepare_once(st, sql)) == NULL) {
 		pthread_mutex_unlock(&st->lock);
 		arena_free(a);
 		return -1;
@@ -660,7 +660,7 @@ store_fact_search(struct store *st, const char *national_id,
 		store_log_error(st, "registry search");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	arena_free(a);
 	return n;

@@ -69,7 +69,7 @@ store_household_get(struct store *st, int64_t id, struct store_household *h)
 			store_log_error(st, "household get");
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -111,7 +111,7 @@ store_household_members(struct store *st, int64_t id,
 		store_log_error(st, "household members");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }
@@ -124,7 +124,7 @@ store_household_of(struct store *st, const char *national_id,
 	enum store_rc rc = STORE_ERR;
 	int now = as_of == NULL || as_of[0] == '\0';
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, now ?
 	    "SELECT household_id FROM memberships"
 	    " WHERE national_id = ? AND to_date = ''" :
@@ -149,8 +149,8 @@ store_household_of(struct store *st, const char *national_id,
 			store_log_error(st, "household of");
 		}
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -193,7 +193,7 @@ hh_household_exists(struct store *st, int64_t id, struct store_hh_why *why)
 	default:
 		store_log_error(st, "household exists");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return p;
 }
 
@@ -229,7 +229,7 @@ hh_joinable(struct store *st, const char *nid, const char *date, int second,
 	default:
 		store_log_error(st, "household person");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return p;
 }
 
@@ -260,7 +260,7 @@ hh_open_of(struct store *st, const char *nid, struct hh_open *o)
 	default:
 		store_log_error(st, "membership open");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return r;
 }
 
@@ -292,7 +292,7 @@ hh_head_of(struct store *st, int64_t household, struct hh_open *o)
 	default:
 		store_log_error(st, "membership head");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return r;
 }
 
@@ -334,7 +334,7 @@ hh_free_from(struct store *st, const char *nid, const char *date,
 	default:
 		store_log_error(st, "membership overlap");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return p;
 }
 
@@ -354,7 +354,7 @@ hh_others(struct store *st, int64_t household, const char *nid)
 		n = sqlite3_column_int(s, 0);
 	else
 		store_log_error(st, "membership count");
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return n;
 }
 

@@ -12,10 +12,43 @@
 #include "store.h"
 
 struct store_audit_held;
+struct store_audit_wait;
+
+/*
+ * Prepared statements kept for a connection (store.c): store_prepare
+ * hands out a statement prepared once for its SQL text, store_release
+ * takes it back reset and cleared.  A cache belongs to one connection and
+ * is used under that connection's lock.
+ */
+#define STORE_CACHE_BUCKETS 256
+#define STORE_CACHE_MAX 1024 /* more distinct texts are prepared each time */
+
+struct store_stmt;
+
+struct store_cache {
+	struct store_stmt *bucket[STORE_CACHE_BUCKETS];
+	size_t n;
+};
+
+/* A read-only connection of the pool (store_read_lock). */
+struct store_reader {
+	sqlite3 *db;
+	struct store_cache cache;
+	struct store_reader *next; /* on the free list */
+};
 
 struct store {
 	sqlite3 *db;	      /* the writer connection */
 	pthread_mutex_t lock; /* serialises use of db */
+	struct store_cache cache; /* db's statements */
+
+	/* Read-only connections (WAL lets them read while db writes), each
+	 * used by one thread at a time; none for a database in memory. */
+	struct store_reader *readers;
+	int nreaders;
+	struct store_reader *rfree;
+	pthread_mutex_t rlock; /* guards rfree */
+	pthread_cond_t rcond;  /* a reader was put back */
 
 	/* The audit chain's key (store_audit.c): rows from audit_keyed_from
 	 * on (0: none yet) are HMACs under audit_key, set when
@@ -28,17 +61,50 @@ struct store {
 	 * function's own transaction is a savepoint inside it. */
 	int batch;
 
+	/* Audit rows waiting for the group commit (store_audit.c): the
+	 * queue, and whether a leader is writing a group. */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	struct store_audit_wait *qhead, **qtail;
+	int qleader;
+
 	/* Audit rows held while storage failed (store_audit.c). */
 	struct store_audit_held *held;
 	size_t nheld, held_cap;
 	int64_t held_lost;
 };
 
-/* Prepares sql on the writer connection; NULL after logging on failure.
- * The caller finalises the statement. */
+/* A statement for sql on the connection in use (the writer, or the
+ * calling thread's read connection, see store_read_lock), prepared once
+ * and cached for the text; NULL after logging on failure.  The caller
+ * gives it back with store_release, never sqlite3_finalize.  While one
+ * caller holds a text's statement, another store_prepare of the same text
+ * gets a fresh one (released by finalising it). */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 
-/* Runs a prepared write to its end and finalises it; a failure (or a NULL
+/* store_prepare for a text built from a request's shape (a search's
+ * predicates), which would fill the cache with texts seldom seen again:
+ * prepared each time, and store_release finalises it. */
+sqlite3_stmt *store_prepare_once(struct store *st, const char *sql);
+
+/* Gives back a statement from store_prepare: reset, its bindings cleared,
+ * kept for the next store_prepare of its text.  NULL is ignored. */
+void store_release(struct store *st, sqlite3_stmt *s);
+
+/*
+ * For the store functions that only read: takes a read connection for the
+ * calling thread instead of st->lock, and until store_read_unlock
+ * store_prepare, store_release and store_log_error use it.  Such a
+ * function must not call one that takes st->lock.  A read connection sees
+ * what was committed when its statement began, so a handler that wrote
+ * reads its own write; what it cannot see is a transaction still open on
+ * the writer, which is why a bulk load's (store_batch_begin) reads, and a
+ * store without read connections, use the writer under st->lock instead.
+ */
+void store_read_lock(struct store *st);
+void store_read_unlock(struct store *st);
+
+/* Runs a prepared write to its end and releases it; a failure (or a NULL
  * statement from a failed prepare) is logged with what and is STORE_ERR. */
 enum store_rc store_write(struct store *st, sqlite3_stmt *s, const char *what);
 

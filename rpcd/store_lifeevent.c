@@ -59,7 +59,7 @@ store_lifeevent_due(struct store *st, int64_t after, struct store_fact *out,
 		store_log_error(st, "facts due");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }
@@ -102,7 +102,7 @@ le_number(struct store *st, const char *sql, const char *id, const char *m1,
 		*v = 0;
 	else
 		store_log_error(st, "reported facts");
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -159,7 +159,7 @@ store_lifeevent_reported(struct store *st, const char *national_id,
 	if ((step = sqlite3_step(s)) == SQLITE_ROW)
 		r->registered_unemployed = strcmp(store_text(s, 0),
 		    "registered_unemployed") == 0;
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		store_log_error(st, "reported employment");
 	else
@@ -253,7 +253,7 @@ store_lifeevent_done_many(struct store *st, const int64_t *ids, size_t n)
 	}
 	if (s == NULL)
 		rc = STORE_ERR;
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (rc == STORE_OK && store_commit(st) != 0)
 		rc = STORE_ERR;
 	else if (rc != STORE_OK)
@@ -284,7 +284,7 @@ le_successor(struct store *st, const char *national_id, char *head,
 	sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		store_copy(head, len, s, 0);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_log_error(st, "household successor");
 		return -1;
@@ -328,7 +328,7 @@ le_in_household(struct store *st, const char *national_id)
 		return -1;
 	sqlite3_bind_text(s, 1, national_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
@@ -455,7 +455,7 @@ store_lifeevent_benefits(struct store *st, const char *const *members,
 		store_log_error(st, "household benefits");
 		got = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return got;
 }

@@ -50,7 +50,7 @@ store_mybenefits_payments(struct store *st, const char *national_id,
 		else
 			store_log_error(st, "a citizen's payments");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -90,7 +90,7 @@ store_mybenefits_renewals(struct store *st, const char *national_id,
 		else
 			store_log_error(st, "a citizen's renewals");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

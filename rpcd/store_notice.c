@@ -96,7 +96,7 @@ store_notice_list(struct store *st, const char *national_id,
 		if (rc == STORE_NOTFOUND)
 			rc = STORE_OK;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -115,7 +115,7 @@ store_notice_get(struct store *st, int64_t id,
 		sqlite3_bind_int64(s, 1, id);
 		rc = notice_each(st, s, fn, arg);
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -135,7 +135,7 @@ store_notice_due(struct store *st, int64_t now,
 		sqlite3_bind_int64(s, 1, now);
 		rc = notice_each(st, s, fn, arg);
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

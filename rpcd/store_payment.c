@@ -137,7 +137,7 @@ run_read(struct store *st, int64_t run_id, struct store_run *r)
 	default:
 		store_log_error(st, "payment run");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -202,7 +202,7 @@ store_run_create(struct store *st, const char *programme, const char *period,
 	}
 	skipped_paid = sqlite3_column_int64(s, 0);
 	skipped_account = sqlite3_column_int64(s, 1);
-	sqlite3_finalize(s);
+	store_release(st, s);
 
 	s = store_prepare(st, "INSERT INTO payment_runs (programme, period,"
 	    " state, currency, created_by, created_at, skipped_no_account,"
@@ -262,7 +262,7 @@ store_run_create(struct store *st, const char *programme, const char *period,
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 fail:
-	sqlite3_finalize(s);
+	store_release(st, s);
 fail_done:
 	store_rollback(st);
 	pthread_mutex_unlock(&st->lock);
@@ -297,7 +297,7 @@ store_run_list(struct store *st, const char *programme,
 		else
 			store_log_error(st, "payment runs");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -431,11 +431,11 @@ store_run_payments(struct store *st, int64_t run_id, int64_t after, int limit,
 		}
 		if (step != SQLITE_ROW && step != SQLITE_DONE) {
 			store_log_error(st, "payments");
-			sqlite3_finalize(s);
+			store_release(st, s);
 			pthread_mutex_unlock(&st->lock);
 			return STORE_ERR;
 		}
-		sqlite3_finalize(s);
+		store_release(st, s);
 		pthread_mutex_unlock(&st->lock);
 		if (stop)
 			return STORE_REFUSED;
@@ -590,8 +590,8 @@ store_run_import(struct store *st, int64_t run_id,
 				goto fail;
 		}
 	}
-	sqlite3_finalize(find);
-	sqlite3_finalize(upd);
+	store_release(st, find);
+	store_release(st, upd);
 	find = upd = NULL;
 
 	/* Every payment answered: the run is reconciled.  A later return of
@@ -615,8 +615,8 @@ store_run_import(struct store *st, int64_t run_id,
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 fail:
-	sqlite3_finalize(find);
-	sqlite3_finalize(upd);
+	store_release(st, find);
+	store_release(st, upd);
 	store_rollback(st);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
@@ -652,7 +652,7 @@ store_payment_failures(struct store *st, const char *municipality, int limit,
 		else
 			store_log_error(st, "payment failures");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

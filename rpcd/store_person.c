@@ -208,7 +208,7 @@ person_get_locked(struct store *st, const char *id, struct store_person *p)
 		rc = STORE_NOTFOUND;
 	else
 		store_log_error(st, "person get");
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -221,7 +221,7 @@ store_person_get(struct store *st, const char *id, const char *as_of,
 	sqlite3_stmt *s;
 	int r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	rc = person_get_locked(st, id, p);
 	if (rc != STORE_OK || as_of == NULL || as_of[0] == '\0')
 		goto out;
@@ -251,7 +251,7 @@ store_person_get(struct store *st, const char *id, const char *as_of,
 		store_log_error(st, "person as of");
 		rc = STORE_ERR;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	/* The version counts changes, not rows: recount what stood then. */
 	s = store_prepare(st, "SELECT count(DISTINCT at) FROM person_history"
 	    " WHERE national_id = ? AND at <= ?");
@@ -260,11 +260,11 @@ store_person_get(struct store *st, const char *id, const char *as_of,
 		sqlite3_bind_text(s, 2, end, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			p->version = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
+		store_release(st, s);
 	}
 	snprintf(p->updated_at, sizeof p->updated_at, "%s", "");
 out:
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -419,7 +419,7 @@ store_person_history(struct store *st, const char *id, int64_t before_id,
 		store_log_error(st, "person history");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }
@@ -448,7 +448,7 @@ store_person_search(struct store *st, const struct store_person_query *q,
 	sqlite3_stmt *s;
 	int n = 0, r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	if (q->national_id != NULL && q->national_id[0] != '\0') {
 		s = store_prepare(st, PERSON_SELECT " WHERE national_id = ?");
 		if (s != NULL)
@@ -485,7 +485,7 @@ store_person_search(struct store *st, const struct store_person_query *q,
 		}
 	}
 	if (s == NULL) {
-		pthread_mutex_unlock(&st->lock);
+		store_read_unlock(st);
 		return -1;
 	}
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -497,8 +497,8 @@ store_person_search(struct store *st, const struct store_person_query *q,
 		store_log_error(st, "person search");
 		n = -1;
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	return n;
 }
 
@@ -524,7 +524,7 @@ membership_open(struct store *st, const char *id, int64_t *mid,
 		found = 1;
 	} else if (r == SQLITE_DONE)
 		found = 0;
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return found;
 }
 
@@ -578,7 +578,7 @@ household_others(struct store *st, int64_t household, const char *id)
 	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return n;
 }
 
@@ -726,7 +726,7 @@ store_consent_latest(struct store *st, const char *id, const char *purpose,
 	sqlite3_stmt *s;
 	int r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT purpose, given, channel, at,"
 	    " recorded_by, note FROM consents WHERE national_id = ?"
 	    " AND purpose = ? ORDER BY id DESC LIMIT 1");
@@ -740,9 +740,9 @@ store_consent_latest(struct store *st, const char *id, const char *purpose,
 			rc = STORE_NOTFOUND;
 		else
 			store_log_error(st, "consent");
-		sqlite3_finalize(s);
+		store_release(st, s);
 	}
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -754,7 +754,7 @@ store_consent_list(struct store *st, const char *id, int history,
 	sqlite3_stmt *s;
 	int n = 0, r;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, history ?
 	    "SELECT purpose, given, channel, at, recorded_by, note"
 	    " FROM consents WHERE national_id = ? ORDER BY id DESC" :
@@ -763,7 +763,7 @@ store_consent_list(struct store *st, const char *id, int history,
 	    " max(id) FROM consents WHERE national_id = ?1 AND purpose ="
 	    " c.purpose) ORDER BY purpose");
 	if (s == NULL) {
-		pthread_mutex_unlock(&st->lock);
+		store_read_unlock(st);
 		return -1;
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
@@ -776,8 +776,8 @@ store_consent_list(struct store *st, const char *id, int history,
 		store_log_error(st, "consent list");
 		n = -1;
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	return n;
 }
 
@@ -818,7 +818,7 @@ store_access_log(struct store *st, const char *id, int64_t before_id,
 		store_log_error(st, "access log");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }
@@ -829,14 +829,14 @@ count_where(struct store *st, const char *sql, const char *id)
 	sqlite3_stmt *s;
 	int n = 0;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	if ((s = store_prepare(st, sql)) != NULL) {
 		sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			n = sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
+		store_release(st, s);
 	}
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return n;
 }
 

@@ -78,7 +78,7 @@ prog_texts(struct store *st, struct store_programme *p)
 		rc = STORE_OK;
 	else
 		store_log_error(st, "programme texts");
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -89,7 +89,7 @@ store_programme_get(struct store *st, const char *code,
 	sqlite3_stmt *s;
 	enum store_rc rc = STORE_ERR;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT " PROG_COLUMNS " FROM programmes p"
 	    " JOIN programme_rules r ON r.code = p.code AND"
 	    " r.rule_version = p.rule_version WHERE p.code = ?");
@@ -107,8 +107,8 @@ store_programme_get(struct store *st, const char *code,
 			store_log_error(st, "programme");
 		}
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -124,7 +124,7 @@ store_programme_list(struct store *st,
 	/* One programme at a time: the struct is large. */
 	if ((p = calloc(1, sizeof *p)) == NULL)
 		return STORE_ERR;
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT " PROG_COLUMNS " FROM programmes p"
 	    " JOIN programme_rules r ON r.code = p.code AND"
 	    " r.rule_version = p.rule_version ORDER BY p.code");
@@ -140,8 +140,8 @@ store_programme_list(struct store *st,
 		else if (r != SQLITE_ROW)
 			store_log_error(st, "programmes");
 	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&st->lock);
+	store_release(st, s);
+	store_read_unlock(st);
 	free(p);
 	return rc;
 }
@@ -180,7 +180,7 @@ prog_current(struct store *st, const char *code, int64_t *version,
 	default:
 		store_log_error(st, "programme version");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -356,7 +356,7 @@ store_programme_rules(struct store *st, const char *code, int rule_version,
 			store_log_error(st, "programme rules");
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -391,7 +391,7 @@ store_programme_versions(struct store *st, const char *code,
 		else
 			rc = n > 0 ? STORE_OK : STORE_NOTFOUND;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -406,7 +406,7 @@ store_programme_count(struct store *st)
 	s = store_prepare(st, "SELECT count(*) FROM programmes");
 	if (s != NULL && sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }

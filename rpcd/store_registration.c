@@ -91,7 +91,7 @@ reg_find(struct store *st, const char *column, const char *value,
 	default:
 		store_log_error(st, "registration find");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -110,7 +110,7 @@ reg_count(struct store *st, const char *sql, const char *key, int64_t n)
 		v = sqlite3_column_int(s, 0);
 	else
 		store_log_error(st, "registration count");
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return v;
 }
 
@@ -245,7 +245,7 @@ store_registration_list(struct store *st, const char *status,
 		store_log_error(st, "registration list");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }

@@ -74,7 +74,7 @@ job_read(struct store *st, int64_t id, struct store_renewal_job *j)
 	default:
 		store_log_error(st, "renewal job");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -163,7 +163,7 @@ job_count(struct store *st, struct store_renewal_job *job)
 		rc = STORE_OK;
 	else
 		store_log_error(st, "renewal counts");
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -201,7 +201,7 @@ store_renewal_job_list(struct store *st, int limit,
 		store_log_error(st, "renewal jobs");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	/* Each job is counted under the lock on its own, so that a long
 	 * list of large jobs does not keep the renewal thread waiting. */
@@ -282,7 +282,7 @@ store_renewal_due(struct store *st, const char *as_of, int64_t cursor,
 		store_log_error(st, "due benefits");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }
@@ -419,7 +419,7 @@ store_renewal_list(struct store *st, const char *state,
 		else
 			store_log_error(st, "renewals");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -464,7 +464,7 @@ ren_read(struct store *st, int64_t id,
 	default:
 		store_log_error(st, "renewal");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -503,7 +503,7 @@ store_renewal_matured(struct store *st, const char *today, int64_t *ids,
 		store_log_error(st, "matured renewals");
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n;
 }
@@ -620,7 +620,7 @@ store_renewal_settle(struct store *st, int64_t id, const char *from,
 	sqlite3_bind_int64(s, 1, r.benefit_id);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		store_copy(bstate, sizeof bstate, s, 0);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	/* A benefit ended meanwhile (by an officer, or on appeal) is left as
 	 * it is; the renewal is only closed. */
 	benefit_open = bstate[0] != '\0' && strcmp(bstate, "ended") != 0;

@@ -74,7 +74,7 @@ sim_job_read(struct store *st, int64_t id, struct store_sim_job *j)
 	default:
 		store_log_error(st, "simulation job");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc;
 }
 
@@ -157,7 +157,7 @@ store_sim_job_next(struct store *st, struct store_sim_job *j)
 	default:
 		store_log_error(st, "simulation job");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (id == 0)
 		goto out;
 	s = store_prepare(st, "UPDATE simulation_jobs SET state = 'running'"
@@ -198,7 +198,7 @@ store_sim_job_list(struct store *st, const char *programme, int limit,
 		rc = STORE_OK;
 	else
 		store_log_error(st, "simulation jobs");
-	sqlite3_finalize(s);
+	store_release(st, s);
 out:
 	pthread_mutex_unlock(&st->lock);
 	free(j);
@@ -310,7 +310,7 @@ store_sim_rows(struct store *st, int64_t id, struct store_sim_row *out,
 		store_log_error(st, "simulation results");
 		n = (size_t)-1;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return n == (size_t)-1 ? -1 : (int)n;
 }

@@ -95,7 +95,7 @@ store_stats_beneficiaries(struct store *st, const char *month,
 		rc = stats_rows(st, s, "beneficiary statistics",
 		    stats_cell_row, &k);
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -125,7 +125,7 @@ store_stats_applications(struct store *st, const char *from, const char *to,
 		rc = stats_rows(st, s, "application statistics",
 		    stats_cell_row, &k);
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -153,7 +153,7 @@ store_stats_recent_calls(struct store *st, const char *prefix,
 		} else
 			store_log_error(st, "recent statistics calls");
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -226,7 +226,7 @@ store_stats_sample(struct store *st, const char *from, const char *to,
 		if (rc == STORE_OK && k.seen > cap)
 			rc = STORE_EXISTS;
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -257,7 +257,7 @@ store_stats_residents(struct store *st, store_residents_fn fn, void *arg)
 	    " GROUP BY municipality");
 	if (s != NULL)
 		rc = stats_rows(st, s, "residents", stats_resident_row, &k);
-	sqlite3_finalize(s);
+	store_release(st, s);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
