@@ -33,6 +33,7 @@ packages=(
 	libcsv-dev          # institution and bank exchange files
 	libcmocka-dev       # unit tests
 	tmux                # drives the console and the kiosk in the tests
+	valgrind            # the console and the kiosk under memcheck in the tests
 	python3             # the independent gRPC client in the tests
 	python3-grpcio
 	python3-protobuf
