@@ -45,7 +45,7 @@ AMOUNT = 1234
 NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 # The kills come this long after the daemon says it has begun: 0 first,
 # then later each time, until the call is answered before the kill.
-DELAYS = [0, 0.05, 0.15, 0.4, 1, 2.5, 6, 15]
+DELAYS = [0, 0.1, 0.3, 0.8, 2, 6, 15]
 check = spis.check
 c = spis.Client(addr)
 db = sqlite3.connect(dbpath, timeout=30, isolation_level=None)
