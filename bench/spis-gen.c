@@ -1,11 +1,12 @@
 /*
  * spis-gen: a synthetic national registry, deterministic by seed, loaded
  * through the daemon's own store functions (store_person_add,
- * store_household_create/add, store_app_submit), so that the data has the
- * schema, history rows, search keys and audit rows the daemon writes.
+ * store_household_create/add, store_app_submit, store_app_move,
+ * store_app_decide, store_bank_set), so that the data has the schema,
+ * history rows, search keys and audit rows the daemon writes.
  *
  *   spis-gen --db FILE [--people N] [--seed S] [--applications N]
- *            [--csv FILE] [--refs FILE] [--batch N]
+ *            [--benefits N] [--csv FILE] [--refs FILE] [--batch N]
  *
  * N people (default 1000; 3000000 for Lithuania) live in households of the
  * sizes the census counts (about 2.3 people each) across the 60
@@ -18,12 +19,24 @@
  * household.  Codes use serials 000-899 only; RegisterPerson in the
  * benchmark takes 900-999, so its new people never collide.
  *
- * Three phases, each timed: people, households, applications.  Each
- * commits every --batch changes (store_batch_begin/commit), with
+ * Then applications are decided in the order they were made, as a
+ * caseworker decides them: each goes to in_review, the programme's rules
+ * run on the applicant's facts, and the store records the decision with
+ * its inputs and clause results (the rule snapshot), the transitions and,
+ * for an approval, the benefit with the computed amount.  Those the rules
+ * refuse are rejected; the eligible are approved until a fifth of the
+ * people (or --benefits N) hold a benefit, and the rest stay submitted.
+ * Every beneficiary gets a valid Lithuanian IBAN.  Decisions are dated
+ * over the first half of 2025, so benefits of auto-renew programmes are
+ * due for renewal by 2026-06-30 and payable from 2025-07.
+ *
+ * Four phases, each timed: people, households, applications, decisions.
+ * Each commits every --batch changes (store_batch_begin/commit), with
  * durability relaxed only inside a batch.  --csv writes the people rows
  * loaded (for the sqlite3 shell's .import baseline), --refs the
  * applications' references with the applicant's birth date and ID.
- * Prints key=value lines: counts and seconds per phase.
+ * Prints key=value lines: counts and seconds per phase (benefits and
+ * rejected for the decisions).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -43,14 +56,20 @@
 #include "reference.h"
 #include "rpcd.h"
 #include "store.h"
+#include "iban.h"
+#include "rule.h"
 #include "store_application.h"
+#include "store_benefit.h"
 #include "store_household.h"
 #include "store_person.h"
+#include "store_programme.h"
 
 #define GEN_ACTOR "spis-gen"
 #define GEN_REF_DAYS 45656	/* 2025-01-01 in days from 1900-01-01 */
 #define GEN_SERIALS 900		/* 000-899; the benchmark uses 900-999 */
 #define GEN_MEMBERS_FROM "2020-01-01"
+#define GEN_DECIDED_FROM 45658	/* 2025-01-03: the first decision day */
+#define GEN_DECISION_DAYS 179	/* to 2025-06-30 */
 
 /* splitmix64: small, fast and good enough; one stream per household so
  * that a household is the same whatever N is. */
@@ -217,11 +236,19 @@ struct gen_household {
 	int64_t assets;		/* cents */
 };
 
+/* An application made in phase 3, for phase 4 to decide. */
+struct gen_app {
+	char reference[REFERENCE_LEN];
+	uint32_t person;
+};
+
 struct gen {
 	struct store *st;
 	struct rpcd d;
 	uint64_t seed;
-	long people, applications, batch;
+	long people, applications, benefits, batch;
+	long approved, rejected;
+	struct gen_app *apps;
 	struct gen_person *pp;
 	long npp;
 	struct gen_household *hh;
@@ -573,13 +600,23 @@ gen_reference(struct gen_rng *r, char out[REFERENCE_LEN])
 	reference_format(v, out);
 }
 
-/* The programme a person would apply for, given their household. */
+/*
+ * The programme a person would apply for, given their household.  People
+ * mostly apply for what they may get: the means-tested programmes are
+ * asked for by households below their income lines, and only one in three
+ * of the others tries anyway (and is refused); the rest do not apply.
+ * Home help (a service, paid nothing) is asked for by two in five of the
+ * old who ask for nothing else.
+ */
 static const char *
 gen_programme(struct gen_rng *r, const struct gen *g,
     const struct gen_person *p)
 {
 	const struct gen_household *hh = &g->hh[p->household];
 	int age = (GEN_REF_DAYS - p->birth) * 100 / 36525, children = 0;
+	int64_t pm = hh->income / (hh->n > 0 ? hh->n : 1);	/* cents */
+	int vilnius = strcmp(gen_munis[hh->muni].code, "13") == 0;
+	int tries = gen_chance(r, 35);
 
 	for (int i = 0; i < hh->n; i++)
 		if ((GEN_REF_DAYS - g->pp[hh->first + (uint32_t)i].birth) <
@@ -591,14 +628,22 @@ gen_programme(struct gen_rng *r, const struct gen *g,
 		return p->disabled == 2 && gen_chance(r, 50) ? "CARE" :
 		    "DISABILITY";
 	if (children > 0 && p->rel == REL_HEAD)
-		return gen_chance(r, 60) ? "CHILD" : gen_chance(r, 50) ?
-		    "SCHOOL-MEALS" : "SCHOOL-KIT";
-	if (age >= 65)
-		return strcmp(gen_munis[hh->muni].code, "13") == 0 &&
-		    gen_chance(r, 30) ? "VLN-WINTER" : gen_chance(r, 50) ?
-		    "HEAT" : "HOME-HELP";
-	return gen_chance(r, 50) ? "SOC-BEN" : gen_chance(r, 50) ? "RENT" :
-	    "HOT-WATER";
+		return gen_chance(r, 60) || (pm >= 15300 && !tries) ?
+		    "CHILD" : gen_chance(r, 50) ? "SCHOOL-MEALS" :
+		    "SCHOOL-KIT";
+	if (age >= 65) {
+		if (vilnius && (pm < 30600 || tries) && gen_chance(r, 30))
+			return "VLN-WINTER";
+		if ((pm < 20400 || tries) && gen_chance(r, 50))
+			return "HEAT";
+		return gen_chance(r, 40) ? "HOME-HELP" : NULL;
+	}
+	if (pm < 10200 && hh->assets <= 500000 * (int64_t)hh->n)
+		return gen_chance(r, 70) ? "SOC-BEN" : "RENT";
+	if (pm < 20400 || tries)
+		return gen_chance(r, 20) ? "SOC-BEN" : gen_chance(r, 60) ?
+		    "RENT" : "HOT-WATER";
+	return NULL;
 }
 
 /* Phase 3: applications by adults, one each at most, spread over the
@@ -624,8 +669,9 @@ gen_applications(struct gen *g)
 		const char *prog;
 
 		/* Take people at the rate that spreads what is still wanted
-		 * over the rest, a quarter more for the children skipped. */
-		if ((uint64_t)gen_below(&r, (int)(g->npp - i)) * 4 >=
+		 * over the rest, two and a half times over for the children
+		 * and those who ask for nothing (about three in five). */
+		if ((uint64_t)gen_below(&r, (int)(g->npp - i)) * 2 >=
 		    (uint64_t)(want - made) * 5)
 			continue;
 		if ((prog = gen_programme(&r, g, p)) == NULL)
@@ -651,6 +697,9 @@ gen_applications(struct gen *g)
 		if (rc != STORE_OK)
 			fatalx("cannot submit an application for %s", p->id);
 		gen_tick(g);
+		snprintf(g->apps[made].reference,
+		    sizeof g->apps[made].reference, "%s", app.reference);
+		g->apps[made].person = (uint32_t)i;
 		made++;
 		if (g->refs != NULL) {
 			gen_date(p->birth, birth);
@@ -659,6 +708,199 @@ gen_applications(struct gen *g)
 		}
 	}
 	g->applications = made;
+}
+
+/*
+ * An LT IBAN for a beneficiary: a bank's code, an 11-digit account number
+ * from the stream, and the check digits of ISO 7064 mod 97-10 (the
+ * country's letters as 21 29, then 00, moved behind the account).
+ */
+static void
+gen_iban(struct gen_rng *r, char out[21])
+{
+	static const char *const banks[] = {"73000", "70440", "40100",
+	    "72900", "71800"};
+	char bban[17], why[128], checked[40];
+	unsigned mod = 0;
+	const char *p;
+
+	snprintf(bban, sizeof bban, "%s%05d%06d", banks[gen_below(r, 5)],
+	    gen_below(r, 100000), gen_below(r, 1000000));
+	for (p = bban; *p != '\0'; p++)
+		mod = (mod * 10 + (unsigned)(*p - '0')) % 97;
+	for (p = "212900"; *p != '\0'; p++)
+		mod = (mod * 10 + (unsigned)(*p - '0')) % 97;
+	snprintf(out, 21, "LT%02u%s", 98 - mod, bban);
+	if (iban_check(out, checked, sizeof checked, why, sizeof why) != 0)
+		fatalx("made a bad IBAN %s: %s", out, why);
+}
+
+/* The programmes, read once from the store the seed catalogue went into. */
+struct gen_progs {
+	struct store_programme *p[32];
+	int n;
+};
+
+static const struct store_programme *
+gen_prog(struct gen *g, struct gen_progs *ps, const char *code)
+{
+	for (int i = 0; i < ps->n; i++)
+		if (strcmp(ps->p[i]->code, code) == 0)
+			return ps->p[i];
+	if (ps->n == (int)(sizeof ps->p / sizeof ps->p[0]) ||
+	    (ps->p[ps->n] = malloc(sizeof *ps->p[0])) == NULL ||
+	    store_programme_get(g->st, code, ps->p[ps->n]) != STORE_OK)
+		fatalx("cannot read programme %s", code);
+	return ps->p[ps->n++];
+}
+
+/* Appends the clause results of r to cl as rows of rule, as a
+ * caseworker's decision keeps them. */
+static size_t
+gen_clauses(struct arena *ar, const struct rule_result *r, const char *rule,
+    const char *currency, struct store_decision_clause *cl)
+{
+	for (size_t i = 0; i < r->nclauses; i++) {
+		cl[i].rule = rule;
+		cl[i].depth = r->clauses[i].depth;
+		cl[i].text = r->clauses[i].text;
+		cl[i].value = rule_value_text(ar, &r->clauses[i].value,
+		    currency);
+		cl[i].explain = r->clauses[i].explain;
+	}
+	return r->nclauses;
+}
+
+/*
+ * Decides application k as a caseworker would (applications.c app_decide):
+ * in_review, the programme's rules on the applicant's facts as of the
+ * decision day, then store_app_decide with the decision, its inputs and
+ * clauses, and the benefit.  Eligible ones are approved while benefits are
+ * wanted, the rest rejected.  No notice goes to the outbox: the daemon
+ * would deliver hundreds of thousands of them under the benchmark.
+ * Returns 1 for an approval.
+ */
+static int
+gen_decide(struct gen *g, struct gen_progs *ps, long k, int approve_ok)
+{
+	const struct gen_app *ga = &g->apps[k];
+	const struct gen_person *gp = &g->pp[ga->person];
+	static const char *const from[] = {"submitted", NULL};
+	struct store_app_actor who = {GEN_ACTOR, "caseworker",
+	    "synthetic registry"};
+	struct store_audit a = {.actor = GEN_ACTOR, .role = "caseworker",
+	    .terminal = "", .method = "spis-gen decision", .purpose =
+	    "case_work", .outcome = "OK", .municipality = "",
+	    .subject = gp->id};
+	struct store_application app;
+	struct store_decision dec;
+	struct store_decision_input in[FACT__COUNT];
+	struct store_decision_clause *cl;
+	struct store_benefit_new b;
+	struct store_bank_account acct;
+	struct rule_value facts[FACT__COUNT];
+	struct programme_eval ev;
+	struct rule_error err;
+	struct store_person p;
+	const struct store_programme *prog;
+	struct gen_rng r = {g->seed ^ (UINT64_C(0x9fb21c651e98df25) *
+	    (uint64_t)(k + 1))};
+	struct arena ar;
+	char on[11];
+	int approve;
+	size_t ncl;
+
+	arena_init(&ar);
+	gen_date(GEN_DECIDED_FROM + k % GEN_DECISION_DAYS, on);
+	a.detail = arena_printf(&ar, "application %s in review",
+	    ga->reference);
+	a.method = "spis-gen review";
+	if (store_app_move(g->st, ga->reference, from, "in_review", 0, 0,
+	    &who, &a, &app) != STORE_OK)
+		fatalx("cannot take %s into review", ga->reference);
+	gen_tick(g);
+	prog = gen_prog(g, ps, app.programme);
+	if (applications_facts(&g->d, gp->id, app.monthly_income, app.assets,
+	    on, &p, facts) != 0)
+		fatalx("cannot read the facts of %s", gp->id);
+	if (programme_evaluate(prog->eligibility, prog->amount, facts,
+	    prog->currency, 0, &ar, &ev, &err) != 0)
+		fatalx("the rules of %s fail: %s", prog->code, err.msg);
+	approve = ev.eligible && approve_ok;
+
+	memset(&dec, 0, sizeof dec);
+	snprintf(dec.outcome, sizeof dec.outcome, "%s", approve ?
+	    "approved" : "rejected");
+	dec.engine_eligible = ev.eligible;
+	dec.override = 0;
+	snprintf(dec.reason, sizeof dec.reason, "%s", approve ?
+	    "meets the conditions" : "the conditions are not met");
+	snprintf(dec.explanation, sizeof dec.explanation, "%s",
+	    ev.explanation);
+	snprintf(dec.decided_by, sizeof dec.decided_by, "%s", GEN_ACTOR);
+	snprintf(dec.evaluated_on, sizeof dec.evaluated_on, "%s", on);
+	dec.rule_version = prog->rule_version;
+	dec.amount = approve ? ev.amount : 0;
+	snprintf(dec.currency, sizeof dec.currency, "%s", prog->currency);
+	for (int i = 0; i < FACT__COUNT; i++) {
+		in[i].name = programme_facts[i].name;
+		in[i].type = rule_type_name(facts[i].type);
+		in[i].ival = facts[i].i;
+		in[i].sval = facts[i].s;
+	}
+	cl = arena_alloc(&ar, sizeof *cl * (ev.elig.nclauses +
+	    ev.amount_result.nclauses + 1));
+	ncl = gen_clauses(&ar, &ev.elig, "eligibility", dec.currency, cl);
+	ncl += gen_clauses(&ar, &ev.amount_result, "amount", dec.currency,
+	    cl + ncl);
+	b.period = prog->period;
+	b.start_date = on;
+	b.renew_on = prog->auto_renew ? renewal_year_after(&ar, on) : "";
+	a.method = "spis-gen decision";
+	a.detail = arena_printf(&ar, "application %s %s", ga->reference,
+	    dec.outcome);
+	if (store_app_decide(g->st, ga->reference, 0, &who, &dec, in,
+	    FACT__COUNT, cl, ncl, &b, NULL, &a, &app) != STORE_OK)
+		fatalx("cannot decide %s", ga->reference);
+	gen_tick(g);
+	if (approve) {
+		/* The account the benefit is paid to, as SetBankAccount
+		 * records it. */
+		memset(&acct, 0, sizeof acct);
+		snprintf(acct.national_id, sizeof acct.national_id, "%s",
+		    gp->id);
+		gen_iban(&r, acct.iban);
+		snprintf(acct.holder, sizeof acct.holder, "%.200s %.200s",
+		    p.given_names, p.surname);
+		snprintf(acct.updated_by, sizeof acct.updated_by, "%s",
+		    GEN_ACTOR);
+		a.method = "spis-gen bank account";
+		a.detail = arena_printf(&ar, "bank account ending %s",
+		    acct.iban + strlen(acct.iban) - 4);
+		if (store_bank_set(g->st, &acct, &a) != STORE_OK)
+			fatalx("cannot set the bank account of %s", gp->id);
+		gen_tick(g);
+	}
+	arena_free(&ar);
+	return approve;
+}
+
+/* Phase 4: decisions, in the order the applications came in, until the
+ * benefits wanted are made. */
+static void
+gen_decisions(struct gen *g)
+{
+	struct gen_progs ps = {.n = 0};
+
+	for (long k = 0; k < g->applications && g->approved < g->benefits;
+	    k++) {
+		if (gen_decide(g, &ps, k, 1))
+			g->approved++;
+		else
+			g->rejected++;
+	}
+	for (int i = 0; i < ps.n; i++)
+		free(ps.p[i]);
 }
 
 static void
@@ -687,7 +929,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: spis-gen --db FILE [--people N] [--seed S] "
-	    "[--applications N] [--csv FILE] [--refs FILE] [--batch N]\n");
+	    "[--applications N] [--benefits N] [--csv FILE] [--refs FILE]\n"
+	    "                [--batch N]\n");
 	exit(2);
 }
 
@@ -699,17 +942,18 @@ main(int argc, char **argv)
 		{"people", required_argument, NULL, 'n'},
 		{"seed", required_argument, NULL, 's'},
 		{"applications", required_argument, NULL, 'a'},
+		{"benefits", required_argument, NULL, 'B'},
 		{"csv", required_argument, NULL, 'c'},
 		{"refs", required_argument, NULL, 'r'},
 		{"batch", required_argument, NULL, 'b'},
 		{NULL, 0, NULL, 0},
 	};
 	struct gen g = {.seed = 1, .people = 1000, .applications = -1,
-	    .batch = 2000};
+	    .benefits = -1, .batch = 2000};
 	struct store_person *p;
 	const char *db = NULL, *csv = NULL, *refs = NULL;
 	char err[256], *keyfile, *headfile;
-	double t, t_people, t_hh, t_apps, s_people;
+	double t, t_people, t_hh, t_apps, t_dec, s_people;
 	int64_t saved = 0;
 	int c;
 
@@ -719,6 +963,7 @@ main(int argc, char **argv)
 		case 'n': g.people = atol(optarg); break;
 		case 's': g.seed = strtoull(optarg, NULL, 10); break;
 		case 'a': g.applications = atol(optarg); break;
+		case 'B': g.benefits = atol(optarg); break;
 		case 'c': csv = optarg; break;
 		case 'r': refs = optarg; break;
 		case 'b': g.batch = atol(optarg); break;
@@ -730,6 +975,8 @@ main(int argc, char **argv)
 		usage();
 	if (g.applications < 0)
 		g.applications = g.people / 3;
+	if (g.benefits < 0)
+		g.benefits = g.people / 5;
 	for (size_t i = 0; i < GEN_NMUNIS; i++) {
 		if (municipality_find(gen_munis[i].code) == NULL)
 			fatalx("unknown municipality %s", gen_munis[i].code);
@@ -756,8 +1003,10 @@ main(int argc, char **argv)
 	g.pp = calloc((size_t)g.people, sizeof *g.pp);
 	g.hh = calloc((size_t)g.people, sizeof *g.hh);
 	g.serials = calloc(GEN_REF_DAYS + 1, sizeof *g.serials);
+	g.apps = calloc((size_t)g.applications + 1, sizeof *g.apps);
 	p = malloc(sizeof *p);
-	if (g.pp == NULL || g.hh == NULL || g.serials == NULL || p == NULL)
+	if (g.pp == NULL || g.hh == NULL || g.serials == NULL ||
+	    g.apps == NULL || p == NULL)
 		fatalx("out of memory");
 
 	gen_phase_begin(&g, &t);
@@ -772,12 +1021,17 @@ main(int argc, char **argv)
 	gen_phase_begin(&g, &t);
 	gen_applications(&g);
 	t_apps = gen_phase_end(&g, t);
+	gen_phase_begin(&g, &t);
+	gen_decisions(&g);
+	t_dec = gen_phase_end(&g, t);
 
 	auditfile_head_save(g.st, headfile, &saved);
 	printf("seed=%" PRIu64 "\npeople=%ld\nhouseholds=%ld\n"
 	    "applications=%ld\npeople_seconds=%.3f\npeople_store_seconds=%.3f\n"
-	    "households_seconds=%.3f\napplications_seconds=%.3f\n", g.seed,
-	    g.npp, g.nhh, g.applications, t_people, s_people, t_hh, t_apps);
+	    "households_seconds=%.3f\napplications_seconds=%.3f\n"
+	    "benefits=%ld\nrejected=%ld\ndecisions_seconds=%.3f\n", g.seed,
+	    g.npp, g.nhh, g.applications, t_people, s_people, t_hh, t_apps,
+	    g.approved, g.rejected, t_dec);
 	if ((g.csv != NULL && fclose(g.csv) != 0) ||
 	    (g.refs != NULL && fclose(g.refs) != 0))
 		fatalx("cannot write the output files");
@@ -786,6 +1040,7 @@ main(int argc, char **argv)
 	free(g.pp);
 	free(g.hh);
 	free(g.serials);
+	free(g.apps);
 	free(keyfile);
 	free(headfile);
 	return 0;

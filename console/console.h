@@ -49,6 +49,7 @@ struct console_session {
 	int can_pay_read; /* payment.read: runs and failed payments */
 	int can_renewal; /* renewal.run: start and follow renewal jobs */
 	int can_simulate; /* simulation.run: the microsimulation */
+	int can_research; /* research.sample: anonymised extracts */
 	int can_exchange; /* exchange.admin: institutions and their feeds */
 	int can_facts;	/* fact.read: the facts institutions sent */
 	/* The officer whose session expired, so that a login by someone
@@ -177,6 +178,10 @@ struct tui_screen *console_programmes_new(struct console *c);
  * over the registry, read the table (simulation.c).  Freed by the
  * stack. */
 struct tui_screen *console_simulation_new(struct console *c);
+
+/* The research sample: a date range saved as an anonymised CSV extract
+ * (research.c).  Freed by the stack. */
+struct tui_screen *console_research_new(struct console *c);
 
 /* The helpdesk's status lookup by reference and birth date.  Freed by
  * the stack. */

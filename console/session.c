@@ -93,6 +93,8 @@ session_role(struct console_session *s, const char *role)
 	/* As authz.c grants simulation.run. */
 	s->can_simulate |= strcmp(role, "supervisor") == 0 ||
 	    strcmp(role, "admin") == 0 || strcmp(role, "analyst") == 0;
+	/* As authz.c grants research.sample. */
+	s->can_research |= strcmp(role, "analyst") == 0;
 	s->can_exchange |= exchange;
 	s->can_facts |= facts;
 }

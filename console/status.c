@@ -178,6 +178,8 @@ status_menu(struct console *c, struct tui *t, int y, int end, int cols)
 	const char *const monitoring[] = {
 		"t", N_("Statistics"),
 		s->can_simulate ? "m" : NULL, N_("Microsimulation of a rule"),
+		s->can_research ? "x" : NULL, N_("Research sample "
+		    "(anonymised extract)"),
 		s->can_exchange ? "i" : NULL, N_("Institutions and their "
 		    "feeds"),
 	};
@@ -327,6 +329,9 @@ status_key(struct tui *t, struct tui_screen *s, struct tui_key k)
 			next = console_stats_new(c);
 		else if (k.c == 'm' && c->sess.can_simulate)
 			next = console_simulation_new(c);
+		/* Like the renewal's: the daemon says who may. */
+		else if (k.c == 'x')
+			next = console_research_new(c);
 		else if (k.c == 'i' && c->sess.can_exchange)
 			next = console_institutions_new(c);
 		if (next != NULL) {

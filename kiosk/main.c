@@ -150,17 +150,27 @@ static void
 kiosk_tick(struct tui *t, void *arg)
 {
 	struct kiosk *k = arg;
-	char who[sizeof k->vol.name + 64];
+	char who[sizeof k->vol.name + sizeof k->cit.given_names + 64];
 
 	tui_link_get(k->link, &k->st);
 	tui_set_conn(t, k->st.conn);
-	if (k->vol.active) {
+	if (tui_touched(t) && tui_idle_ms(t) >= k->idle_s * 1000)
+		kiosk_finish(k);
+	/* The header says who the kiosk is serving, by first names only, so
+	 * that a citizen who steps away and back sees it is still theirs. */
+	if (k->vol.active && k->cit.active) {
+		snprintf(who, sizeof who, _("Volunteer: %s, helping %s"),
+		    k->vol.name, k->cit.given_names);
+		tui_set_user(t, who);
+	} else if (k->vol.active) {
 		snprintf(who, sizeof who, _("Volunteer: %s"), k->vol.name);
+		tui_set_user(t, who);
+	} else if (k->cit.active) {
+		snprintf(who, sizeof who, _("Identified: %s"),
+		    k->cit.given_names);
 		tui_set_user(t, who);
 	} else
 		tui_set_user(t, NULL);
-	if (tui_touched(t) && tui_idle_ms(t) >= k->idle_s * 1000)
-		kiosk_finish(k);
 }
 
 int

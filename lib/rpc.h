@@ -183,6 +183,23 @@ const char *rpc_status_name(grpc_status_code code);
 int rpc_wire_check(const ProtobufCMessageDescriptor *d, const void *buf,
     size_t len, char *field, size_t fieldlen);
 
+/*
+ * For tests and fuzzing: one call of method m made in process, without a
+ * server or the network.  body is the request as it would arrive on the
+ * wire; it is decoded and checked as the server does, then opts->authorize
+ * runs (when set), the handler, opts->internal and opts->finished, in the
+ * server's order, on the calling thread.  rpc_ctx_arg() is opts->arg,
+ * rpc_ctx_user() starts as user, the request metadata is md (NULL, or a
+ * NULL-terminated list of key, value pairs, keys in lower case), the peer
+ * is "local", there is no client certificate and no deadline.  The status is
+ * returned and its message copied into msg ("" for OK).  A handler that
+ * would answer later (RPC_DEFERRED) must not be called this way: it is a
+ * fatal error.
+ */
+grpc_status_code rpc_call_local(const struct rpc_server_opts *opts,
+    const struct rpc_method *m, const void *body, size_t len,
+    const char *const *md, void *user, char *msg, size_t msglen);
+
 /* ------------------------------------------------------------------------ */
 
 struct rpc_client_opts {

@@ -484,7 +484,7 @@ exchange_submit(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 /* --- files -------------------------------------------------------------- */
 
 struct exchange_csv {
-	struct rpc_ctx *ctx;
+	struct arena *a;
 	struct rpcd *d;
 	const struct store_institution *inst;
 	int line;		/* the physical line being fed */
@@ -514,8 +514,8 @@ exchange_csv_field(void *s, size_t len, void *data)
 	}
 	if (s != NULL && memchr(s, '\0', len) != NULL)
 		c->nul = 1;
-	c->fields[c->nfields++] = arena_strndup(rpc_ctx_arena(c->ctx),
-	    s != NULL ? s : "", s != NULL ? len : 0);
+	c->fields[c->nfields++] = arena_strndup(c->a, s != NULL ? s : "",
+	    s != NULL ? len : 0);
 }
 
 static struct store_fact_item *
@@ -528,8 +528,7 @@ exchange_csv_item(struct exchange_csv *c)
 		memset(&c->spare, 0, sizeof c->spare);
 		return &c->spare;
 	}
-	c->items = arena_grow(rpc_ctx_arena(c->ctx), c->items, c->n, &c->cap,
-	    sizeof *c->items);
+	c->items = arena_grow(c->a, c->items, c->n, &c->cap, sizeof *c->items);
 	it = &c->items[c->n++];
 	memset(it, 0, sizeof *it);
 	it->index = c->record_line;
@@ -586,38 +585,34 @@ done:
 	c->nul = 0;
 }
 
-static grpc_status_code
-exchange_submit_file(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
-    ProtobufCMessage **respm)
+int
+exchange_csv_read(struct rpcd *d, const struct store_institution *inst,
+    struct arena *a, const void *content, size_t len,
+    struct store_fact_item **items, size_t *n, char *why, size_t whylen)
 {
-	const Spis__V1__SubmitFactsFileRequest *req = (const void *)reqm;
-	struct rpcd_caller *c = rpc_ctx_user(ctx);
-	struct exchange_csv x = {.ctx = ctx, .d = rpc_ctx_arg(ctx),
-	    .inst = c->institution};
-	const char *buf = (const char *)req->content.data, *end, *line, *nl;
+	struct exchange_csv x = {.a = a, .d = d, .inst = inst};
+	const char *buf = content, *end, *line, *nl;
 	struct csv_parser p;
-	grpc_status_code st;
-	char why[64];
-	size_t len = req->content.len;
 	int opts = CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL;
 
-	if ((st = exchange_batch_id(ctx, req->batch_id)) != GRPC_STATUS_OK)
-		return st;
-	if (check_text(req->file_name, 0, 255, why, sizeof why) != 0)
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "file_name: %s", why);
-	if (len == 0)
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "content: empty; expected the header " CSV_HEADER_TEXT);
-	if (len > EXCHANGE_FILE_MAX)
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "content: at most %d MiB per file", EXCHANGE_FILE_MAX >> 20);
+	*items = NULL;
+	*n = 0;
+	if (len == 0) {
+		snprintf(why, whylen, "content: empty; expected the header "
+		    CSV_HEADER_TEXT);
+		return -1;
+	}
+	if (len > EXCHANGE_FILE_MAX) {
+		snprintf(why, whylen, "content: at most %d MiB per file",
+		    EXCHANGE_FILE_MAX >> 20);
+		return -1;
+	}
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
 		buf += 3;
 		len -= 3;
 	}
 	if (csv_init(&p, (unsigned char)opts) != 0)
-		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+		return -2;
 	/* Fed one physical line at a time, so that a record knows its line.
 	 * A line the parser cannot read is reported and parsing starts
 	 * afresh on the next one, so one stray quote costs one row. */
@@ -632,9 +627,9 @@ exchange_submit_file(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 			continue;
 		if (x.records == 0) {
 			csv_free(&p);
-			return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-			    "content: the first line must be the header "
-			    CSV_HEADER_TEXT);
+			snprintf(why, whylen, "content: the first line must "
+			    "be the header " CSV_HEADER_TEXT);
+			return -1;
 		}
 		if (x.nfields == 0)
 			x.record_line = x.line;
@@ -643,27 +638,60 @@ exchange_submit_file(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		x.nfields = x.too_many = x.nul = 0;
 		csv_free(&p);
 		if (csv_init(&p, (unsigned char)opts) != 0)
-			return rpc_error(ctx, GRPC_STATUS_INTERNAL,
-			    "internal error");
+			return -2;
 	}
 	if (csv_fini(&p, exchange_csv_field, exchange_csv_record, &x) != 0)
 		item_error(exchange_csv_item(&x), "invalid", "line: malformed "
 		    "CSV (%s)", csv_strerror(csv_error(&p)));
 	csv_free(&p);
-	if (x.records == 0 || x.bad_header)
+	if (x.records == 0 || x.bad_header) {
+		snprintf(why, whylen, "content: the first line must be the "
+		    "header " CSV_HEADER_TEXT);
+		return -1;
+	}
+	if (x.n == 0) {
+		snprintf(why, whylen, "content: no facts after the header");
+		return -1;
+	}
+	if (x.overflow) {
+		snprintf(why, whylen, "content: at most %d facts per file; "
+		    "split it", EXCHANGE_FILE_ROWS);
+		return -1;
+	}
+	*items = x.items;
+	*n = x.n;
+	return 0;
+}
+
+static grpc_status_code
+exchange_submit_file(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
+    ProtobufCMessage **respm)
+{
+	const Spis__V1__SubmitFactsFileRequest *req = (const void *)reqm;
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+	struct store_fact_item *items;
+	grpc_status_code st;
+	char why[256];
+	size_t n;
+
+	if ((st = exchange_batch_id(ctx, req->batch_id)) != GRPC_STATUS_OK)
+		return st;
+	if (check_text(req->file_name, 0, 255, why, sizeof why) != 0)
 		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "content: the first line must be the header "
-		    CSV_HEADER_TEXT);
-	if (x.n == 0)
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "content: no facts after the header");
-	if (x.overflow)
-		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT,
-		    "content: at most %d facts per file; split it",
-		    EXCHANGE_FILE_ROWS);
+		    "file_name: %s", why);
+	switch (exchange_csv_read(rpc_ctx_arg(ctx), c->institution,
+	    rpc_ctx_arena(ctx), req->content.data, req->content.len, &items,
+	    &n, why, sizeof why)) {
+	case 0:
+		break;
+	case -1:
+		return rpc_error(ctx, GRPC_STATUS_INVALID_ARGUMENT, "%s", why);
+	default:
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
 	return exchange_store(ctx, req->batch_id, arena_printf(
 	    rpc_ctx_arena(ctx), "file \"%s\" batch \"%s\"", req->file_name,
-	    req->batch_id), x.items, x.n, respm);
+	    req->batch_id), items, n, respm);
 }
 
 /* --- registry search ----------------------------------------------------- */

@@ -50,6 +50,9 @@
 #include "store_programme.h"
 
 #define LE_BATCH 64
+
+/* le_one's answer for a fact that changes nothing in the registry. */
+#define LE_NO_EFFECT 2
 #define LE_MEMBERS 64
 #define LE_BENEFITS 64
 
@@ -404,6 +407,10 @@ le_income(struct le *e)
 			cleared++;
 		}
 	}
+	/* Nothing to flag or clear: the fact changes nothing, and is marked
+	 * acted on with others in one transaction (lifeevent_run). */
+	if (nr == 0)
+		return LE_NO_EFFECT;
 	le_audit(e, "income for %s: household reported income %s a month; "
 	    "%d benefit(s) flagged for review, %d flag(s) cleared",
 	    e->f->period, le_money(&e->ar, rep.income), flagged, cleared);
@@ -439,7 +446,8 @@ le_person(struct le *e, const char *field)
 	return le_rc(rc);
 }
 
-/* Acts on one fact: 1 when acted on, 0 when another run had, -1 on a
+/* Acts on one fact: 1 when acted on, 0 when another run had,
+ * LE_NO_EFFECT when it changes nothing (the caller marks it), -1 on a
  * store error (the fact stays due). */
 static int
 le_one(struct rpcd *d, const struct store_fact *f)
@@ -469,7 +477,7 @@ le_one(struct rpcd *d, const struct store_fact *f)
 	    strcmp(f->kind, "disability") == 0)
 		rc = le_person(&e, f->kind);
 	else
-		rc = le_done(&e);
+		rc = LE_NO_EFFECT; /* vehicle, land, education: for rules */
 	arena_free(&e.ar);
 	return rc;
 }
@@ -478,13 +486,15 @@ int64_t
 lifeevent_run(struct rpcd *d)
 {
 	struct store_fact *batch = calloc(LE_BATCH, sizeof *batch);
-	int64_t after = 0, acted = 0;
+	int64_t after = 0, acted = 0, idle[LE_BATCH];
+	size_t nidle;
 	int n, failed = 0, r;
 
 	if (batch == NULL)
 		fatalx("out of memory");
 	while ((n = store_lifeevent_due(d->store, after, batch, LE_BATCH)) >
 	    0) {
+		nidle = 0;
 		for (int i = 0; i < n; i++) {
 			after = batch[i].id;
 			/* A fact that fails stays due for the next run; the
@@ -495,9 +505,18 @@ lifeevent_run(struct rpcd *d)
 				    batch[i].id, batch[i].source,
 				    batch[i].record_id);
 				failed = 1;
-			} else
+			} else if (r == LE_NO_EFFECT)
+				idle[nidle++] = batch[i].id;
+			else
 				acted += r;
 		}
+		/* One commit for the facts that change nothing, rather than
+		 * one each: a feed of a million incomes is mostly these. */
+		if (store_lifeevent_done_many(d->store, idle, nidle) !=
+		    STORE_OK)
+			failed = 1;
+		else
+			acted += (int64_t)nidle;
 	}
 	free(batch);
 	if (n < 0 || failed)

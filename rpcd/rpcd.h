@@ -409,6 +409,17 @@ struct store_institution;
 grpc_status_code exchange_authorize(struct rpc_ctx *ctx,
     struct rpcd_caller **out);
 
+/* Reads an institution's fact file (the CSV of SubmitFactsFile) into
+ * items, each checked as a SubmitFacts item is, under d->country and the
+ * kinds inst may send; the store is not touched.  The items and their
+ * strings live in a.  Returns 0 with at least one item in *items and *n;
+ * -1 with "content: problem" in why when the file as a whole is refused;
+ * -2 when the CSV reader could not be set up. */
+struct store_fact_item;
+int exchange_csv_read(struct rpcd *d, const struct store_institution *inst,
+    struct arena *a, const void *content, size_t len,
+    struct store_fact_item **items, size_t *n, char *why, size_t whylen);
+
 /* Decides whether a call may proceed (the rpc authorize hook). */
 grpc_status_code authz_check(struct rpc_ctx *ctx, const struct rpc_method *m,
     void *arg);

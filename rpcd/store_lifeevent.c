@@ -228,6 +228,40 @@ store_lifeevent_done(struct store *st, int64_t id,
 	return le_end(st, STORE_OK, a);
 }
 
+enum store_rc
+store_lifeevent_done_many(struct store *st, const int64_t *ids, size_t n)
+{
+	sqlite3_stmt *s;
+	enum store_rc rc = STORE_OK;
+
+	if (n == 0)
+		return STORE_OK;
+	pthread_mutex_lock(&st->lock);
+	if (store_begin(st) != 0) {
+		pthread_mutex_unlock(&st->lock);
+		return STORE_ERR;
+	}
+	s = store_prepare(st, "UPDATE facts SET effects_done = 1"
+	    " WHERE id = ? AND effects_done = 0");
+	for (size_t i = 0; s != NULL && i < n && rc == STORE_OK; i++) {
+		sqlite3_bind_int64(s, 1, ids[i]);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			store_log_error(st, "facts done");
+			rc = STORE_ERR;
+		}
+		sqlite3_reset(s);
+	}
+	if (s == NULL)
+		rc = STORE_ERR;
+	sqlite3_finalize(s);
+	if (rc == STORE_OK && store_commit(st) != 0)
+		rc = STORE_ERR;
+	else if (rc != STORE_OK)
+		store_rollback(st);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
 /* The eldest other open member of the household national_id heads, into
  * head ("" when they head none or are alone); lock held. */
 static int

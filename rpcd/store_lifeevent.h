@@ -43,6 +43,13 @@ enum store_rc store_lifeevent_reported(struct store *st,
 
 /* Marks fact id acted on with the audit row a and nothing else (a kind
  * that is only stored, or a fact that could not be acted on). */
+/* Marks the n facts ids acted on, in one transaction, with no audit row:
+ * for facts that change nothing in the registry (an income under which no
+ * benefit's review changes; vehicle, land, education), whose receipt the
+ * feed's own audit row records. */
+enum store_rc store_lifeevent_done_many(struct store *st, const int64_t *ids,
+    size_t n);
+
 enum store_rc store_lifeevent_done(struct store *st, int64_t id,
     const struct store_audit *a);
 

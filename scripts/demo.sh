@@ -2,28 +2,36 @@
 # scripts/demo.sh: the README's run command.  Installs what is missing,
 # builds, creates the demo registry in demo/, starts spis-rpcd on
 # 127.0.0.1:50051 (or reuses the one a previous run left running), seeds a
-# small sample registry through its RPCs (scripts/demo_seed.py: ten people,
-# two households, a citizen with a kiosk PIN, printed) and opens the
-# officer console.
+# sample registry through its RPCs (scripts/demo_seed.py: people and
+# households, benefits with bank accounts and payment runs, a renewal open
+# to objection, institutions with their feeds, a citizen with a kiosk PIN),
+# prints a short guide of what to try (kept in demo/guide.txt) and opens
+# the officer console.
 #
 #   scripts/demo.sh          the officer console
 #   scripts/demo.sh kiosk    the citizen kiosk, against the same daemon
+#   scripts/demo.sh seed     starts and seeds only, prints the guide, and
+#                            leaves the daemon running (no terminal needed)
 #   scripts/demo.sh stop     stops the demo daemon (and a demo kiosk)
 #
-# SPIS_DEMO_PORT picks another port when 50051 is taken.
+# SPIS_DEMO_PORT picks another port when 50051 is taken (0: any free one).
+# For the tests: SPIS_DEMO_DIR puts the demo's files elsewhere than demo/,
+# and SPIS_DEMO_BUILD=DIR uses the programs already built in DIR, with no
+# package check and no build.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-demo=$top/demo
+demo=${SPIS_DEMO_DIR:-$top/demo}
+build=${SPIS_DEMO_BUILD:-$top/build}
 db=$demo/spis.db
 pidfile=$demo/rpcd.pid
 portfile=$demo/rpcd.port
 logfile=$demo/rpcd.log
 kioskpid=$demo/kiosk.pid
-rpcd=$top/build/spis-rpcd
-probe=$top/build/tests/spis-probe
+rpcd=$build/spis-rpcd
+probe=$build/tests/spis-probe
 port=${SPIS_DEMO_PORT:-50051}
 
 say() {
@@ -36,7 +44,7 @@ die() {
 }
 
 usage() {
-	echo "usage: scripts/demo.sh [console|kiosk|stop]"
+	echo "usage: scripts/demo.sh [console|kiosk|seed|stop]"
 }
 
 # alive PID COMMAND: the process exists, is not a zombie, and its command
@@ -80,7 +88,7 @@ start_daemon() {
 		say "using the daemon already running (pid $pid) on $addr"
 	else
 		addr=127.0.0.1:$port
-		if port_taken "$port"; then
+		if [ "$port" != 0 ] && port_taken "$port"; then
 			holder=
 			if command -v ss >/dev/null 2>&1; then
 				holder=$(ss -ltnpH "sport = :$port" 2>/dev/null |
@@ -100,65 +108,96 @@ start_daemon() {
 			echo $! >"$pidfile"
 		)
 		pid=$(cat "$pidfile")
-		say "started spis-rpcd (pid $pid) on $addr; log in demo/rpcd.log"
+		say "started spis-rpcd (pid $pid); log in $logfile"
 	fi
 
-	# Bounded wait: up to 30 seconds for Health to answer SERVING.
+	# Bounded wait: up to 30 seconds for Health to answer SERVING (on the
+	# port the daemon wrote, which port 0 leaves to the system).
 	for ((i = 0; i < 300; i++)); do
-		serving "$addr" && return 0
+		if [ -s "$portfile" ]; then
+			port=$(cat "$portfile")
+			addr=127.0.0.1:$port
+			serving "$addr" && return 0
+		fi
 		if ! alive "$pid" spis-rpcd; then
 			tail -n 5 "$logfile" >&2 || true
-			die "spis-rpcd exited; its log is demo/rpcd.log"
+			die "spis-rpcd exited; its log is $logfile"
 		fi
 		sleep 0.1
 	done
 	die "spis-rpcd (pid $pid) did not answer SERVING on $addr within 30 s;" \
-		"see demo/rpcd.log"
+		"see $logfile"
 }
 
-# The demo officer.  Printed for the new user; nothing secret about it.
+# The demo officer, and a clerk whose payment runs the demo officer may
+# approve (a run is never approved by its maker).  Printed for the new
+# user; nothing secret about them.
 demo_user=demo
-demo_password=demo-pass
+demo_password="demo-pass"
+clerk_user="demo-clerk"
+clerk_password="demo-clerk-pass"
+demo_roles=clerk,caseworker,supervisor,auditor,admin,analyst
+
+# roles_sorted LIST: a comma-separated list of roles in one order.
+roles_sorted() {
+	tr ',' '\n' <<<"$1" | sort | paste -sd, -
+}
+
+# add_officer USER ROLES NAME: adds an officer to the demo registry unless
+# it is there; says so when an older demo gave it other roles.
+add_officer() {
+	local have
+	have=$("$rpcd" --db "$db" officer list 2>/dev/null | awk -v u="$1" '$1 == u { print $3 }')
+	if [ -z "$have" ]; then
+		"$rpcd" --db "$db" officer add "$1" --role "$2" --name "$3" \
+			>/dev/null 2>>"$logfile" ||
+			die "could not add the officer $1; see $logfile"
+	elif [ "$(roles_sorted "$have")" != "$(roles_sorted "$2")" ]; then
+		say "note: \"$1\" in this older demo registry has the roles $have, not $2;" \
+			"for a fresh one: scripts/demo.sh stop; rm -r $demo; scripts/demo.sh"
+	fi
+}
 
 # seed_demo: brings the demo registry to life: a PAM stack of its own in
 # demo/pam.d (pam_matrix from libpam-wrapper, password only, so that the
 # demo touches no system account), the demo officer in the registry with
-# every office role, then the daemon.  A real office points the daemon at
-# /etc/pam.d/spis instead, with pam_unix or pam_sss and pam_oath.
+# every office role and the demo clerk, then the daemon.  A real office
+# points the daemon at /etc/pam.d/spis instead, with pam_unix or pam_sss
+# and pam_oath.
 seed_demo() {
 	local matrix=/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so
 	mkdir -p "$demo/pam.d"
-	printf '%s:%s:spis\n' "$demo_user" "$demo_password" >"$demo/passdb"
+	printf '%s:%s:spis\n' "$demo_user" "$demo_password" \
+		"$clerk_user" "$clerk_password" >"$demo/passdb"
 	cat >"$demo/pam.d/spis" <<PAM
 # The demo's PAM stack: a password checked against demo/passdb.
 auth    required $matrix passdb=$demo/passdb
 account required $matrix passdb=$demo/passdb
 PAM
-	if ! "$rpcd" --db "$db" officer list 2>/dev/null | grep -q "^$demo_user "; then
-		"$rpcd" --db "$db" officer add "$demo_user" \
-			--role clerk,caseworker,supervisor,auditor,admin \
-			--name "Demo Officer" >/dev/null 2>>"$logfile" ||
-			die "could not add the demo officer; see demo/rpcd.log"
-	fi
+	add_officer "$demo_user" "$demo_roles" "Demo Officer"
+	add_officer "$clerk_user" clerk "Demo Clerk"
 	start_daemon
 	seed_registry
-	say "log in as \"$demo_user\" with the password \"$demo_password\""
 }
 
-# seed_registry: a small sample registry, so that a new user finds people
-# to search for, households and a citizen who can use the kiosk.  Goes
-# through the daemon's RPCs as the demo officer (scripts/demo_seed.py), so
-# that every record is checked and audited; a second run adds nothing.  A
-# failure is reported but does not stop the demo.
+# seed_registry: a sample registry, so that a new user finds something on
+# every screen of the console and the kiosk.  Goes through the daemon's
+# RPCs as the demo officers (scripts/demo_seed.py), so that every record is
+# checked and audited; a second run adds nothing.  The seed prints the
+# guide last.  A failure is reported but does not stop the demo (the seed
+# test, tests/integration/demo_seed.sh, sets SPIS_DEMO_STRICT=1 to fail).
 seed_registry() {
 	mkdir -p "$demo/py"
 	if ! protoc --python_out="$demo/py" -Iproto proto/spis/v1/*.proto 2>>"$logfile"; then
 		say "could not generate the Python client (protoc); the registry stays empty"
+		[ "${SPIS_DEMO_STRICT:-0}" = 0 ] || exit 1
 		return 0
 	fi
-	/usr/bin/python3 scripts/demo_seed.py "$demo/py" "$addr" "$demo_user" \
-		"$demo_password" "$demo" 2>>"$logfile" ||
-		say "seeding the sample registry failed; see demo/rpcd.log"
+	if ! /usr/bin/python3 scripts/demo_seed.py "$demo/py" "$addr" "$demo_user" \
+		"$demo_password" "$demo" "$clerk_user" "$clerk_password" 2>>"$logfile"; then
+		say "seeding the sample registry failed; see $logfile"
+		[ "${SPIS_DEMO_STRICT:-0}" = 0 ] || exit 1
+	fi
 }
 
 # stop_pid NAME PID: SIGTERM, then waits up to 30 seconds for the exit (the
@@ -185,19 +224,23 @@ stop() {
 	if [ -n "$pid" ]; then
 		stop_pid spis-rpcd "$pid" ||
 			die "spis-rpcd (pid $pid) did not exit within 30 s of SIGTERM"
-		say "daemon stopped (pid $pid); the registry stays in demo/spis.db"
+		say "daemon stopped (pid $pid); the registry stays in $db"
 		stopped=1
 	fi
 	rm -f "$pidfile" "$portfile"
 	[ "$stopped" = 1 ] || say "no demo daemon is running"
 }
 
-# prepare: what every client run needs first.
+# prepare [WHAT]: what every client run needs first; WHAT, when given, is
+# the program that then needs a terminal.
 prepare() {
-	scripts/deps.sh
-	make -j"$(nproc)" --no-print-directory all build/tests/spis-probe
+	if [ -z "${SPIS_DEMO_BUILD:-}" ]; then
+		scripts/deps.sh
+		make -j"$(nproc)" --no-print-directory all build/tests/spis-probe
+	fi
 	mkdir -p "$demo"
 	seed_demo
+	[ $# -gt 0 ] || return 0
 	if [ ! -t 0 ] || [ ! -t 1 ]; then
 		die "the daemon is running on $addr, but $1 needs a terminal;" \
 			"run this in one (scripts/demo.sh stop stops the daemon)"
@@ -207,18 +250,23 @@ prepare() {
 case ${1:-console} in
 console)
 	prepare "the console"
-	say "opening the officer console; the daemon keeps running after it" \
-		"(scripts/demo.sh stop stops it)"
-	exec "$top/build/spis-console" --server "$addr" --log "$demo/console.log"
+	say "the daemon keeps running after the console (scripts/demo.sh stop" \
+		"stops it); the guide stays in ${demo#"$top"/}/guide.txt"
+	read -r -p "demo: press Enter to open the officer console " _ || true
+	exec "$build/spis-console" --server "$addr" --log "$demo/console.log"
 	;;
 kiosk)
 	prepare "the kiosk"
-	say "opening the citizen kiosk.  Like a real one it has no quit key:" \
+	say "the citizen kiosk, like a real one, has no quit key:" \
 		"stop it from another terminal with scripts/demo.sh stop"
-	sleep 3
+	read -r -p "demo: press Enter to open the kiosk " _ || true
 	# exec keeps this pid, so `scripts/demo.sh stop` can find the kiosk.
 	echo $$ >"$kioskpid"
-	exec "$top/build/spis-kiosk" --server "$addr" --log "$demo/kiosk.log"
+	exec "$build/spis-kiosk" --server "$addr" --log "$demo/kiosk.log"
+	;;
+seed)
+	prepare
+	say "the daemon is running on $addr (scripts/demo.sh stop stops it)"
 	;;
 stop)
 	stop

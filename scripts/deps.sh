@@ -32,6 +32,9 @@ packages=(
 	libxml2-dev         # institution and bank exchange files
 	libcsv-dev          # institution and bank exchange files
 	libcmocka-dev       # unit tests
+	clang               # the libFuzzer targets (tests/fuzz, make FUZZ=1)
+	libclang-rt-14-dev  # libFuzzer and the sanitizers' runtime for clang
+	valgrind            # the console and the kiosk run under it in a test
 	tmux                # drives the console and the kiosk in the tests
 	valgrind            # the console and the kiosk under memcheck in the tests
 	python3             # the independent gRPC client in the tests

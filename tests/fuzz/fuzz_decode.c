@@ -24,7 +24,7 @@ static const struct {
 	T(health), T(system), T(auth), T(audit), T(stats), T(registry),
 	T(households), T(duplicates), T(documents), T(citizen), T(notices),
 	T(benefits), T(applications), T(programmes), T(registrations),
-	T(payments),
+	T(payments), T(exchange), T(simulation),
 };
 
 static const struct rpc_method *

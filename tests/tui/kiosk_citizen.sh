@@ -141,6 +141,7 @@ t_report "$d/history"
 # Who looked at my record: the clerk's read, by role, without a name.
 keys Enter
 step "Done returns to the citizen's menu" 'Hello, Ona\.'
+t_match "the header says who the kiosk is serving" 'Identified: Ona' "$(screen | head -n 1)"
 keys 2
 step "who looked: the clerk's read" 'Looked at your record'
 t_match "who looked: the role and municipality" 'By a clerk, Vilniaus miesto savivaldybė\. Purpose: case work\.' "$(screen)"
@@ -191,6 +192,7 @@ step "assisted: the consent question again" 'I agree that vol helps me'
 keys y
 step "assisted: identified with consent, the details shown" 'Step 1 of 6'
 step "assisted: the citizen's new address" 'Laisvės al\. 5-12'
+t_match "assisted: the header names the volunteer and the citizen" 'Volunteer: vol, helping Ona' "$(screen | head -n 1)"
 t_match "assisted: the footer offers finishing with this citizen" 'Finish with this citizen' "$(screen | tail -n 1)"
 keys Escape
 step "finish: back to the volunteer's start" 'Assisted mode: vol is helping\.'
