@@ -16,7 +16,11 @@
 people=${CRASH_PAY_PEOPLE:-8000}
 SPISD_DIR=$(t_tmpdir)
 export SPISD_DIR
-# The people come from the generator, through the store's own functions.
+# The people come from the generator, through the store's own functions;
+# crash_payments.py setup gives each an active benefit of one programme
+# with a bank account.  (spis-gen --benefits spreads a fifth of the people
+# over a dozen programmes: a run of one would need five times the people,
+# and their generation time, to be as long.)
 if "$SPIS_BUILD/bench/spis-gen" --db "$SPISD_DIR/spis.db" --people "$people" \
 	--applications 0 >"$SPISD_DIR/gen.out" 2>"$SPISD_DIR/gen.log"; then
 	t_ok "the generator makes $people people"
