@@ -136,15 +136,19 @@ typ "$natid"
 keys Enter C-u
 typ "$pin"
 keys Enter
-# On a loaded machine the identifying call may outlast the kiosk's deadline
-# under valgrind: the kiosk says so and the PIN is typed again.
-for i in 1 2 3; do
+# Under valgrind, in this scenario, the first Identify or two sometimes end
+# UNAVAILABLE or DEADLINE_EXCEEDED ("Cannot reach the SPIS server") and a
+# retry goes through; why is not known yet (not seen without valgrind).
+# The PIN is typed again, as a citizen would; each retry is noted.
+for i in 1 2 3 4; do
 	tmux_wait "$S" 'My benefits and payments|Cannot reach the SPIS server' 60 >/dev/null 2>&1
 	tmux_screen "$S" | grep -q 'Cannot reach the SPIS server' || break
+	echo "# kiosk: identifying answered \"Cannot reach the SPIS server\" (try $i)"
+	sleep 2
 	keys C-u
 	typ "$pin"
 	keys Enter
-	sleep 1
+	tui_wait_gone "$S" 'Cannot reach the SPIS server' 30 2>/dev/null
 done
 step "kiosk: my benefits" 'Compensation for heating|My benefits and payments'
 step "kiosk: heating listed" 'Compensation for heating'
