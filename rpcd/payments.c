@@ -238,9 +238,15 @@ pay_create(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 		return st;
 	rpcd_audit_row(ctx, &a, arena_printf(rpc_ctx_arena(ctx),
 	    "payment run for %s %s", prog->code, req->period));
+	/* A national run takes a while and holds the database; the log says
+	 * when it began and how it ended. */
+	log_info("payments: making a run of %s %s for %s", prog->code,
+	    req->period, c->officer.username);
 	if (store_run_create(d->store, prog->code, req->period,
 	    prog->currency, c->officer.username, &a, &run) != STORE_OK)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	log_info("payments: run %" PRId64 " of %s %s: %" PRId64 " payments",
+	    run.id, run.programme, run.period, run.count);
 	*respm = &pay_run_msg(ctx, &run)->base;
 	return GRPC_STATUS_OK;
 }
@@ -476,6 +482,8 @@ pay_document(struct rpc_ctx *ctx, const struct store_run *run, char *sha256,
 	int more;
 	enum store_rc rc;
 
+	log_info("payments: run %" PRId64 ": writing the file of message %s",
+	    run->id, run->message_id);
 	if ((e.doc = bankfile_pain001_new(&debtor, &h)) == NULL)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	if ((f = store_payfile_create(d->documents_dir, run->message_id)) ==
@@ -501,6 +509,8 @@ pay_document(struct rpc_ctx *ctx, const struct store_run *run, char *sha256,
 	}
 	if (store_payfile_commit(f, sha256, size) != 0)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	log_info("payments: run %" PRId64 ": file of message %s written, %"
+	    PRId64 " bytes", run->id, run->message_id, *size);
 	return GRPC_STATUS_OK;
 }
 
@@ -847,6 +857,8 @@ pay_import_report(struct rpc_ctx *ctx, const char *format_asked,
 	    PRId64 " (%s %s)", format, run.id, run.programme,
 	    run.period));
 	pn = (struct pay_notice){.a = ar, .prog = prog, .run = &run};
+	log_info("payments: run %" PRId64 ": applying a %s status report of "
+	    "%zu lines", run.id, format, n);
 	switch (store_run_import(d->store, run.id, lines, n, &a,
 	    pay_notice_one, &pn, &run)) {
 	case STORE_OK:

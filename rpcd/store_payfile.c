@@ -2,7 +2,10 @@
  * store_payfile.c: bank files beside the database (see store_payfile.h).
  * An export is written to a temporary file, fsync'd and renamed into
  * place, so that a file under its final name is always whole; its SHA-256
- * is taken from the bytes as they are written.  An upload is appended to
+ * is taken from the bytes as they are written.  The writer holds a lock on
+ * its temporary file until the rename; a temporary file nobody holds was
+ * left by a daemon that died writing it (kill -9, a power cut) and is
+ * removed by the next export.  An upload is appended to
  * in place: until ImportStatus reads it, a torn chunk is only a retry.
  */
 #include <dirent.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <sodium.h>
@@ -88,10 +92,47 @@ payfile_name_ok(const char *name)
 	    "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
+/*
+ * Removes the temporary files in folder that no writer holds: those of a
+ * daemon that died writing.  A live writer, in this process or another on
+ * the same database, holds its file's lock.
+ */
+static void
+payfile_tmp_sweep(const char *folder)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	struct stat sb, held;
+	DIR *dp;
+	int fd;
+
+	if ((dp = opendir(folder)) == NULL)
+		return;
+	while ((e = readdir(dp)) != NULL) {
+		if (strncmp(e->d_name, ".tmp-", 5) != 0 || snprintf(path,
+		    sizeof path, "%s/%s", folder, e->d_name) >=
+		    (int)sizeof path)
+			continue;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &held) ==
+		    0 && S_ISREG(held.st_mode) && lstat(path, &sb) == 0 &&
+		    sb.st_ino == held.st_ino && sb.st_dev == held.st_dev) {
+			log_warn("payments: %s: removing a file left half-"
+			    "written", path);
+			unlink(path);
+		}
+		close(fd);
+	}
+	closedir(dp);
+}
+
 struct store_payfile *
 store_payfile_create(const char *dir, const char *name)
 {
 	struct store_payfile *f;
+	struct stat sb;
+	int tries;
 
 	if (!payfile_name_ok(name)) {
 		log_error("payments: export file name \"%s\" refused", name);
@@ -108,13 +149,31 @@ store_payfile_create(const char *dir, const char *name)
 		free(f);
 		return NULL;
 	}
-	if ((f->fd = mkstemp(f->tmp)) == -1 || fchmod(f->fd, 0600) != 0) {
-		log_error("payments: %s: cannot create a temporary file: %s",
-		    f->folder, strerror(errno));
-		if (f->fd != -1) {
-			close(f->fd);
-			unlink(f->tmp);
+	payfile_tmp_sweep(f->folder);
+	/* Locked as soon as made; should another export's sweep have taken
+	 * it for a dead one's in between, it is gone: make another. */
+	for (tries = 0; tries < 3; tries++) {
+		memcpy(f->tmp + strlen(f->tmp) - 6, "XXXXXX", 6);
+		if ((f->fd = mkstemp(f->tmp)) == -1 ||
+		    flock(f->fd, LOCK_EX) != 0 || fstat(f->fd, &sb) != 0 ||
+		    fchmod(f->fd, 0600) != 0) {
+			log_error("payments: %s: cannot create a temporary "
+			    "file: %s", f->folder, strerror(errno));
+			if (f->fd != -1) {
+				close(f->fd);
+				unlink(f->tmp);
+			}
+			free(f);
+			return NULL;
 		}
+		if (sb.st_nlink > 0)
+			break;
+		close(f->fd);
+		f->fd = -1;
+	}
+	if (f->fd == -1) {
+		log_error("payments: %s: cannot keep a temporary file",
+		    f->folder);
 		free(f);
 		return NULL;
 	}
@@ -152,20 +211,28 @@ store_payfile_commit(struct store_payfile *f, char *sha256, int64_t *size)
 	unsigned char digest[32];
 	int dfd;
 
-	if (fsync(f->fd) != 0 || close(f->fd) != 0) {
+	if (fsync(f->fd) != 0) {
 		log_error("payments: %s: cannot write: %s", f->tmp,
 		    strerror(errno));
-		f->fd = -1;
 		store_payfile_abort(f);
 		return -1;
 	}
-	f->fd = -1;
+	/* Renamed while still locked: unlocked under its temporary name, it
+	 * would look like a dead writer's. */
 	if (rename(f->tmp, f->path) != 0) {
 		log_error("payments: %s: cannot rename to %s: %s", f->tmp,
 		    f->path, strerror(errno));
 		store_payfile_abort(f);
 		return -1;
 	}
+	if (close(f->fd) != 0) {
+		log_error("payments: %s: cannot write: %s", f->path,
+		    strerror(errno));
+		f->fd = -1;
+		free(f);
+		return -1;
+	}
+	f->fd = -1;
 	if ((dfd = open(f->folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
 	    -1) {
 		fsync(dfd);

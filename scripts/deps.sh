@@ -36,6 +36,7 @@ packages=(
 	libclang-rt-14-dev  # libFuzzer and the sanitizers' runtime for clang
 	valgrind            # the console and the kiosk run under it in a test
 	tmux                # drives the console and the kiosk in the tests
+	valgrind            # the console and the kiosk under memcheck in the tests
 	python3             # the independent gRPC client in the tests
 	python3-grpcio
 	python3-protobuf

@@ -301,6 +301,36 @@ def crash(pid, n):
         return
     os.kill(pid, signal.SIGKILL)
     check("the daemon is killed part-way through the job (%d of %d)" % (mid.processed, mid.due), True)
+    killed(pid, jid)
+
+
+def dead(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def killed(pid, jid):
+    """What the killed daemon left: each benefit handled is whole (its
+    renewal, its notice and the job's cursor and counts, one transaction),
+    and nothing past the cursor is."""
+    wait_until("the killed daemon to be gone", lambda: dead(pid), seconds=30)
+    check("the database passes integrity_check after the kill", rows("PRAGMA integrity_check")[0][0] == "ok")
+    cursor, processed, eligible, not_eligible, failed = rows(
+        "SELECT cursor, processed, eligible, not_eligible, failed FROM renewal_jobs WHERE id = ?", (jid,))[0]
+    made, last = rows("SELECT count(*), coalesce(max(benefit_id), 0) FROM renewals WHERE job_id = ?", (jid,))[0]
+    check("the job's counts are the renewals written before the kill (%d, %d failed)" % (made, failed),
+          made == eligible + not_eligible and processed == made + failed and made > 0,
+          (made, processed, eligible, not_eligible, failed))
+    check("no renewal past the job's cursor", last <= cursor, (last, cursor))
+    bulk, told = rows("""SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM notices n
+        WHERE n.reference = a.reference AND n.kind = 'renewal')), 0) FROM renewals r
+        JOIN benefits b ON b.id = r.benefit_id JOIN applications a ON a.id = b.application_id
+        WHERE r.job_id = ? AND a.reference LIKE 'BULK-%'""", (jid,))[0]
+    check("every renewal written before the kill has its notice (%d)" % bulk, bulk > 0 and told == bulk,
+          (told, bulk))
 
 
 def resume():
