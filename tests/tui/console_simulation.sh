@@ -90,7 +90,11 @@ else
 	t_ok "m does nothing for a clerk"
 fi
 keys F10
-tmux kill-server -t "$S_" 2>/dev/null || tmux -L "$S_" kill-server
+tmux -L "$S_" kill-server
+# The analyst's console on a socket of its own: the clerk's tmux server
+# may still be going away, and a new session on its socket would go
+# with it.
+S_=spis-sim-analyst-$$
 
 tui_start "$S_" 110 32 "$(tui_san_env "$tmp") $console --server $SPISD_ADDR --log $tmp/console.log"
 login analyst
