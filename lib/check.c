@@ -46,6 +46,22 @@ check_utf8_text(const char *s)
 	return 1;
 }
 
+void
+check_utf8_copy(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= len) {
+		n = len - 1;
+		/* Back to the first byte of the character the cut falls in:
+		 * continuation bytes are 10xxxxxx. */
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 size_t
 check_utf8_len(const char *s)
 {

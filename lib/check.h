@@ -14,6 +14,11 @@ int check_utf8_text(const char *s);
 /* The number of characters (code points) in well-formed UTF-8 s. */
 size_t check_utf8_len(const char *s);
 
+/* Copies well-formed UTF-8 src into dst (len bytes, len > 0), cut when
+ * too long at a character's start, never inside one, so that the copy
+ * is well-formed UTF-8 too. */
+void check_utf8_copy(char *dst, size_t len, const char *src);
+
 /*
  * A text field of min_chars to max_chars characters, well-formed UTF-8, no
  * control characters, not only spaces when min_chars > 0.  Returns 0, or -1

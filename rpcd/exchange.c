@@ -253,8 +253,10 @@ item_check(struct rpcd *d, const struct store_institution *inst,
 
 	if (!exchange_token_text(record_id, sizeof f->record_id - 1) ||
 	    item_copy(f->record_id, sizeof f->record_id, record_id) != 0) {
-		snprintf(f->record_id, sizeof f->record_id, "%.40s",
-		    check_utf8_text(record_id) ? record_id : "?");
+		/* Echoed back in the item's result: cut at a character,
+		 * for a reply must hold well-formed UTF-8. */
+		check_utf8_copy(f->record_id, 41, check_utf8_text(record_id) ?
+		    record_id : "?");
 		item_error(it, "invalid", "record_id: 1 to %zu printable "
 		    "characters without spaces", sizeof f->record_id - 1);
 		return;
@@ -555,7 +557,7 @@ exchange_csv_record(int term, void *data)
 		goto done;
 	it = exchange_csv_item(c);
 	if (c->nfields > 0 && !c->too_many)
-		snprintf(it->f.record_id, sizeof it->f.record_id, "%.79s",
+		check_utf8_copy(it->f.record_id, sizeof it->f.record_id,
 		    check_utf8_text(c->fields[0]) ? c->fields[0] : "");
 	if (c->too_many || c->nfields != CSV_COLUMNS) {
 		item_error(it, "invalid", "line: %s%d fields; expected %d ("

@@ -1,6 +1,7 @@
 /*
  * test_reference.c: application references (lib/reference.h) and date
- * arithmetic (check_date_add in lib/check.h).
+ * arithmetic (check_date_add in lib/check.h), and cutting UTF-8 at a
+ * character (check_utf8_copy).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -97,6 +98,25 @@ test_date_add(void **state)
 	    -1);
 }
 
+/* check_utf8_copy cuts at a character, never inside one. */
+static void
+test_utf8_copy(void **state)
+{
+	char out[8];
+
+	(void)state;
+	check_utf8_copy(out, sizeof out, "Rūta");
+	assert_string_equal(out, "Rūta");
+	/* "abcdeū" is 7 bytes; 6 fit with the NUL only if ū is dropped. */
+	check_utf8_copy(out, 7, "abcdeūx");
+	assert_string_equal(out, "abcde");
+	assert_true(check_utf8_text(out));
+	check_utf8_copy(out, sizeof out, "žžžž");
+	assert_string_equal(out, "žžž");
+	check_utf8_copy(out, 1, "ž");
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -105,6 +125,7 @@ main(void)
 		cmocka_unit_test(test_typing),
 		cmocka_unit_test(test_mistakes),
 		cmocka_unit_test(test_date_add),
+		cmocka_unit_test(test_utf8_copy),
 	};
 
 	return cmocka_run_group_tests_name("reference", tests, NULL, NULL);
