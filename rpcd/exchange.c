@@ -268,8 +268,13 @@ item_check(struct rpcd *d, const struct store_institution *inst,
 		return;
 	}
 	if ((k = exchange_kind(kind)) < 0) {
-		item_error(it, "invalid", "kind: \"%.16s\" is not a fact kind "
-		    "(" KINDS_TEXT ")", check_utf8_text(kind) ? kind : "?");
+		char shown[17];
+
+		/* Cut at a character: the message goes back in a reply. */
+		check_utf8_copy(shown, sizeof shown, check_utf8_text(kind) ?
+		    kind : "?");
+		item_error(it, "invalid", "kind: \"%s\" is not a fact kind "
+		    "(" KINDS_TEXT ")", shown);
 		return;
 	}
 	snprintf(f->kind, sizeof f->kind, "%s", kind);
@@ -324,9 +329,12 @@ item_check(struct rpcd *d, const struct store_institution *inst,
 	f->amount = amount;
 	if (exchange_kinds[k].flags & KIND_VALUE) {
 		if (!exchange_in(exchange_kinds[k].values, value)) {
-			item_error(it, "invalid", "value: %s, not \"%.20s\"",
-			    exchange_kinds[k].values_text,
+			char shown[21];
+
+			check_utf8_copy(shown, sizeof shown,
 			    check_utf8_text(value) ? value : "?");
+			item_error(it, "invalid", "value: %s, not \"%s\"",
+			    exchange_kinds[k].values_text, shown);
 			return;
 		}
 		snprintf(f->value, sizeof f->value, "%s", value);
