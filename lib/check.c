@@ -7,43 +7,82 @@
 
 #include "check.h"
 
+/*
+ * The length in bytes of the well-formed character at p (below end), or 0
+ * when the bytes there are not one: a stray continuation byte, a sequence
+ * cut short, an overlong form, a surrogate or a value past Unicode.  With
+ * text set, control characters (C0, DEL and C1) count as not well-formed,
+ * since nobody types them into a name or a reason.
+ */
+static size_t
+check_utf8_char(const unsigned char *p, const unsigned char *end, int text)
+{
+	size_t n;
+	unsigned cp;
+
+	if (*p < 0x80)
+		return text && (*p < 0x20 || *p == 0x7f) ? 0 : 1;
+	if ((*p & 0xe0) == 0xc0)
+		n = 1, cp = *p & 0x1f;
+	else if ((*p & 0xf0) == 0xe0)
+		n = 2, cp = *p & 0x0f;
+	else if ((*p & 0xf8) == 0xf0)
+		n = 3, cp = *p & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) <= n)
+		return 0;
+	for (size_t i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+	    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	if (text && cp >= 0x80 && cp < 0xa0)
+		return 0;
+	return n + 1;
+}
+
 int
 check_utf8_text(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + strlen(s);
+	size_t n;
 
-	while (*p != '\0') {
-		int n;
-		unsigned cp;
-
-		if (*p < 0x20 || *p == 0x7f)
+	for (; p < end; p += n)
+		if ((n = check_utf8_char(p, end, 1)) == 0)
 			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0)
-			n = 1, cp = *p & 0x1f;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2, cp = *p & 0x0f;
-		else if ((*p & 0xf8) == 0xf0)
-			n = 3, cp = *p & 0x07;
-		else
-			return 0;
-		p++;
-		for (int i = 0; i < n; i++, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (*p & 0x3f);
-		}
-		/* Overlong forms, surrogates, values past Unicode and the C1
-		 * control characters. */
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
-			return 0;
-	}
 	return 1;
+}
+
+int
+check_utf8_valid(const void *buf, size_t len)
+{
+	const unsigned char *p = buf, *end = p + len;
+	size_t n;
+
+	for (; p < end; p += n)
+		if ((n = check_utf8_char(p, end, 0)) == 0)
+			return 0;
+	return 1;
+}
+
+void
+check_utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	unsigned char *end = p + strlen(s);
+	size_t n;
+
+	for (; p < end; p += n)
+		if ((n = check_utf8_char(p, end, 1)) == 0) {
+			*p = '?';
+			n = 1;
+		}
 }
 
 void

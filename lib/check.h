@@ -11,6 +11,15 @@
 /* Whether s is well-formed UTF-8 with no control characters. */
 int check_utf8_text(const char *s);
 
+/* Whether the len bytes at buf are well-formed UTF-8 (control characters
+ * allowed), as protobuf requires of every string field. */
+int check_utf8_valid(const void *buf, size_t len);
+
+/* Makes s, in place, well-formed UTF-8 with no control characters: each
+ * byte that does not start such a character becomes '?'.  For text built
+ * from what a client sent, such as an error message quoting a value. */
+void check_utf8_scrub(char *s);
+
 /* The number of characters (code points) in well-formed UTF-8 s. */
 size_t check_utf8_len(const char *s);
 

@@ -183,6 +183,11 @@ const char *rpc_status_name(grpc_status_code code);
 int rpc_wire_check(const ProtobufCMessageDescriptor *d, const void *buf,
     size_t len, char *field, size_t fieldlen);
 
+/* The same walk over a packed reply: -1, with the field's path, when a
+ * string field is not well-formed UTF-8. */
+int rpc_wire_check_reply(const ProtobufCMessageDescriptor *d,
+    const void *buf, size_t len, char *field, size_t fieldlen);
+
 /*
  * For tests and fuzzing: one call of method m made in process, without a
  * server or the network.  body is the request as it would arrive on the
@@ -192,7 +197,9 @@ int rpc_wire_check(const ProtobufCMessageDescriptor *d, const void *buf,
  * rpc_ctx_user() starts as user, the request metadata is md (NULL, or a
  * NULL-terminated list of key, value pairs, keys in lower case), the peer
  * is "local", there is no client certificate and no deadline.  The status is
- * returned and its message copied into msg ("" for OK).  A handler that
+ * returned and its message copied into msg ("" for OK).  A reply with a
+ * string that is not well-formed UTF-8 becomes INTERNAL, naming the field,
+ * so that fuzzing finds the handler that wrote it.  A handler that
  * would answer later (RPC_DEFERRED) must not be called this way: it is a
  * fatal error.
  */

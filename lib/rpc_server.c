@@ -33,6 +33,7 @@
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
 
+#include "check.h"
 #include "log.h"
 #include "rpc.h"
 
@@ -253,6 +254,10 @@ rpc_error(struct rpc_ctx *ctx, grpc_status_code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ctx->message, (size_t)n + 1, fmt, ap);
 	va_end(ap);
+	/* Messages quote what the client sent ("\"%.20s\" is not ..."),
+	 * and a cut can fall inside a character: the status message goes
+	 * to the client and the audit trail as well-formed text. */
+	check_utf8_scrub(ctx->message);
 	ctx->status = code;
 	return code;
 }
@@ -689,6 +694,12 @@ rpc_call_local(const struct rpc_server_opts *opts, const struct rpc_method *m,
 					fatalx("rpc: %s: reply packed at a "
 					    "size other than its own",
 					    ctx.path);
+				if (rpc_wire_check_reply(md->output,
+				    ctx.reply, ctx.reply_len, field,
+				    sizeof field) != 0)
+					rpc_error(&ctx, GRPC_STATUS_INTERNAL,
+					    "reply field %s is not UTF-8",
+					    field);
 			} else if (ctx.message == NULL)
 				rpc_error(&ctx, st, "%s", rpc_status_name(st));
 		}

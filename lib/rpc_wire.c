@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "rpc.h"
 
 /* Deeper nesting than this is not in any of our messages; a request that
@@ -46,9 +47,19 @@ rpc_wire_path(char *buf, size_t len, size_t at, const char *name)
 	snprintf(buf + at, len - at, "%s%s", at > 0 ? "." : "", name);
 }
 
+/* Whether a string field's n bytes at p pass: no NUL in a request, which
+ * decoding would cut at; well-formed UTF-8 in a reply, which a client's
+ * protobuf library may refuse to decode otherwise. */
+static int
+rpc_wire_string_ok(const uint8_t *p, uint64_t n, int reply)
+{
+	return reply ? check_utf8_valid(p, n) : memchr(p, '\0', n) == NULL;
+}
+
 static int
 rpc_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p,
-    const uint8_t *end, int depth, char *path, size_t pathlen, size_t at)
+    const uint8_t *end, int depth, int reply, char *path, size_t pathlen,
+    size_t at)
 {
 	const ProtobufCFieldDescriptor *f;
 	uint64_t key, n;
@@ -78,7 +89,7 @@ rpc_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p,
 			f = protobuf_c_message_descriptor_get_field(d,
 			    (unsigned)(key >> 3));
 			if (f != NULL && f->type == PROTOBUF_C_TYPE_STRING &&
-			    memchr(p, '\0', n) != NULL) {
+			    !rpc_wire_string_ok(p, n, reply)) {
 				rpc_wire_path(path, pathlen, at, f->name);
 				return -1;
 			}
@@ -87,7 +98,8 @@ rpc_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p,
 
 				rpc_wire_path(path, pathlen, at, f->name);
 				if (rpc_wire_walk(f->descriptor, p, p + n,
-				    depth + 1, path, pathlen, strlen(path)) != 0)
+				    depth + 1, reply, path, pathlen,
+				    strlen(path)) != 0)
 					return -1;
 				path[sub < pathlen ? sub : pathlen - 1] = '\0';
 			}
@@ -107,6 +119,17 @@ rpc_wire_check(const ProtobufCMessageDescriptor *d, const void *buf,
 	if (fieldlen == 0)
 		return 0;
 	field[0] = '\0';
-	return rpc_wire_walk(d, buf, (const uint8_t *)buf + len, 0, field,
+	return rpc_wire_walk(d, buf, (const uint8_t *)buf + len, 0, 0, field,
+	    fieldlen, 0);
+}
+
+int
+rpc_wire_check_reply(const ProtobufCMessageDescriptor *d, const void *buf,
+    size_t len, char *field, size_t fieldlen)
+{
+	if (fieldlen == 0)
+		return 0;
+	field[0] = '\0';
+	return rpc_wire_walk(d, buf, (const uint8_t *)buf + len, 0, 1, field,
 	    fieldlen, 0);
 }

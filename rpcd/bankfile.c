@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,27 @@ bankfile_line_new(struct bankfile_lines *l, int line)
 	return s;
 }
 
+/* Sets the line's error, which quotes what the bank wrote cut to a
+ * length ("%.20s"); the cut may fall inside a character, so the message
+ * is scrubbed to text before it reaches a reply. */
+static void
+bankfile_error(struct bankfile_status *s, struct arena *a, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static void
+bankfile_error(struct bankfile_status *s, struct arena *a, const char *fmt,
+    ...)
+{
+	va_list ap;
+	char buf[256];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	check_utf8_scrub(buf);
+	s->error = arena_strdup(a, buf);
+}
+
 /* A reason as given, checked: UTF-8 text of at most 500 characters. */
 static int
 bankfile_reason(struct bankfile_status *s, struct arena *a, const char *r)
@@ -512,7 +534,7 @@ bankfile_csv_record(int term, void *data)
 		*p = (char)tolower((unsigned char)*p);
 	if (strcmp(status, "paid") != 0 && strcmp(status, "failed") != 0 &&
 	    strcmp(status, "returned") != 0) {
-		s->error = arena_printf(a, "status: \"%.20s\" is not paid, "
+		bankfile_error(s, a, "status: \"%.20s\" is not paid, "
 		    "failed or returned", check_utf8_text(status) ? status :
 		    "?");
 		goto done;
@@ -670,7 +692,7 @@ bankfile_pain002_tx(struct bankfile_lines *l, xmlNodePtr tx)
 	else if (strcmp(st, "RJCT") == 0)
 		s->status = "failed";
 	else {
-		s->error = arena_printf(a, "TxSts: \"%.8s\" is not a final "
+		bankfile_error(s, a, "TxSts: \"%.8s\" is not a final "
 		    "status (ACSC, ACCP or RJCT)", check_utf8_text(st) ? st :
 		    "?");
 		return;
@@ -757,7 +779,7 @@ bankfile_camt_tx(struct bankfile_lines *l, xmlNodePtr ntry, xmlNodePtr tx,
 		return;
 	if ((m = bankfile_text(a, tx, msg)) != NULL && message_id != NULL &&
 	    strcmp(m, "NOTPROVIDED") != 0 && strcmp(m, message_id) != 0) {
-		s->error = arena_printf(a, "Refs.MsgId: answers message %.40s, "
+		bankfile_error(s, a, "Refs.MsgId: answers message %.40s, "
 		    "not this run's %s", check_utf8_text(m) ? m : "?",
 		    message_id);
 		return;
@@ -782,7 +804,7 @@ bankfile_camt_tx(struct bankfile_lines *l, xmlNodePtr ntry, xmlNodePtr tx,
 	if (strcmp(st, "RJCT") == 0)
 		s->status = "failed";
 	else if (strcmp(st, "BOOK") != 0) {
-		s->error = arena_printf(a, "Ntry.Sts: \"%.8s\" is not a final "
+		bankfile_error(s, a, "Ntry.Sts: \"%.8s\" is not a final "
 		    "status (BOOK or RJCT)", check_utf8_text(st) ? st : "?");
 		return;
 	} else if (returned || (rv != NULL && strcmp(rv, "true") == 0))
@@ -944,6 +966,7 @@ bankfile_xml_read(const char *want, const char *buf, size_t len,
 		snprintf(why, whylen, "content: the report answers message "
 		    "%.40s, not this run's %s", check_utf8_text(msg) ? msg :
 		    "?", message_id);
+		check_utf8_scrub(why);
 		goto out;
 	}
 	bankfile_pain002_walk(l, rpt);

@@ -200,6 +200,8 @@ item_error(struct store_fact_item *it, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(it->msgbuf, sizeof it->msgbuf, fmt, ap);
 	va_end(ap);
+	/* The message may quote the item and the buffer may cut it. */
+	check_utf8_scrub(it->msgbuf);
 	it->code = code;
 	it->message = it->msgbuf;
 }
@@ -1004,6 +1006,7 @@ exchange_search(struct rpc_ctx *ctx, const ProtobufCMessage *reqm,
 				    &preds[j], why, sizeof why) != 0)
 					break;
 			if (j < pl->n_predicates) {
+				check_utf8_scrub(why);
 				f.r->message = arena_strdup(a, why);
 				continue;
 			}

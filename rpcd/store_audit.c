@@ -16,6 +16,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "check.h"
 #include "log.h"
 #include "store.h"
 #include "store_audit.h"
@@ -146,6 +147,7 @@ store_audit_insert_at(struct store *st, const struct store_audit *a,
 	sqlite3_stmt *last = NULL, *ins = NULL;
 	unsigned char prev[32] = {0}, hash[32];
 	const char *fields[10];
+	char *scrubbed[10] = {NULL};
 	size_t nf;
 	int rc = -1;
 
@@ -156,6 +158,16 @@ store_audit_insert_at(struct store *st, const struct store_audit *a,
 		return -1;
 	}
 	nf = store_audit_fields(fields, at, a);
+	/* A row quotes requests (a subject as sent, a detail cut to 16
+	 * bytes) and is read back into replies, which must be UTF-8: a field
+	 * that is not is stored with each bad byte as '?'. */
+	for (int i = 0; i < 10; i++)
+		if (!check_utf8_valid(fields[i], strlen(fields[i]))) {
+			if ((scrubbed[i] = strdup(fields[i])) == NULL)
+				goto out;
+			check_utf8_scrub(scrubbed[i]);
+			fields[i] = scrubbed[i];
+		}
 	last = store_prepare(st,
 	    "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
 	if (last == NULL)
@@ -183,6 +195,8 @@ store_audit_insert_at(struct store *st, const struct store_audit *a,
 out:
 	store_release(st, last);
 	store_release(st, ins);
+	for (int i = 0; i < 10; i++)
+		free(scrubbed[i]);
 	return rc;
 }
 

@@ -84,6 +84,20 @@ class Client:
         except grpc.RpcError as e:
             return None, e.code(), e.details()
 
+    def call_raw(self, service, method, body, token=None, timeout=10):
+        """Sends body (bytes) as the request, for what a protobuf library
+        will not serialize, such as a string that is not UTF-8; the reply is
+        decoded as usual."""
+        md = [("authorization", "Bearer " + token)] if token else []
+        resp = _reply_class(service, method)
+        fn = self.ch.unary_unary("/spis.v1.%s/%s" % (service, method),
+                                 request_serializer=lambda b: b,
+                                 response_deserializer=resp.FromString)
+        try:
+            return fn(body, metadata=md, timeout=timeout), grpc.StatusCode.OK, ""
+        except grpc.RpcError as e:
+            return None, e.code(), e.details()
+
     def login(self, user, password="pw"):
         """Logs in through a password-only stack; returns the token."""
         step, code, msg = self.call("Auth", "StartLogin", auth_pb2.StartLoginRequest(username=user))

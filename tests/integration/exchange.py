@@ -300,6 +300,12 @@ check("the new token works", code == OK, "%s %s" % (code, msg))
 expect("RotateInstitutionToken: no such institution", officer(
     "RotateInstitutionToken", x.RotateInstitutionTokenRequest(request_id=spis.rid(),
                                                                code="NOPE")), NOT_FOUND, "code")
+# The message quotes 16 bytes of the code: 15 letters and the first byte
+# of an š.  The status message must stay text (the cut byte becomes ?).
+expect("RotateInstitutionToken: a quoted code cut inside a character", officer(
+    "RotateInstitutionToken", x.RotateInstitutionTokenRequest(
+        request_id=spis.rid(), code="ABCDEFGHIJKLMNOš")), NOT_FOUND, "code",
+       '"ABCDEFGHIJKLMNO?"')
 expect("RotateInstitutionToken: a caseworker may not", officer(
     "RotateInstitutionToken", x.RotateInstitutionTokenRequest(request_id=spis.rid(), code="VMI"),
     case13), DENIED)
@@ -505,17 +511,22 @@ rep, code, msg = search(UZT, [by_preds("b1", ("colour", "eq", "red")),
                               by_preds("b4", ("birth_year", "eq", "abc")),
                               by_preds("b5", ("municipality", "eq", "999")),
                               by_preds("b6", ("sex", "eq", ["F", "M"])),
-                              x.SearchQuery(query_id="b7")])
+                              x.SearchQuery(query_id="b7"),
+                              # 19 letters and a ž: the message quotes 20
+                              # bytes, which would end inside the ž.
+                              by_preds("b8", ("abcdefghijklmnopqrsž", "eq", "1"))])
 if rep:
     res = {q.query_id: q for q in rep.results}
     for qid, field in [("b1", "predicates[0].attribute"), ("b2", "predicates[0].operator"),
                        ("b3", "predicates[0].operator"), ("b4", "predicates[0].values"),
                        ("b5", "predicates[0].values"), ("b6", "predicates[0].values"),
-                       ("b7", "query")]:
+                       ("b7", "query"), ("b8", "predicates[0].attribute")]:
         check("RegistrySearch: query %s invalid, naming %s" % (qid, field),
               res[qid].status == "invalid" and res[qid].message.startswith(field + ":") and
               not res[qid].records, res[qid])
     check("RegistrySearch: an unknown attribute is named", "colour" in res["b1"].message)
+    check("RegistrySearch: a quote cut inside a character stays text",
+          '"abcdefghijklmnopqrs?"' in res["b8"].message, res["b8"].message)
 else:
     check("RegistrySearch: bad predicates", False, "%s %s" % (code, msg))
 

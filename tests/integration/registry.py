@@ -12,6 +12,7 @@ sys.path.insert(0, "tests")
 import grpc  # noqa: E402
 import spisclient as spis  # noqa: E402
 from spis.v1 import audit_pb2 as au  # noqa: E402
+from spis.v1 import benefits_pb2 as be  # noqa: E402
 from spis.v1 import registry_pb2 as r  # noqa: E402
 
 addr, dbpath = sys.argv[2], sys.argv[3]
@@ -117,6 +118,29 @@ refuse("a 101-character surname", person(F90, "Ona", "ž" * 101, "1990-01-01", "
        "person.surname")
 refuse("a NUL inside the surname (decoding would cut it)",
        person(F90, "Ona", "Jon\x00aitė", "1990-01-01", "F"), INVALID, "person.surname")
+# Bytes that are not UTF-8, which a client's protobuf library would not
+# send but a hostile one can: the ID ends in a lone lead byte.  GetPerson
+# names the field.  ListBenefits quotes the ID as its audit row's subject:
+# the row is stored as text, the bad byte as ?, so the trail can still be
+# read (Python's protobuf refuses a reply with a string that is not UTF-8).
+def not_utf8(msg):
+    return msg.SerializeToString().replace("\u0101".encode(), b"\xc4\x20")
+
+
+_, code, msg = c.call_raw("Registry", "GetPerson", not_utf8(r.GetPersonRequest(
+    national_id="4900101123\u0101", purpose="case_work")), token=clerk13)
+check("GetPerson of an ID that is not UTF-8: INVALID_ARGUMENT naming it",
+      code == INVALID and msg.startswith("national_id:"), "%s %r" % (code, msg))
+c.call_raw("Benefits", "ListBenefits", not_utf8(be.ListBenefitsRequest(
+    national_id="4900101123\u0101")), token=clerk13)
+try:
+    arows, code, msg = c.call("Audit", "ListAudit", au.ListAuditRequest(
+        method="/spis.v1.Benefits/ListBenefits", page_size=500), token=auditor)
+    arows = [x.subject for x in arows.rows] if arows else []
+except Exception as e:  # the reply did not decode
+    arows, code, msg = [], None, repr(e)
+check("an audit subject that is not UTF-8 is stored as text, the bad byte as ?",
+      code == OK and arows == ["4900101123? "], "%s %s %s" % (code, msg, arows))
 refuse("a control character in the surname", person(F90, "Ona", "Jon\x07aitė", "1990-01-01",
                                                     "F"), INVALID, "person.surname")
 refuse("a bad check digit", person("49001011239", "Ona", "Jonaitė", "1990-01-01", "F"),

@@ -117,6 +117,35 @@ test_utf8_copy(void **state)
 	assert_string_equal(out, "");
 }
 
+/* The three readings of UTF-8: text (no controls), valid (protobuf's
+ * rule) and scrubbed (each bad byte made '?'). */
+static void
+test_utf8_kinds(void **state)
+{
+	char s[32];
+
+	(void)state;
+	assert_true(check_utf8_text("Šiaulių rajono savivaldybė İğdır"));
+	assert_false(check_utf8_text("tab\there"));
+	assert_false(check_utf8_text("\xc2\x85")); /* C1 NEL */
+	assert_false(check_utf8_text("\xc0\xaf")); /* overlong '/' */
+	assert_false(check_utf8_text("\xed\xa0\x80")); /* surrogate */
+	assert_false(check_utf8_text("abc\xc5")); /* cut short */
+	assert_true(check_utf8_valid("a\tb\n", 4));
+	assert_true(check_utf8_valid("\xc2\x85", 2));
+	assert_false(check_utf8_valid("\xc5\xab", 1)); /* ū cut by length */
+	assert_true(check_utf8_valid("\xc5\xab", 2));
+	assert_false(check_utf8_valid("\xf4\x90\x80\x80", 4)); /* > 10FFFF */
+
+	snprintf(s, sizeof s, "%s", "\"abcde\xc5\" is not");
+	check_utf8_scrub(s);
+	assert_string_equal(s, "\"abcde?\" is not");
+	snprintf(s, sizeof s, "%s", "Rūta\x01\xff\xc2\x85ž");
+	check_utf8_scrub(s);
+	assert_string_equal(s, "Rūta????ž");
+	assert_true(check_utf8_text(s));
+}
+
 int
 main(void)
 {
@@ -126,6 +155,7 @@ main(void)
 		cmocka_unit_test(test_mistakes),
 		cmocka_unit_test(test_date_add),
 		cmocka_unit_test(test_utf8_copy),
+		cmocka_unit_test(test_utf8_kinds),
 	};
 
 	return cmocka_run_group_tests_name("reference", tests, NULL, NULL);
