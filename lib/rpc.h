@@ -189,6 +189,18 @@ int rpc_wire_check_reply(const ProtobufCMessageDescriptor *d,
     const void *buf, size_t len, char *field, size_t fieldlen);
 
 /*
+ * From the finished hook only: the answer is not sent when the hook
+ * returns but when rpc_release(ctx) is called, from any thread, such as
+ * the one that made the call's audit row durable; the context and its
+ * arena stay valid until then, and a shutdown waits for it.  Only when
+ * rpc_may_hold(ctx) says so: an in-process call (rpc_call_local) cannot
+ * be held, and its hook must finish its work before returning.
+ */
+int rpc_may_hold(const struct rpc_ctx *ctx);
+void rpc_hold(struct rpc_ctx *ctx);
+void rpc_release(struct rpc_ctx *ctx);
+
+/*
  * For tests and fuzzing: one call of method m made in process, without a
  * server or the network.  body is the request as it would arrive on the
  * wire; it is decoded and checked as the server does, then opts->authorize

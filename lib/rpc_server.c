@@ -97,6 +97,8 @@ struct rpc_ctx {
 	uint8_t *reply;		/* encoded OK response, arena-owned */
 	size_t reply_len;
 	int replayed;
+	atomic_int held; /* RPC_HOLD_*: the answer waits for rpc_release */
+	int local;	/* rpc_call_local: no core call to answer */
 };
 
 static void rpc_arm(struct rpc_worker *w);
@@ -364,16 +366,23 @@ rpc_arm(struct rpc_worker *w)
  * Sends the final batch: initial metadata, the response (when there is one)
  * and the status.  The call's status and message come from ctx.
  */
+/* A held call's state.  The hook holds the call and hands it to another
+ * thread, which may release it before the hook has even returned: then
+ * the finishing worker sends the answer, otherwise the releasing thread. */
+enum {
+	RPC_HOLD_NONE,
+	RPC_HOLD_HOOK,	   /* held; the finished hook is still running */
+	RPC_HOLD_WAITING,  /* held; the hook returned, rpc_release sends */
+	RPC_HOLD_RELEASED  /* released while the hook ran; the worker sends */
+};
+
 static void
-rpc_finish(struct rpc_ctx *ctx)
+rpc_send(struct rpc_ctx *ctx)
 {
-	struct rpc_server *srv = ctx->w->srv;
 	grpc_op ops[4], *op = ops;
 	grpc_slice details;
 	grpc_call_error e;
 
-	if (ctx->status == GRPC_STATUS_INTERNAL && srv->opts.internal != NULL)
-		srv->opts.internal(ctx, srv->opts.arg);
 	memset(ops, 0, sizeof ops);
 	op->op = GRPC_OP_SEND_INITIAL_METADATA;
 	op++;
@@ -393,10 +402,6 @@ rpc_finish(struct rpc_ctx *ctx)
 	op->data.recv_close_on_server.cancelled = &ctx->cancelled;
 	op++;
 
-	if (srv->opts.finished != NULL)
-		srv->opts.finished(ctx, ctx->m, ctx->status, ctx->message,
-		    srv->opts.arg);
-
 	ctx->step = RPC_FINISHED;
 	e = grpc_call_start_batch(ctx->call, ops, (size_t)(op - ops), ctx, NULL);
 	grpc_slice_unref(details);
@@ -405,6 +410,59 @@ rpc_finish(struct rpc_ctx *ctx)
 		    grpc_call_error_to_string(e));
 		rpc_ctx_free(ctx);
 	}
+}
+
+static void
+rpc_finish(struct rpc_ctx *ctx)
+{
+	struct rpc_server *srv = ctx->w->srv;
+	int state = RPC_HOLD_HOOK;
+
+	if (ctx->status == GRPC_STATUS_INTERNAL && srv->opts.internal != NULL)
+		srv->opts.internal(ctx, srv->opts.arg);
+	atomic_store(&ctx->held, RPC_HOLD_NONE);
+	if (srv->opts.finished != NULL)
+		srv->opts.finished(ctx, ctx->m, ctx->status, ctx->message,
+		    srv->opts.arg);
+	switch (atomic_load(&ctx->held)) {
+	case RPC_HOLD_NONE:
+		rpc_send(ctx);
+		break;
+	default:
+		if (atomic_compare_exchange_strong(&ctx->held, &state,
+		    RPC_HOLD_WAITING))
+			break; /* rpc_release answers */
+		rpc_send(ctx);
+		atomic_fetch_sub(&srv->handling, 1);
+		break;
+	}
+}
+
+int
+rpc_may_hold(const struct rpc_ctx *ctx)
+{
+	return !ctx->local;
+}
+
+void
+rpc_hold(struct rpc_ctx *ctx)
+{
+	/* Counted like a deferred call: a shutdown waits for its answer. */
+	atomic_fetch_add(&ctx->w->srv->handling, 1);
+	atomic_store(&ctx->held, RPC_HOLD_HOOK);
+}
+
+void
+rpc_release(struct rpc_ctx *ctx)
+{
+	struct rpc_server *srv = ctx->w->srv;
+	int state = RPC_HOLD_HOOK;
+
+	if (atomic_compare_exchange_strong(&ctx->held, &state,
+	    RPC_HOLD_RELEASED))
+		return; /* the hook is still running: rpc_finish answers */
+	rpc_send(ctx);
+	atomic_fetch_sub(&srv->handling, 1);
 }
 
 static void
@@ -629,6 +687,7 @@ rpc_call_local(const struct rpc_server_opts *opts, const struct rpc_method *m,
 	w.srv = &srv;
 	ctx.w = &w;
 	ctx.step = RPC_RECEIVED;
+	ctx.local = 1;
 	grpc_call_details_init(&ctx.details);
 	ctx.details.deadline = gpr_inf_future(GPR_CLOCK_REALTIME);
 	grpc_metadata_array_init(&ctx.md);

@@ -353,6 +353,14 @@ rpcd_internal(struct rpc_ctx *ctx, void *arg)
  * checks carry no personal data and are not written; logins audit
  * themselves in login.c, where the outcome is known.
  */
+/* The row of a held call is written: it may be answered now. */
+static void
+authz_audited(void *arg, int rc)
+{
+	(void)rc; /* a row held in memory still lets the call be answered */
+	rpc_release(arg);
+}
+
 void
 rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
     grpc_status_code status, const char *message, void *arg)
@@ -383,5 +391,15 @@ rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
 	a.outcome = rpc_status_name(status);
 	if (status != GRPC_STATUS_OK || a.detail == NULL)
 		a.detail = message;
-	store_audit_append(d->store, &a);
+	/* The answer waits for its row to be durable, but not on an RPC
+	 * thread: the call is held and the store's writer answers it. */
+	if (rpc_may_hold(ctx)) {
+		struct store_audit *held = arena_alloc(rpc_ctx_arena(ctx),
+		    sizeof *held);
+
+		*held = a;
+		rpc_hold(ctx);
+		store_audit_append_async(d->store, held, authz_audited, ctx);
+	} else
+		store_audit_append(d->store, &a);
 }

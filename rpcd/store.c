@@ -1299,6 +1299,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	store_audit_writer_stop(st);
 	store_readers_close(st);
 	if (st->db != NULL)
 		store_audit_release(st);

@@ -93,6 +93,19 @@ struct store_audit {
 int store_audit_append(struct store *st, const struct store_audit *a);
 
 /*
+ * store_audit_append without waiting: the row joins the next group commit
+ * and cb(arg, rc) is called, from the store's audit writer thread (or at
+ * once when that cannot start), when it is written (rc 0) or held in
+ * memory (rc -1).  a and its strings must stay valid until then.
+ */
+void store_audit_append_async(struct store *st, const struct store_audit *a,
+    void (*cb)(void *, int), void *arg);
+
+/* Writes what is queued and stops the audit writer thread (store_close
+ * does this; a daemon calls it once no call can queue a row any more). */
+void store_audit_writer_stop(struct store *st);
+
+/*
  * A row store_audit_append could not write (storage failing) is held in
  * memory and written ahead of the next row that can be; this writes the
  * held rows now (the daemon calls it on a timer and when it stops).

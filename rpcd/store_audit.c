@@ -324,6 +324,11 @@ struct store_audit_wait {
 	const struct store_audit *a;
 	struct store_audit_wait *next;
 	int done, rc;
+	/* An asynchronous row (store_audit_append_async): malloc'd, told
+	 * through cb and freed once written; a synchronous one lives on its
+	 * caller's stack and has no cb. */
+	void (*cb)(void *, int);
+	void *arg;
 };
 
 /* Writes one group in one transaction, or holds every row of it when
@@ -357,38 +362,132 @@ store_audit_group(struct store *st, struct store_audit_wait *group)
 	pthread_mutex_unlock(&st->lock);
 }
 
+/* Leads one group: takes every queued row, writes them and tells their
+ * callers.  Called and returns with qlock held, and drops it meanwhile. */
+static void
+store_audit_lead(struct store *st)
+{
+	struct store_audit_wait *group, *next, *async = NULL, **atail = &async;
+
+	st->qleader = 1;
+	group = st->qhead;
+	st->qhead = NULL;
+	st->qtail = &st->qhead;
+	pthread_mutex_unlock(&st->qlock);
+	store_audit_group(st, group);
+	pthread_mutex_lock(&st->qlock);
+	/* A synchronous caller's entry lives on its stack: marked done
+	 * last, after which it is not touched again. */
+	for (; group != NULL; group = next) {
+		next = group->next;
+		if (group->cb != NULL) {
+			group->next = NULL;
+			*atail = group;
+			atail = &group->next;
+		} else
+			group->done = 1;
+	}
+	st->qleader = 0;
+	pthread_cond_broadcast(&st->qcond);
+	if (async != NULL) {
+		/* The callbacks answer calls: not under the queue's lock. */
+		pthread_mutex_unlock(&st->qlock);
+		for (; async != NULL; async = next) {
+			next = async->next;
+			async->cb(async->arg, async->rc);
+			free(async);
+		}
+		pthread_mutex_lock(&st->qlock);
+	}
+}
+
 int
 store_audit_append(struct store *st, const struct store_audit *a)
 {
-	struct store_audit_wait w = {.a = a}, *group, *next;
+	struct store_audit_wait w = {.a = a};
 	int rc;
 
 	pthread_mutex_lock(&st->qlock);
 	*st->qtail = &w;
 	st->qtail = &w.next;
 	while (!w.done) {
-		if (st->qleader) {
+		if (st->qleader)
 			pthread_cond_wait(&st->qcond, &st->qlock);
-			continue;
-		}
-		st->qleader = 1;
-		group = st->qhead;
-		st->qhead = NULL;
-		st->qtail = &st->qhead;
-		pthread_mutex_unlock(&st->qlock);
-		store_audit_group(st, group);
-		pthread_mutex_lock(&st->qlock);
-		/* A follower's w lives on its stack: done last. */
-		for (; group != NULL; group = next) {
-			next = group->next;
-			group->done = 1;
-		}
-		st->qleader = 0;
-		pthread_cond_broadcast(&st->qcond);
+		else
+			store_audit_lead(st);
 	}
 	rc = w.rc;
 	pthread_mutex_unlock(&st->qlock);
 	return rc;
+}
+
+/*
+ * The writer of asynchronous rows.  A call waiting for its row used to
+ * keep its RPC thread, so a group could never be larger than the number of
+ * threads (two on a two-core machine) and every call paid most of an
+ * fsync.  Now the call is held without a thread (rpc_hold) and this thread
+ * commits whatever queued during the previous commit in one group.
+ */
+static void *
+store_audit_writer(void *arg)
+{
+	struct store *st = arg;
+
+	pthread_mutex_lock(&st->qlock);
+	for (;;) {
+		if (st->qhead != NULL && !st->qleader)
+			store_audit_lead(st);
+		else if (st->qstop && st->qhead == NULL && !st->qleader)
+			break;
+		else
+			pthread_cond_wait(&st->qcond, &st->qlock);
+	}
+	pthread_mutex_unlock(&st->qlock);
+	return NULL;
+}
+
+void
+store_audit_append_async(struct store *st, const struct store_audit *a,
+    void (*cb)(void *, int), void *arg)
+{
+	struct store_audit_wait *w;
+
+	pthread_mutex_lock(&st->qlock);
+	if (!st->qwriter && !st->qstop) {
+		if (pthread_create(&st->qthread, NULL, store_audit_writer,
+		    st) == 0)
+			st->qwriter = 1;
+		else
+			log_error("store: audit writer thread: cannot start");
+	}
+	if (!st->qwriter || (w = calloc(1, sizeof *w)) == NULL) {
+		/* Written now, on the caller's thread, rather than lost. */
+		pthread_mutex_unlock(&st->qlock);
+		cb(arg, store_audit_append(st, a));
+		return;
+	}
+	w->a = a;
+	w->cb = cb;
+	w->arg = arg;
+	*st->qtail = w;
+	st->qtail = &w->next;
+	pthread_cond_broadcast(&st->qcond);
+	pthread_mutex_unlock(&st->qlock);
+}
+
+void
+store_audit_writer_stop(struct store *st)
+{
+	int running;
+
+	pthread_mutex_lock(&st->qlock);
+	st->qstop = 1;
+	running = st->qwriter;
+	pthread_cond_broadcast(&st->qcond);
+	pthread_mutex_unlock(&st->qlock);
+	if (running)
+		pthread_join(st->qthread, NULL);
+	st->qwriter = 0;
 }
 
 void

@@ -67,6 +67,10 @@ struct store {
 	pthread_cond_t qcond;
 	struct store_audit_wait *qhead, **qtail;
 	int qleader;
+	/* The writer of asynchronous rows, started by the first of them, and
+	 * whether it has been told to stop (store_close). */
+	pthread_t qthread;
+	int qwriter, qstop;
 
 	/* Audit rows held while storage failed (store_audit.c). */
 	struct store_audit_held *held;

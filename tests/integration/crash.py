@@ -5,13 +5,16 @@ argv: the generated Python modules, the daemon's address, its database,
 
 load: four threads register people and submit an application for each,
 appending "P <id>" or "A <reference> <id>" to the file after each answer
-that was OK, until the daemon goes away.
-check: every line of the file is in the registry as answered, and nothing
-is half-written.
+that was OK, until the daemon goes away; two more read those people
+(GetPerson for case work), appending "R <id>" after each answer.
+check: every line of the file is in the registry as answered, every read
+answered has its audit row (a read is answered only once its row is on
+disk), and nothing is half-written.
 """
 import sqlite3
 import sys
 import threading
+import time
 
 sys.path.insert(0, sys.argv[1])
 sys.path.insert(0, "tests")
@@ -24,6 +27,7 @@ addr, dbpath, mode, ackpath = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 OK = grpc.StatusCode.OK
 lock = threading.Lock()
 stopped = []
+registered = []
 
 
 def ack(line):
@@ -45,6 +49,8 @@ def client(n, tok):
             stopped.append("%s %s" % (code, msg))
             return
         ack("P %s" % nid)
+        with lock:
+            registered.append(nid)
         a, code, msg = c.call("Applications", "Submit", ap.SubmitRequest(
             request_id=spis.rid(), programme="HEAT", national_id=nid,
             declared=ap.Declared(monthly_income=10000, confirmed=True)), token=tok, timeout=5)
@@ -54,11 +60,30 @@ def client(n, tok):
         ack("A %s %s" % (a.reference, nid))
 
 
+def reader(n, tok, writers):
+    c = spis.Client(addr)
+    i = 0
+    while any(w.is_alive() for w in writers):
+        with lock:
+            nid = registered[(i * 7 + n) % len(registered)] if registered else None
+        i += 1
+        if nid is None:
+            time.sleep(0.01)
+            continue
+        _, code, msg = c.call("Registry", "GetPerson", r.GetPersonRequest(
+            national_id=nid, purpose="case_work"), token=tok, timeout=5)
+        if code != OK:
+            stopped.append("%s %s" % (code, msg))
+            return
+        ack("R %s" % nid)
+
+
 if mode == "load":
     # One session for the four clients: PAM holds one conversation per
     # username at a time.
     token = spis.Client(addr).login("clerk")
     threads = [threading.Thread(target=client, args=(n, token)) for n in range(4)]
+    threads += [threading.Thread(target=reader, args=(n, token, threads[:4])) for n in range(2)]
     for t in threads:
         t.start()
     for t in threads:
@@ -84,6 +109,15 @@ check("every application answered OK before the kill is there, as answered (%d)"
 
 db = sqlite3.connect(dbpath, timeout=10)
 q = db.execute
+reads = {}
+for x in lines:
+    if x[0] == "R":
+        reads[x[1]] = reads.get(x[1], 0) + 1
+rows = dict(q("SELECT subject, count(*) FROM audit WHERE method = '/spis.v1.Registry/GetPerson'"
+              " AND purpose = 'case_work' AND outcome = 'OK' GROUP BY subject").fetchall())
+short = [(n, k, rows.get(n, 0)) for n, k in reads.items() if rows.get(n, 0) < k]
+check("every read answered before the kill has its audit row (%d reads)" % sum(reads.values()),
+      reads and not short, short[:5])
 check("the database passes integrity_check", q("PRAGMA integrity_check").fetchone()[0] == "ok")
 check("no person without the history of their registration", q(
     "SELECT count(*) FROM people p WHERE NOT EXISTS (SELECT 1 FROM person_history h"
