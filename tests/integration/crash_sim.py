@@ -104,8 +104,9 @@ def kill(when, pid):
             time.sleep(0.001)
             os.kill(pid, signal.SIGSTOP)
     row = job_row(j.id)
+    # SIGKILL ends a stopped process too; no SIGCONT after it, since the
+    # shell may have reaped the daemon already (ESRCH).
     os.kill(pid, signal.SIGKILL)
-    os.kill(pid, signal.SIGCONT)
     print("# simulation %d killed at %s: state %s, phase %d, cursor %d, %d of %d saved" % ((j.id, when) + row))
     if when == "checkpoint":
         check("the kill lands after a checkpoint and before the end (%d of %d saved)" % (row[3], row[4]),
