@@ -256,6 +256,7 @@ struct gen {
 	uint16_t (*serials)[2];	/* next serial per birth day and sex */
 	int muni_total;
 	long pending;		/* changes in the open batch */
+	int flat;		/* the phase batches flat (store_batch_begin_flat) */
 	double store_seconds;
 	FILE *csv, *refs;
 };
@@ -308,7 +309,8 @@ gen_tick(struct gen *g)
 {
 	if (++g->pending < g->batch)
 		return;
-	if (store_batch_commit(g->st) != 0 || store_batch_begin(g->st) != 0)
+	if (store_batch_commit(g->st) != 0 || (g->flat ?
+	    store_batch_begin_flat(g->st) : store_batch_begin(g->st)) != 0)
 		fatalx("cannot commit a batch");
 	g->pending = 0;
 }
@@ -903,12 +905,17 @@ gen_decisions(struct gen *g)
 		free(ps.p[i]);
 }
 
+/* A phase that stops at any refusal runs flat (store_batch_begin_flat);
+ * the applications', where a taken reference is refused and tried again,
+ * needs a savepoint per change. */
 static void
-gen_phase_begin(struct gen *g, double *t)
+gen_phase_begin(struct gen *g, double *t, int flat)
 {
 	g->pending = 0;
 	g->store_seconds = 0;
-	if (store_batch_begin(g->st) != 0)
+	g->flat = flat;
+	if ((flat ? store_batch_begin_flat(g->st) : store_batch_begin(g->st))
+	    != 0)
 		fatalx("cannot begin a batch");
 	*t = gen_clock();
 }
@@ -1009,19 +1016,19 @@ main(int argc, char **argv)
 	    g.apps == NULL || p == NULL)
 		fatalx("out of memory");
 
-	gen_phase_begin(&g, &t);
+	gen_phase_begin(&g, &t, 1);
 	for (g.nhh = 0; g.npp < g.people; g.nhh++)
 		gen_household_people(&g, g.nhh, p);
 	t_people = gen_phase_end(&g, t);
 	s_people = g.store_seconds;
-	gen_phase_begin(&g, &t);
+	gen_phase_begin(&g, &t, 1);
 	for (long h = 0; h < g.nhh; h++)
 		gen_household_make(&g, h);
 	t_hh = gen_phase_end(&g, t);
-	gen_phase_begin(&g, &t);
+	gen_phase_begin(&g, &t, 0);
 	gen_applications(&g);
 	t_apps = gen_phase_end(&g, t);
-	gen_phase_begin(&g, &t);
+	gen_phase_begin(&g, &t, 1);
 	gen_decisions(&g);
 	t_dec = gen_phase_end(&g, t);
 

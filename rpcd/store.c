@@ -1345,6 +1345,8 @@ store_begin(struct store *st)
 	const char *sql = st->batch ? "SAVEPOINT store_change" :
 	    "BEGIN IMMEDIATE";
 
+	if (st->batch_flat)
+		return st->batch_failed ? -1 : 0;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		store_log_error(st, "begin");
 		return -1;
@@ -1357,6 +1359,8 @@ store_commit(struct store *st)
 {
 	const char *sql = st->batch ? "RELEASE store_change" : "COMMIT";
 
+	if (st->batch_flat)
+		return st->batch_failed ? -1 : 0;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		store_log_error(st, "commit");
 		store_rollback(st);
@@ -1369,24 +1373,29 @@ void
 store_rollback(struct store *st)
 {
 	/* In a batch only the change's savepoint is undone; the savepoint
-	 * must then be released, or it would stay open on the stack. */
-	if (st->batch)
+	 * must then be released, or it would stay open on the stack.  A flat
+	 * batch has none: the whole batch is undone when it ends. */
+	if (st->batch_flat)
+		st->batch_failed = 1;
+	else if (st->batch)
 		sqlite3_exec(st->db, "ROLLBACK TO store_change;"
 		    " RELEASE store_change", NULL, NULL, NULL);
 	else
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int
-store_batch_begin(struct store *st)
+static int
+store_batch_open(struct store *st, int flat)
 {
 	int rc = -1;
 
 	pthread_mutex_lock(&st->lock);
 	if (!st->batch && store_exec(st, "PRAGMA synchronous = OFF;"
-	    " PRAGMA cache_size = -262144") == 0) {
+	    " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY") == 0) {
 		if (store_begin(st) == 0) {
 			st->batch = 1;
+			st->batch_flat = flat;
+			st->batch_failed = 0;
 			rc = 0;
 		} else
 			store_exec(st, "PRAGMA synchronous = FULL;"
@@ -1397,6 +1406,18 @@ store_batch_begin(struct store *st)
 }
 
 int
+store_batch_begin(struct store *st)
+{
+	return store_batch_open(st, 0);
+}
+
+int
+store_batch_begin_flat(struct store *st)
+{
+	return store_batch_open(st, 1);
+}
+
+int
 store_batch_commit(struct store *st)
 {
 	int rc = -1;
@@ -1404,7 +1425,15 @@ store_batch_commit(struct store *st)
 	pthread_mutex_lock(&st->lock);
 	if (st->batch) {
 		st->batch = 0;
-		rc = store_commit(st);
+		st->batch_flat = 0;
+		if (st->batch_failed) {
+			log_error("store: a change of the batch was refused; "
+			    "the batch is rolled back");
+			store_rollback(st);
+			rc = -1;
+		} else
+			rc = store_commit(st);
+		st->batch_failed = 0;
 		/* Durable again whatever the commit did. */
 		if (store_exec(st, "PRAGMA synchronous = FULL;"
 		    " PRAGMA cache_size = -2000") != 0)

@@ -72,6 +72,15 @@ const char *store_engine_version(void);
 int store_batch_begin(struct store *st);
 int store_batch_commit(struct store *st);
 
+/*
+ * store_batch_begin for a load that stops at the first refusal: the
+ * changes are not savepoints, so a refused change cannot undo only itself
+ * and store_batch_commit then rolls the whole batch back and returns -1.
+ * Several times faster: FTS5 writes out its pending index at every
+ * savepoint, and each savepoint journals the pages it touches.
+ */
+int store_batch_begin_flat(struct store *st);
+
 /* One audit row.  Strings may be NULL, stored as empty. */
 struct store_audit {
 	const char *actor;    /* officer username, or "" before login */

@@ -58,8 +58,10 @@ struct store {
 	int64_t audit_keyed_from;
 
 	/* A bulk load's transaction is open (store_batch_begin): each
-	 * function's own transaction is a savepoint inside it. */
-	int batch;
+	 * function's own transaction is a savepoint inside it, or, for a
+	 * flat batch, nothing at all, a refused change then failing the
+	 * whole batch (batch_failed). */
+	int batch, batch_flat, batch_failed;
 
 	/* Audit rows waiting for the group commit (store_audit.c): the
 	 * queue, and whether a leader is writing a group. */

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_audit.h"
+#include "store_int.h"
 
 struct tdb {
 	char dir[64];
@@ -201,6 +202,160 @@ test_audit_group_commit(void **state)
 	store_close(st);
 }
 
+/* store_audit_append_async: rows queued from several threads, mixed with
+ * waiting appends; each callback comes once, after its row is in. */
+struct async_arg {
+	struct store *st;
+	int id;
+	int failed;
+	struct store_audit rows[GROUP_ROWS];
+	char details[GROUP_ROWS][32];
+};
+
+static pthread_mutex_t async_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store *async_st;
+static int async_done, async_bad;
+
+/* Called from the writer thread: the row must be in by now. */
+static void
+async_cb(void *arg, int rc)
+{
+	struct store_audit *a = arg;
+	struct store_audit_filter f = {.subject = a->subject, .limit = 2};
+	int n = store_audit_list(async_st, &f, group_seen, NULL);
+
+	pthread_mutex_lock(&async_lock);
+	async_done++;
+	if (rc != 0 || n != 1)
+		async_bad++;
+	pthread_mutex_unlock(&async_lock);
+}
+
+static void *
+async_thread(void *arg)
+{
+	struct async_arg *g = arg;
+	struct store_audit w = {.actor = "help", .role = "helpdesk",
+	    .terminal = "t2", .method = "/spis.v1.Registry/GetPerson",
+	    .outcome = "OK", .detail = "waited", .subject = "waited"};
+
+	for (int i = 0; i < GROUP_ROWS; i++) {
+		snprintf(g->details[i], sizeof g->details[i], "async %d %d",
+		    g->id, i);
+		g->rows[i] = (struct store_audit){.actor = "help",
+		    .role = "helpdesk", .terminal = "t2",
+		    .method = "/spis.v1.Applications/GetStatus",
+		    .outcome = "OK", .detail = g->details[i],
+		    .subject = g->details[i]};
+		store_audit_append_async(g->st, &g->rows[i], async_cb,
+		    &g->rows[i]);
+		if (i % 10 == 0 && store_audit_append(g->st, &w) != 0)
+			g->failed++;
+	}
+	return NULL;
+}
+
+static void
+test_audit_async(void **state)
+{
+	struct tdb *t = *state;
+	char err[256];
+	struct store *st = store_open(t->path, err, sizeof err);
+	pthread_t th[GROUP_THREADS];
+	static struct async_arg g[GROUP_THREADS];
+	struct store_audit_filter f = {.method =
+	    "/spis.v1.Applications/GetStatus", .limit = 10000};
+	int64_t bad, checked, before;
+
+	assert_non_null(st);
+	async_st = st;
+	async_done = async_bad = 0;
+	before = store_audit_verify(st, &bad, &checked);
+	for (int i = 0; i < GROUP_THREADS; i++) {
+		g[i].st = st;
+		g[i].id = i;
+		g[i].failed = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, async_thread,
+		    &g[i]), 0);
+	}
+	for (int i = 0; i < GROUP_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(g[i].failed, 0);
+	}
+	/* The writer stops once the queue is written: every callback has
+	 * come, each once, with success. */
+	store_audit_writer_stop(st);
+	assert_int_equal(async_done, GROUP_THREADS * GROUP_ROWS);
+	assert_int_equal(async_bad, 0);
+	assert_int_equal(store_audit_list(st, &f, group_seen, NULL),
+	    GROUP_THREADS * GROUP_ROWS);
+	assert_int_equal(store_audit_verify(st, &bad, &checked), before +
+	    GROUP_THREADS * GROUP_ROWS + GROUP_THREADS *
+	    ((GROUP_ROWS + 9) / 10));
+	store_close(st);
+}
+
+/* One change of a batch: an audit row in the change's own transaction,
+ * committed, or rolled back as a refused change is. */
+static void
+batch_change(struct store *st, const char *subject, int refuse)
+{
+	struct store_audit a = {.actor = "gen", .method = "batch",
+	    .outcome = "OK", .subject = subject};
+
+	pthread_mutex_lock(&st->lock);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_audit_insert(st, &a), 0);
+	if (refuse)
+		store_rollback(st);
+	else
+		assert_int_equal(store_commit(st), 0);
+	pthread_mutex_unlock(&st->lock);
+}
+
+static int
+batch_rows(struct store *st, const char *subject)
+{
+	struct store_audit_filter f = {.subject = subject, .limit = 10};
+
+	return store_audit_list(st, &f, group_seen, NULL);
+}
+
+/* A batch undoes only a refused change; a flat batch undoes everything
+ * when one change is refused, and says so. */
+static void
+test_batches(void **state)
+{
+	struct tdb *t = *state;
+	char err[256];
+	struct store *st = store_open(t->path, err, sizeof err);
+
+	assert_non_null(st);
+	assert_int_equal(store_batch_begin(st), 0);
+	batch_change(st, "kept", 0);
+	batch_change(st, "refused", 1);
+	assert_int_equal(store_batch_commit(st), 0);
+	assert_int_equal(batch_rows(st, "kept"), 1);
+	assert_int_equal(batch_rows(st, "refused"), 0);
+
+	assert_int_equal(store_batch_begin_flat(st), 0);
+	batch_change(st, "flat ok", 0);
+	assert_int_equal(store_batch_commit(st), 0);
+	assert_int_equal(batch_rows(st, "flat ok"), 1);
+
+	assert_int_equal(store_batch_begin_flat(st), 0);
+	batch_change(st, "flat lost", 0);
+	batch_change(st, "flat refused", 1);
+	assert_int_equal(store_batch_commit(st), -1);
+	assert_int_equal(batch_rows(st, "flat lost"), 0);
+	assert_int_equal(batch_rows(st, "flat refused"), 0);
+
+	/* The store works as before afterwards. */
+	batch_change(st, "after", 0);
+	assert_int_equal(batch_rows(st, "after"), 1);
+	store_close(st);
+}
+
 static void
 test_audit_is_append_only(void **state)
 {
@@ -327,6 +482,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_audit_chain_verifies, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_audit_async, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_group_commit, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_audit_is_append_only, setup,
