@@ -1118,6 +1118,7 @@ store_open(const char *path, char *err, size_t errlen)
 	pthread_mutex_init(&st->rlock, NULL);
 	pthread_cond_init(&st->rcond, NULL);
 	pthread_mutex_init(&st->qlock, NULL);
+	pthread_mutex_init(&st->pclock, NULL);
 	pthread_cond_init(&st->qcond, NULL);
 	st->qtail = &st->qhead;
 	rc = sqlite3_open_v2(path, &st->db,
@@ -1315,6 +1316,8 @@ store_close(struct store *st)
 	pthread_mutex_destroy(&st->rlock);
 	pthread_cond_destroy(&st->rcond);
 	pthread_mutex_destroy(&st->qlock);
+	store_programme_cache_clear(st);
+	pthread_mutex_destroy(&st->pclock);
 	pthread_cond_destroy(&st->qcond);
 	sodium_memzero(st->audit_key, sizeof st->audit_key);
 	free(st);

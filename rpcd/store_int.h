@@ -74,6 +74,16 @@ struct store {
 	pthread_t qthread;
 	int qwriter, qstop;
 
+	/* Programmes as last read (store_programme.c): read on most calls
+	 * about an application and changed rarely, each save clearing the
+	 * lot and moving pgen on, so that a read that began before a save
+	 * is not cached after it.  This process is the registry's only
+	 * writer of programmes. */
+	pthread_mutex_t pclock;
+	struct store_programme **pcache;
+	size_t npcache;
+	uint64_t pgen;
+
 	/* Audit rows held while storage failed (store_audit.c). */
 	struct store_audit_held *held;
 	size_t nheld, held_cap;
@@ -123,6 +133,9 @@ void store_rollback(struct store *st);
 /* Appends an audit row inside the caller's transaction (lock held), so
  * that a change and its row are committed together or not at all. */
 int store_audit_insert(struct store *st, const struct store_audit *a);
+
+/* Empties the programme cache (store_programme.c); store_close. */
+void store_programme_cache_clear(struct store *st);
 
 /* A text column as a string, "" for NULL (a LEFT JOIN that found
  * nothing); valid until the statement steps again. */

@@ -82,13 +82,69 @@ prog_texts(struct store *st, struct store_programme *p)
 	return rc;
 }
 
+/* Copies the cached programme code into p; 0 when it is not cached. */
+static int
+prog_cached(struct store *st, const char *code, struct store_programme *p,
+    uint64_t *gen)
+{
+	int found = 0;
+
+	pthread_mutex_lock(&st->pclock);
+	*gen = st->pgen;
+	for (size_t i = 0; i < st->npcache; i++)
+		if (strcmp(st->pcache[i]->code, code) == 0) {
+			memcpy(p, st->pcache[i], sizeof *p);
+			found = 1;
+			break;
+		}
+	pthread_mutex_unlock(&st->pclock);
+	return found;
+}
+
+/* Caches p as read when no save came since gen. */
+static void
+prog_cache_put(struct store *st, const struct store_programme *p,
+    uint64_t gen)
+{
+	struct store_programme *copy, **grown;
+
+	pthread_mutex_lock(&st->pclock);
+	if (gen == st->pgen && st->npcache < 1024 &&
+	    (copy = malloc(sizeof *copy)) != NULL) {
+		if ((grown = realloc(st->pcache, (st->npcache + 1) *
+		    sizeof *grown)) != NULL) {
+			memcpy(copy, p, sizeof *copy);
+			st->pcache = grown;
+			st->pcache[st->npcache++] = copy;
+		} else
+			free(copy);
+	}
+	pthread_mutex_unlock(&st->pclock);
+}
+
+void
+store_programme_cache_clear(struct store *st)
+{
+	pthread_mutex_lock(&st->pclock);
+	for (size_t i = 0; i < st->npcache; i++)
+		free(st->pcache[i]);
+	free(st->pcache);
+	st->pcache = NULL;
+	st->npcache = 0;
+	st->pgen++;
+	pthread_mutex_unlock(&st->pclock);
+}
+
 enum store_rc
 store_programme_get(struct store *st, const char *code,
     struct store_programme *p)
 {
 	sqlite3_stmt *s;
 	enum store_rc rc = STORE_ERR;
+	uint64_t gen;
 
+	if (prog_cached(st, code, p, &gen))
+		return STORE_OK;
 	store_read_lock(st);
 	s = store_prepare(st, "SELECT " PROG_COLUMNS " FROM programmes p"
 	    " JOIN programme_rules r ON r.code = p.code AND"
@@ -109,6 +165,8 @@ store_programme_get(struct store *st, const char *code,
 	}
 	store_release(st, s);
 	store_read_unlock(st);
+	if (rc == STORE_OK)
+		prog_cache_put(st, p, gen);
 	return rc;
 }
 
@@ -321,6 +379,7 @@ store_programme_save(struct store *st, struct store_programme *p,
 	if (store_commit(st) != 0)
 		rc = STORE_ERR;
 	pthread_mutex_unlock(&st->lock);
+	store_programme_cache_clear(st);
 	free(elig);
 	return rc;
 fail:

@@ -326,6 +326,10 @@ cur.amount = "max(0.00, 110.00 * household.size - household.income)"
 got = c.call("Programmes", "SaveProgramme", pg.SaveProgrammeRequest(
     request_id=spis.rid(), programme=cur, expected_version=cur.version, reason="reform"), token=admin)
 check("a changed rule makes rule version 2", got[1] == OK and got[0].rule_version == 2, got[1:])
+# Programmes are cached by the store; a save must not leave the old one.
+now = c.call("Programmes", "GetProgramme", pg.GetProgrammeRequest(code="SOC-BEN"))[0]
+check("GetProgramme right after the save reads the new rule", now and now.rule_version == 2
+      and now.amount == cur.amount and now.version == cur.version + 1, now)
 vers = c.call("Programmes", "ListRuleVersions", pg.ListRuleVersionsRequest(code="SOC-BEN"))[0]
 check("ListRuleVersions: newest first, with the reason", vers and [v.rule_version for v in vers.versions] == [2, 1]
       and vers.versions[0].reason == "reform", vers)
