@@ -253,15 +253,20 @@ ren_job(struct renewal *r)
 		check_today(today, sizeof today);
 		ren_prog_stale(r);
 		arena_init(&a);
+		/* The batch's reads, a dozen per benefit, from one snapshot;
+		 * nothing is written until it ends. */
+		store_snapshot_begin(r->d->store);
 		for (int i = 0; i < n; i++) {
 			/* Nothing of the batch is written yet. */
 			if (ren_stopping(r)) {
+				store_snapshot_end(r->d->store);
 				arena_free(&a);
 				return;
 			}
 			ren_one(r, &job, &r->batch[i], today, &a, &r->rec[i],
 			    &r->notice[i]);
 		}
+		store_snapshot_end(r->d->store);
 		rc = store_renewal_record(r->d->store, r->rec, n, &handled,
 		    &job);
 		arena_free(&a);

@@ -124,7 +124,7 @@ store_lifeevent_reported(struct store *st, const char *national_id,
 	le_month(on, 0, now, sizeof now);
 	if (n == 0)
 		n = 1;
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	for (size_t i = 0; i < n; i++) {
 		/* Monthly periods only: a day's period is a birth or a
 		 * death, never income. */
@@ -165,7 +165,7 @@ store_lifeevent_reported(struct store *st, const char *national_id,
 	else
 		rc = STORE_OK;
 out:
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
