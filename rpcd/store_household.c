@@ -85,7 +85,7 @@ store_household_members(struct store *st, int64_t id,
 	store_read_lock(st);
 	s = store_prepare(st, "SELECT m.id, m.national_id, p.given_names,"
 	    " p.surname, p.birth_date, m.relationship, m.from_date, m.to_date,"
-	    " m.reason FROM memberships m"
+	    " m.reason, p.disability FROM memberships m"
 	    " JOIN people p ON p.national_id = m.national_id"
 	    " WHERE m.household_id = ?"
 	    " ORDER BY m.from_date, m.id");
@@ -104,6 +104,7 @@ store_household_members(struct store *st, int64_t id,
 		m.from_date = col(s, 6);
 		m.to_date = col(s, 7);
 		m.reason = col(s, 8);
+		m.disability = col(s, 9);
 		fn(arg, &m);
 		n++;
 	}
