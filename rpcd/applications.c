@@ -103,7 +103,7 @@ struct app_hh {
 	int nids;
 };
 
-/* Called with the store's lock held: no store calls from here. */
+/* Called with a store connection held: no store calls from here. */
 static void
 app_hh_member(void *arg, const struct store_member *m)
 {

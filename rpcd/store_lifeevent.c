@@ -116,7 +116,8 @@ store_lifeevent_reported(struct store *st, const char *national_id,
 		    "  AND period <= ?4 ORDER BY period DESC, id DESC LIMIT 1),"
 		    " (SELECT amount FROM facts"
 		    "  WHERE national_id = ?1 AND kind = 'land'"
-		    "  AND period <= ?4 ORDER BY period DESC, id DESC LIMIT 1)");
+		    "  AND period <= ?4 ORDER BY period DESC, id DESC"
+		    "  LIMIT 1)");
 		if (s == NULL)
 			goto out;
 		sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
