@@ -98,12 +98,12 @@ app_age(const char *birth, const char *on)
 
 struct app_hh {
 	const char *on;
-	int size, children, over65;
+	int size, children, over65, disabled;
 	char ids[APP_HH_MAX][16];
 	int nids;
 };
 
-/* Called with the store's lock held: no store calls from here. */
+/* Called with a store connection held: no store calls from here. */
 static void
 app_hh_member(void *arg, const struct store_member *m)
 {
@@ -118,9 +118,14 @@ app_hh_member(void *arg, const struct store_member *m)
 		h->children++;
 	if (age >= 65)
 		h->over65++;
-	if (h->nids < APP_HH_MAX)
+	if (h->nids < APP_HH_MAX) {
 		snprintf(h->ids[h->nids++], sizeof h->ids[0], "%s",
 		    m->national_id);
+		/* From the members' query itself, not a read per member. */
+		if (m->disability[0] != '\0' &&
+		    strcmp(m->disability, "none") != 0)
+			h->disabled++;
+	}
 }
 
 /*
@@ -133,7 +138,6 @@ app_facts(struct rpcd *d, const struct store_person *p, int64_t household_id,
     int64_t income, int64_t assets, const char *on, struct rule_value *f)
 {
 	struct app_hh *h = calloc(1, sizeof *h);
-	struct store_person m;
 	struct prog_reported rep;
 	const char *ids[APP_HH_MAX];
 	int age = app_age(p->birth_date, on), disabled = 0, size, children,
@@ -147,11 +151,7 @@ app_facts(struct rpcd *d, const struct store_person *p, int64_t household_id,
 		free(h);
 		return -1;
 	}
-	for (int i = 0; i < h->nids; i++)
-		if (store_person_get(d->store, h->ids[i], NULL, &m) ==
-		    STORE_OK && m.disability[0] != '\0' &&
-		    strcmp(m.disability, "none") != 0)
-			disabled++;
+	disabled = h->disabled;
 	size = h->size;
 	children = h->children;
 	over65 = h->over65;

@@ -151,8 +151,22 @@ programme_evaluate(const char *eligibility, const char *amount,
 	if ((ra = rule_parse(amount, programme_facts, FACT__COUNT, RULE_MONEY,
 	    err)) == NULL)
 		goto done;
+	rc = programme_evaluate_parsed(re, ra, facts, currency, force_amount,
+	    a, out, err);
+done:
+	rule_free(re);
+	rule_free(ra);
+	return rc;
+}
+
+int
+programme_evaluate_parsed(const struct rule *re, const struct rule *ra,
+    const struct rule_value *facts, const char *currency, int force_amount,
+    struct arena *a, struct programme_eval *out, struct rule_error *err)
+{
+	memset(out, 0, sizeof *out);
 	if (rule_eval(re, facts, currency, a, &out->elig, err) != 0)
-		goto done;
+		return -1;
 	out->eligible = out->elig.value.i != 0;
 	/* The amount rule may assume eligibility (a floor of zero, say), so
 	 * it runs only for those who are eligible, or when a supervisor
@@ -160,7 +174,7 @@ programme_evaluate(const char *eligibility, const char *amount,
 	if (out->eligible || force_amount) {
 		if (rule_eval(ra, facts, currency, a, &out->amount_result,
 		    err) != 0)
-			goto done;
+			return -1;
 		out->amount = out->amount_result.value.i;
 		/* A benefit is never a debt: a rule that gives less than
 		 * nothing is wrong, not a payment to reverse. */
@@ -170,7 +184,7 @@ programme_evaluate(const char *eligibility, const char *amount,
 			    "gives %s, less than nothing; the rule needs a "
 			    "floor such as max(0.00, ...)", rule_value_text(a,
 			    &out->amount_result.value, currency));
-			goto done;
+			return -1;
 		}
 	}
 	if (out->eligible)
@@ -180,11 +194,7 @@ programme_evaluate(const char *eligibility, const char *amount,
 	else
 		out->explanation = arena_printf(a, "not eligible: %s",
 		    prog_reasons(a, &out->elig, 0));
-	rc = 0;
-done:
-	rule_free(re);
-	rule_free(ra);
-	return rc;
+	return 0;
 }
 
 Spis__V1__Clause **

@@ -1,12 +1,14 @@
 /*
  * renewal.c: the yearly renewal job, on its own thread, never on an RPC
  * thread.  StartRenewal (benefits.c) only records a job; this thread finds
- * the running job, streams over the benefits due in id order in small
- * batches and, for each, runs the programme's current rules on current
- * data and records the renewal with the citizen's informative calculation
- * and the job's cursor in one transaction (store_renewal_record).  A daemon
- * that dies mid-job finds the job still running when it starts again and
- * resumes after the cursor, so nothing is done twice.
+ * the running job and streams over the benefits due in id order a batch
+ * at a time.  For each benefit of a batch it runs the programme's current
+ * rules on current data, outside the store's lock; then the whole batch,
+ * each renewal with the citizen's informative calculation, and the job's
+ * cursor moved to the last benefit of the batch, is one transaction
+ * (store_renewal_record).  A daemon that dies mid-job finds the job still
+ * running when it starts again and resumes after the cursor, so nothing
+ * is done twice, and a batch is written whole or not at all.
  *
  * Each pass also settles the pending renewals whose objection window has
  * closed: an eligible benefit takes its new amount for another year, one
@@ -29,12 +31,32 @@
 #include "store_programme.h"
 #include "store_renewal.h"
 
-/* Benefits read at once: small, so that RPCs are never kept waiting. */
-#define REN_BATCH 64
+/*
+ * Benefits read, and committed, at once.  One durable commit per benefit
+ * was the job's cost; a batch shares it.  The store's lock is held only
+ * while a batch is written (a few milliseconds), never while the rules
+ * run, so RPCs are not kept waiting.
+ */
+#define REN_BATCH 256
+/* Programmes whose parsed rules are kept (more are read again). */
+#define REN_PROGS 32
 /* Progress is logged every so many benefits. */
 #define REN_LOG_EVERY 1000
 
 #define REN_EXIT_REASON "not eligible at renewal"
+
+/*
+ * A programme with its rules parsed once, not once per benefit.  It is
+ * read again at the first use in each batch, and parsed again only when
+ * its version changed, so that a rule changed mid-job applies from the
+ * next batch on, as it did when each benefit read it.
+ */
+struct ren_prog {
+	struct store_programme *p;
+	struct rule *elig, *amount; /* NULL when they do not parse: err */
+	struct rule_error err;
+	int fresh;		/* read in this batch */
+};
 
 struct renewal {
 	struct rpcd *d;
@@ -44,8 +66,12 @@ struct renewal {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int stopping, woken;
-	struct store_programme *prog; /* the last one read */
+	struct ren_prog progs[REN_PROGS];
+	int nprogs, nextprog;
+	struct store_programme *read; /* scratch for a programme read */
 	struct store_renewal_due batch[REN_BATCH];
+	struct store_renewal_new rec[REN_BATCH];
+	struct store_notice notice[REN_BATCH];
 };
 
 static int
@@ -76,66 +102,125 @@ renewal_year_after(struct arena *a, const char *date)
 	return ren_date_add(a, date, 1, 0);
 }
 
-/* Reads the programme code into r->prog unless it is the one there. */
-static int
-ren_programme(struct renewal *r, const char *code)
+static void
+ren_prog_parse(struct ren_prog *pp)
 {
-	if (strcmp(r->prog->code, code) == 0)
-		return 0;
-	if (store_programme_get(r->d->store, code, r->prog) != STORE_OK) {
-		r->prog->code[0] = '\0';
-		return -1;
+	rule_free(pp->elig);
+	rule_free(pp->amount);
+	pp->amount = NULL;
+	memset(&pp->err, 0, sizeof pp->err);
+	if ((pp->elig = rule_parse(pp->p->eligibility, programme_facts,
+	    FACT__COUNT, RULE_BOOL, &pp->err)) == NULL)
+		return;
+	if ((pp->amount = rule_parse(pp->p->amount, programme_facts,
+	    FACT__COUNT, RULE_MONEY, &pp->err)) == NULL) {
+		rule_free(pp->elig);
+		pp->elig = NULL;
 	}
-	return 0;
 }
 
-/* Handles one due benefit: its renewal, notice and the job's cursor. */
-static enum store_rc
+/* Marks the kept programmes to be read again at their next use. */
+static void
+ren_prog_stale(struct renewal *r)
+{
+	for (int i = 0; i < r->nprogs; i++)
+		r->progs[i].fresh = 0;
+}
+
+/*
+ * Programme code with its parsed rules: the one kept, read again once per
+ * batch (ren_prog_stale).  NULL when it cannot be read.
+ */
+static struct ren_prog *
+ren_programme(struct renewal *r, const char *code)
+{
+	struct ren_prog *pp = NULL;
+	struct store_programme *t;
+	int i;
+
+	for (i = 0; i < r->nprogs; i++)
+		if (strcmp(r->progs[i].p->code, code) == 0) {
+			pp = &r->progs[i];
+			break;
+		}
+	if (pp != NULL && pp->fresh)
+		return pp;
+	if (store_programme_get(r->d->store, code, r->read) != STORE_OK)
+		return NULL;
+	if (pp != NULL && pp->p->version == r->read->version &&
+	    pp->p->rule_version == r->read->rule_version) {
+		pp->fresh = 1;
+		return pp;
+	}
+	if (pp == NULL) {
+		if (r->nprogs < REN_PROGS)
+			pp = &r->progs[r->nprogs++];
+		else {
+			pp = &r->progs[r->nextprog];
+			r->nextprog = (r->nextprog + 1) % REN_PROGS;
+		}
+	}
+	/* The scratch becomes the kept copy, and the old copy the scratch. */
+	t = pp->p;
+	pp->p = r->read;
+	r->read = t;
+	ren_prog_parse(pp);
+	pp->fresh = 1;
+	return pp;
+}
+
+/*
+ * Computes due's renewal into rec, with the citizen's notice when the
+ * rules could be applied; strings are allocated from a.  Reads the store
+ * but writes nothing: the batch is written at once.
+ */
+static void
 ren_one(struct renewal *r, const struct store_renewal_job *job,
-    const struct store_renewal_due *due, const char *today)
+    const struct store_renewal_due *due, const char *today, struct arena *a,
+    struct store_renewal_new *rec, struct store_notice *notice)
 {
 	struct rpcd *d = r->d;
-	struct store_renewal_new rec = {.job_id = job->id,
-	    .benefit_id = due->benefit_id, .old_amount = due->amount};
 	struct rule_value facts[FACT__COUNT];
 	struct store_person p;
-	struct store_notice notice, *np = NULL;
 	struct programme_eval ev;
 	struct rule_error err = {0};
-	struct arena a;
-	enum store_rc rc;
+	struct ren_prog *pp;
 
-	arena_init(&a);
-	if (ren_programme(r, due->programme) != 0 ||
+	memset(rec, 0, sizeof *rec);
+	rec->job_id = job->id;
+	rec->benefit_id = due->benefit_id;
+	rec->old_amount = due->amount;
+	if ((pp = ren_programme(r, due->programme)) == NULL ||
 	    applications_facts(d, due->national_id, due->income, due->assets,
 	    today, &p, facts) != 0) {
 		log_warn("renewal job %" PRId64 ": benefit %" PRId64 ": its "
 		    "programme or person cannot be read", job->id,
 		    due->benefit_id);
-		rec.failed = 1;
-	} else if (programme_evaluate(r->prog->eligibility, r->prog->amount,
-	    facts, r->prog->currency, 0, &a, &ev, &err) != 0) {
+		rec->failed = 1;
+		return;
+	}
+	if (pp->elig == NULL || programme_evaluate_parsed(pp->elig,
+	    pp->amount, facts, pp->p->currency, 0, a, &ev, &err) != 0) {
 		log_warn("renewal job %" PRId64 ": benefit %" PRId64 ": the "
 		    "rules of %s version %d cannot be applied: %s", job->id,
-		    due->benefit_id, r->prog->code, r->prog->rule_version,
-		    err.msg);
-		rec.failed = 1;
-	} else {
-		rec.eligible = ev.eligible;
-		rec.new_amount = ev.eligible ? ev.amount : 0;
-		rec.rule_version = r->prog->rule_version;
-		rec.explanation = ev.explanation;
-		rec.objection_until = ren_date_add(&a, job->as_of, 0,
-		    d->objection_days);
-		notice_renewal(&a, &p, programme_name(r->prog, p.language),
-		    due->reference, rec.eligible, rec.old_amount,
-		    rec.new_amount, due->currency, due->period,
-		    rec.explanation, rec.objection_until, &notice);
-		np = &notice;
+		    due->benefit_id, pp->p->code, pp->p->rule_version,
+		    pp->elig == NULL ? pp->err.msg : err.msg);
+		rec->failed = 1;
+		return;
 	}
-	rc = store_renewal_record(d->store, &rec, np);
-	arena_free(&a);
-	return rc;
+	rec->eligible = ev.eligible;
+	rec->new_amount = ev.eligible ? ev.amount : 0;
+	rec->rule_version = pp->p->rule_version;
+	rec->explanation = ev.explanation;
+	rec->objection_until = ren_date_add(a, job->as_of, 0,
+	    d->objection_days);
+	notice_renewal(a, &p, programme_name(pp->p, p.language),
+	    due->reference, rec->eligible, rec->old_amount, rec->new_amount,
+	    due->currency, due->period, rec->explanation,
+	    rec->objection_until, notice);
+	/* p goes with this call; due stays with the batch. */
+	notice->national_id = due->national_id;
+	rec->notice = notice;
 }
 
 /* Works through the running job, if any, until it is done or the daemon
@@ -144,14 +229,18 @@ static void
 ren_job(struct renewal *r)
 {
 	struct store_renewal_job job;
+	struct arena a;
 	char today[16];
-	int n;
+	int64_t logged;
+	int n, handled;
+	enum store_rc rc;
 
 	if (store_renewal_job_running(r->d->store, &job) != STORE_OK)
 		return;
 	log_info("renewal job %" PRId64 ": as of %s, %" PRId64 " due, %"
 	    PRId64 " handled so far", job.id, job.as_of, job.due,
 	    job.processed);
+	logged = job.processed / REN_LOG_EVERY;
 	for (;;) {
 		if (ren_stopping(r))
 			return;
@@ -162,27 +251,38 @@ ren_job(struct renewal *r)
 		if (n == 0)
 			break;
 		check_today(today, sizeof today);
+		ren_prog_stale(r);
+		arena_init(&a);
+		/* The batch's reads, a dozen per benefit, from one snapshot;
+		 * nothing is written until it ends. */
+		store_snapshot_begin(r->d->store);
 		for (int i = 0; i < n; i++) {
-			if (ren_stopping(r))
-				return;
-			switch (ren_one(r, &job, &r->batch[i], today)) {
-			case STORE_OK:
-				job.processed++;
-				break;
-			case STORE_EXISTS:
-				/* Past it already: nothing was written. */
-				break;
-			default:
-				log_error("renewal job %" PRId64 ": benefit %"
-				    PRId64 " could not be recorded; will try "
-				    "again", job.id, r->batch[i].benefit_id);
+			/* Nothing of the batch is written yet. */
+			if (ren_stopping(r)) {
+				store_snapshot_end(r->d->store);
+				arena_free(&a);
 				return;
 			}
-			job.cursor = r->batch[i].benefit_id;
-			if (job.processed % REN_LOG_EVERY == 0)
-				log_info("renewal job %" PRId64 ": %" PRId64
-				    " of %" PRId64 " handled", job.id,
-				    job.processed, job.due);
+			ren_one(r, &job, &r->batch[i], today, &a, &r->rec[i],
+			    &r->notice[i]);
+		}
+		store_snapshot_end(r->d->store);
+		rc = store_renewal_record(r->d->store, r->rec, n, &handled,
+		    &job);
+		arena_free(&a);
+		if (rc == STORE_EXISTS)
+			/* No longer running: nothing was written. */
+			return;
+		if (rc != STORE_OK) {
+			log_error("renewal job %" PRId64 ": benefit %" PRId64
+			    " could not be recorded; will try again", job.id,
+			    r->batch[handled].benefit_id);
+			return;
+		}
+		if (job.processed / REN_LOG_EVERY != logged) {
+			logged = job.processed / REN_LOG_EVERY;
+			log_info("renewal job %" PRId64 ": %" PRId64 " of %"
+			    PRId64 " handled", job.id, job.processed, job.due);
 		}
 	}
 	if (store_renewal_job_finish(r->d->store, job.id) == STORE_OK &&
@@ -216,6 +316,7 @@ ren_settle(struct renewal *r, int64_t id, const char *today)
 	struct store_notice notice, *np = NULL;
 	struct store_person p;
 	struct ren_copy c = {0};
+	struct ren_prog *pp;
 	struct arena a;
 	enum store_rc rc;
 
@@ -223,10 +324,10 @@ ren_settle(struct renewal *r, int64_t id, const char *today)
 		return -1;
 	arena_init(&a);
 	/* An end is told to the citizen as any other end is. */
-	if (!c.eligible && ren_programme(r, c.programme) == 0 &&
+	if (!c.eligible && (pp = ren_programme(r, c.programme)) != NULL &&
 	    store_person_get(r->d->store, c.national_id, NULL, &p) ==
 	    STORE_OK) {
-		notice_benefit_ended(&a, &p, programme_name(r->prog,
+		notice_benefit_ended(&a, &p, programme_name(pp->p,
 		    p.language), c.reference, today, REN_EXIT_REASON,
 		    &notice);
 		np = &notice;
@@ -251,11 +352,13 @@ ren_mature(struct renewal *r)
 
 	check_today(today, sizeof today);
 	while ((n = store_renewal_matured(r->d->store, today, ids,
-	    REN_BATCH)) > 0)
+	    REN_BATCH)) > 0) {
+		ren_prog_stale(r);
 		for (int i = 0; i < n; i++)
 			if (ren_stopping(r) || ren_settle(r, ids[i],
 			    today) != 0)
 				return;
+	}
 }
 
 /*
@@ -317,15 +420,33 @@ ren_thread(void *arg)
 	}
 }
 
+static void
+ren_free(struct renewal *r)
+{
+	for (int i = 0; i < REN_PROGS; i++) {
+		rule_free(r->progs[i].elig);
+		rule_free(r->progs[i].amount);
+		free(r->progs[i].p);
+	}
+	free(r->read);
+	free(r);
+}
+
 struct renewal *
 renewal_start(struct rpcd *d, long poll_seconds, int daily)
 {
 	struct renewal *r;
 
-	if ((r = calloc(1, sizeof *r)) == NULL ||
-	    (r->prog = calloc(1, sizeof *r->prog)) == NULL) {
-		free(r);
+	if ((r = calloc(1, sizeof *r)) == NULL)
 		return NULL;
+	for (int i = 0; i < REN_PROGS + 1; i++) {
+		struct store_programme **pp = i < REN_PROGS ?
+		    &r->progs[i].p : &r->read;
+
+		if ((*pp = calloc(1, sizeof **pp)) == NULL) {
+			ren_free(r);
+			return NULL;
+		}
 	}
 	r->d = d;
 	r->poll_seconds = poll_seconds;
@@ -336,8 +457,7 @@ renewal_start(struct rpcd *d, long poll_seconds, int daily)
 		log_error("renewal: cannot start the renewal thread");
 		pthread_cond_destroy(&r->wake);
 		pthread_mutex_destroy(&r->lock);
-		free(r->prog);
-		free(r);
+		ren_free(r);
 		return NULL;
 	}
 	return r;
@@ -366,6 +486,5 @@ renewal_stop(struct renewal *r)
 	pthread_join(r->thread, NULL);
 	pthread_cond_destroy(&r->wake);
 	pthread_mutex_destroy(&r->lock);
-	free(r->prog);
-	free(r);
+	ren_free(r);
 }

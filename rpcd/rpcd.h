@@ -288,6 +288,12 @@ struct programme_eval {
 int programme_evaluate(const char *eligibility, const char *amount,
     const struct rule_value *facts, const char *currency, int force_amount,
     struct arena *a, struct programme_eval *out, struct rule_error *err);
+/* programme_evaluate with the rules already parsed (eligibility re as
+ * RULE_BOOL, amount ra as RULE_MONEY, against programme_facts): for a job
+ * that applies one programme's rules to many people. */
+int programme_evaluate_parsed(const struct rule *re, const struct rule *ra,
+    const struct rule_value *facts, const char *currency, int force_amount,
+    struct arena *a, struct programme_eval *out, struct rule_error *err);
 
 struct store_programme;
 struct Spis__V1__Programme;

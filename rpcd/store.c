@@ -834,6 +834,9 @@ store_cache_clear(struct store_cache *c)
 /* The read connection the calling thread holds, and for which store. */
 static __thread struct store *store_tls_st;
 static __thread struct store_reader *store_tls_r;
+/* The read connection is held by store_snapshot_begin, with a read
+ * transaction open: store_read_lock and _unlock leave it as it is. */
+static __thread int store_tls_hold;
 
 /* The connection the calling thread uses for st, and its cache. */
 static sqlite3 *
@@ -852,6 +855,8 @@ store_read_lock(struct store *st)
 {
 	struct store_reader *r;
 
+	if (store_tls_hold && store_tls_st == st)
+		return;
 	/* st->batch is only set and cleared by the one thread of a bulk
 	 * load, which is also the one reading here. */
 	if (st->nreaders == 0 || st->batch) {
@@ -872,6 +877,8 @@ store_read_unlock(struct store *st)
 {
 	struct store_reader *r = store_tls_r;
 
+	if (store_tls_hold && store_tls_st == st)
+		return;
 	if (store_tls_st != st || r == NULL) {
 		pthread_mutex_unlock(&st->lock);
 		return;
@@ -1321,6 +1328,44 @@ store_close(struct store *st)
 	pthread_cond_destroy(&st->qcond);
 	sodium_memzero(st->audit_key, sizeof st->audit_key);
 	free(st);
+}
+
+/*
+ * A read transaction per statement costs the file's locks (fcntl) each
+ * time, and in WAL mode, once anything was committed since, the
+ * connection's page cache: a job reading a dozen rows per item between
+ * its own commits spent more on that than on reading.
+ */
+void
+store_snapshot_begin(struct store *st)
+{
+	if (st->nreaders == 0 || st->batch || store_tls_st == st)
+		return;
+	store_read_lock(st);
+	if (store_tls_st != st || store_tls_r == NULL)
+		return;
+	if (sqlite3_exec(store_tls_r->db, "BEGIN", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_log_error(st, "read transaction");
+		store_read_unlock(st);
+		return;
+	}
+	store_tls_hold = 1;
+}
+
+void
+store_snapshot_end(struct store *st)
+{
+	if (!store_tls_hold || store_tls_st != st)
+		return;
+	store_tls_hold = 0;
+	/* Only a read transaction ends: nothing to fail but the lock. */
+	if (sqlite3_exec(store_tls_r->db, "COMMIT", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_log_error(st, "read transaction");
+		sqlite3_exec(store_tls_r->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	store_read_unlock(st);
 }
 
 int

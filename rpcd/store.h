@@ -51,6 +51,19 @@ const char *store_fault_take(void);
 /* The migration level the database is at (PRAGMA user_version). */
 int store_schema_version(struct store *st);
 
+/*
+ * Holds a read connection for the calling thread, with one read
+ * transaction open, until store_snapshot_end: the store functions that
+ * only read, called in between, read from that one snapshot instead of
+ * taking a connection, and the file's locks, each time.  For a job that
+ * reads a batch of rows between its writes (the renewal job).  In between
+ * the thread calls no function that writes, and does not see what other
+ * threads commit.  Without read connections (a store in memory) both do
+ * nothing.
+ */
+void store_snapshot_begin(struct store *st);
+void store_snapshot_end(struct store *st);
+
 /* The migration level this build brings a database to. */
 int store_schema_latest(void);
 

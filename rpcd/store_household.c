@@ -82,15 +82,15 @@ store_household_members(struct store *st, int64_t id,
 	struct store_member m;
 	int n = 0, rc;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT m.id, m.national_id, p.given_names,"
 	    " p.surname, p.birth_date, m.relationship, m.from_date, m.to_date,"
-	    " m.reason FROM memberships m"
+	    " m.reason, p.disability FROM memberships m"
 	    " JOIN people p ON p.national_id = m.national_id"
 	    " WHERE m.household_id = ?"
 	    " ORDER BY m.from_date, m.id");
 	if (s == NULL) {
-		pthread_mutex_unlock(&st->lock);
+		store_read_unlock(st);
 		return -1;
 	}
 	sqlite3_bind_int64(s, 1, id);
@@ -104,6 +104,7 @@ store_household_members(struct store *st, int64_t id,
 		m.from_date = col(s, 6);
 		m.to_date = col(s, 7);
 		m.reason = col(s, 8);
+		m.disability = col(s, 9);
 		fn(arg, &m);
 		n++;
 	}
@@ -112,7 +113,7 @@ store_household_members(struct store *st, int64_t id,
 		n = -1;
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return n;
 }
 

@@ -36,6 +36,7 @@ struct store_member {
 	const char *from_date;
 	const char *to_date;	/* "" while open */
 	const char *reason;
+	const char *disability;	/* the person's, now */
 };
 
 /* Fills *h; STORE_NOTFOUND when there is no household with this id. */

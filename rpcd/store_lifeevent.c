@@ -82,37 +82,13 @@ le_month(const char *on, int back, char *out, size_t len)
 	snprintf(out, len, "%04d-%02d", y, m);
 }
 
-/* One number from a query bound with (id, month[, month2]); lock held. */
-static int
-le_number(struct store *st, const char *sql, const char *id, const char *m1,
-    const char *m2, int64_t *v)
-{
-	sqlite3_stmt *s = store_prepare(st, sql);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, m1, -1, SQLITE_STATIC);
-	if (m2 != NULL)
-		sqlite3_bind_text(s, 3, m2, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*v = sqlite3_column_int64(s, 0);
-	else if (rc == SQLITE_DONE)
-		*v = 0;
-	else
-		store_log_error(st, "reported facts");
-	store_release(st, s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
 enum store_rc
 store_lifeevent_reported(struct store *st, const char *national_id,
     const char *const *members, size_t n, const char *on,
     struct prog_reported *r)
 {
 	char from[16], to[16], now[16];
-	int64_t income = 0, v;
+	int64_t income = 0;
 	const char *const *ids = n > 0 ? members : &national_id;
 	sqlite3_stmt *s;
 	enum store_rc rc = STORE_ERR;
@@ -124,28 +100,40 @@ store_lifeevent_reported(struct store *st, const char *national_id,
 	le_month(on, 0, now, sizeof now);
 	if (n == 0)
 		n = 1;
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	for (size_t i = 0; i < n; i++) {
-		/* Monthly periods only: a day's period is a birth or a
-		 * death, never income. */
-		if (le_number(st, "SELECT coalesce(sum(amount), 0) FROM facts"
-		    " WHERE national_id = ?1 AND kind = 'income'"
-		    " AND period >= ?2 AND period <= ?3"
-		    " AND length(period) = 7", ids[i], from, to, &v) != 0)
+		/* One statement per member, not one per kind of fact: the
+		 * renewal job runs this for every benefit.  Monthly periods
+		 * only for income: a day's period is a birth or a death,
+		 * never income. */
+		s = store_prepare(st, "SELECT"
+		    " (SELECT coalesce(sum(amount), 0) FROM facts"
+		    "  WHERE national_id = ?1 AND kind = 'income'"
+		    "  AND period >= ?2 AND period <= ?3"
+		    "  AND length(period) = 7),"
+		    " (SELECT amount FROM facts"
+		    "  WHERE national_id = ?1 AND kind = 'vehicle'"
+		    "  AND period <= ?4 ORDER BY period DESC, id DESC LIMIT 1),"
+		    " (SELECT amount FROM facts"
+		    "  WHERE national_id = ?1 AND kind = 'land'"
+		    "  AND period <= ?4 ORDER BY period DESC, id DESC"
+		    "  LIMIT 1)");
+		if (s == NULL)
 			goto out;
-		income += v;
-		if (le_number(st, "SELECT amount FROM facts"
-		    " WHERE national_id = ?1 AND kind = 'vehicle'"
-		    " AND period <= ?2 ORDER BY period DESC, id DESC LIMIT 1",
-		    ids[i], now, NULL, &v) != 0)
+		sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
+		if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			/* A kind with no fact is NULL, which reads as 0. */
+			income += sqlite3_column_int64(s, 0);
+			r->vehicles += sqlite3_column_int64(s, 1);
+			r->land += sqlite3_column_int64(s, 2);
+		} else
+			store_log_error(st, "reported facts");
+		store_release(st, s);
+		if (step != SQLITE_ROW)
 			goto out;
-		r->vehicles += v;
-		if (le_number(st, "SELECT amount FROM facts"
-		    " WHERE national_id = ?1 AND kind = 'land'"
-		    " AND period <= ?2 ORDER BY period DESC, id DESC LIMIT 1",
-		    ids[i], now, NULL, &v) != 0)
-			goto out;
-		r->land += v;
 	}
 	/* Truncated to the cent below, as per-member income is. */
 	r->income = income / 3;
@@ -165,7 +153,7 @@ store_lifeevent_reported(struct store *st, const char *national_id,
 	else
 		rc = STORE_OK;
 out:
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 

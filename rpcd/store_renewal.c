@@ -1,9 +1,10 @@
 /*
- * store_renewal.c: renewal jobs and renewals.  Each benefit a job handles
- * is one transaction: its renewal row, the citizen's notice and the job's
- * cursor and counters move together, so a job that dies resumes after the
- * last benefit it committed and never writes a notice twice; the unique
- * (job_id, benefit_id) is the backstop.
+ * store_renewal.c: renewal jobs and renewals.  A job records its benefits
+ * a batch at a time, one transaction each: every renewal row with the
+ * citizen's notice, and the job's cursor and counters moved to the last of
+ * them, commit together, so a job that dies resumes after the last batch
+ * it committed and never writes a notice twice; the unique (job_id,
+ * benefit_id) is the backstop.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -287,69 +288,127 @@ store_renewal_due(struct store *st, const char *as_of, int64_t cursor,
 	return n;
 }
 
+/* Runs a statement without parameters (a savepoint's); lock held. */
+static int
+ren_exec(struct store *st, const char *sql, const char *what)
+{
+	return store_write(st, store_prepare(st, sql), what) == STORE_OK ?
+	    0 : -1;
+}
+
+/* Writes one benefit's renewal and its notice inside the batch's
+ * transaction (lock held); *added is whether the renewal is new. */
+static int
+ren_record_one(struct store *st, const struct store_renewal_new *r,
+    const char *at, int64_t now, int *added)
+{
+	sqlite3_stmt *s;
+
+	*added = 0;
+	if (r->failed)
+		return 0;
+	s = store_prepare(st, "INSERT OR IGNORE INTO renewals (job_id,"
+	    " benefit_id, eligible, old_amount, new_amount, rule_version,"
+	    " explanation, objection_until, created_at, updated_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?9, ?9)");
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, r->job_id);
+	sqlite3_bind_int64(s, 2, r->benefit_id);
+	sqlite3_bind_int(s, 3, r->eligible);
+	sqlite3_bind_int64(s, 4, r->old_amount);
+	sqlite3_bind_int64(s, 5, r->new_amount);
+	sqlite3_bind_int(s, 6, r->rule_version);
+	sqlite3_bind_text(s, 7, r->explanation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, r->objection_until, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, at, -1, SQLITE_STATIC);
+	if (store_write(st, s, "renewal") != STORE_OK)
+		return -1;
+	*added = sqlite3_changes(st->db) > 0;
+	if (*added && r->notice != NULL &&
+	    store_notice_add_tx(st, r->notice, now) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * A batch is one durable commit, not one per benefit: the commit's fsync
+ * is what a benefit cost before.  Each benefit is a savepoint of its own,
+ * so that one that cannot be written is undone alone and the benefits
+ * before it are still committed with the cursor just before it; the job
+ * tries it again on its next pass.
+ */
 enum store_rc
 store_renewal_record(struct store *st, const struct store_renewal_new *r,
-    const struct store_notice *notice)
+    int n, int *handled, struct store_renewal_job *job)
 {
-	struct store_renewal_job job;
+	struct store_renewal_job cur;
 	sqlite3_stmt *s;
 	enum store_rc rc = STORE_ERR;
 	char at[32];
-	int added = 0;
+	int64_t now = (int64_t)time(NULL), cursor, processed = 0;
+	int64_t eligible = 0, not_eligible = 0, failed = 0;
+	int i, added;
 
+	*handled = 0;
+	if (n <= 0)
+		return STORE_OK;
 	check_now(at, sizeof at);
 	pthread_mutex_lock(&st->lock);
 	if (store_begin(st) != 0) {
 		pthread_mutex_unlock(&st->lock);
 		return STORE_ERR;
 	}
-	if (job_read(st, r->job_id, &job) != STORE_OK)
+	if (job_read(st, r[0].job_id, &cur) != STORE_OK)
 		goto fail;
-	if (strcmp(job.state, "running") != 0 ||
-	    job.cursor >= r->benefit_id) {
+	if (strcmp(cur.state, "running") != 0) {
 		rc = STORE_EXISTS;
 		goto fail;
 	}
-	if (!r->failed) {
-		s = store_prepare(st, "INSERT OR IGNORE INTO renewals (job_id,"
-		    " benefit_id, eligible, old_amount, new_amount,"
-		    " rule_version, explanation, objection_until, created_at,"
-		    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?9, ?9)");
-		if (s == NULL)
-			goto fail;
-		sqlite3_bind_int64(s, 1, r->job_id);
-		sqlite3_bind_int64(s, 2, r->benefit_id);
-		sqlite3_bind_int(s, 3, r->eligible);
-		sqlite3_bind_int64(s, 4, r->old_amount);
-		sqlite3_bind_int64(s, 5, r->new_amount);
-		sqlite3_bind_int(s, 6, r->rule_version);
-		sqlite3_bind_text(s, 7, r->explanation, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 8, r->objection_until, -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(s, 9, at, -1, SQLITE_STATIC);
-		if (store_write(st, s, "renewal") != STORE_OK)
-			goto fail;
-		added = sqlite3_changes(st->db) > 0;
+	cursor = cur.cursor;
+	for (i = 0; i < n; i++) {
+		/* Past it already: a batch read before the cursor moved. */
+		if (r[i].benefit_id <= cursor)
+			continue;
+		if (ren_exec(st, "SAVEPOINT renewal_one", "renewal") != 0)
+			break;
+		if (ren_record_one(st, &r[i], at, now, &added) != 0) {
+			ren_exec(st, "ROLLBACK TO renewal_one", "renewal");
+			ren_exec(st, "RELEASE renewal_one", "renewal");
+			break;
+		}
+		if (ren_exec(st, "RELEASE renewal_one", "renewal") != 0)
+			break;
+		cursor = r[i].benefit_id;
+		processed++;
+		eligible += added && r[i].eligible;
+		not_eligible += added && !r[i].eligible;
+		failed += r[i].failed != 0;
 	}
-	if (added && notice != NULL &&
-	    store_notice_add_tx(st, notice, (int64_t)time(NULL)) != 0)
+	if (i == 0)
 		goto fail;
 	s = store_prepare(st, "UPDATE renewal_jobs SET cursor = ?2,"
-	    " processed = processed + 1, eligible = eligible + ?3,"
-	    " not_eligible = not_eligible + ?4, failed = failed + ?5"
+	    " processed = processed + ?3, eligible = eligible + ?4,"
+	    " not_eligible = not_eligible + ?5, failed = failed + ?6"
 	    " WHERE id = ?1");
 	if (s == NULL)
 		goto fail;
-	sqlite3_bind_int64(s, 1, r->job_id);
-	sqlite3_bind_int64(s, 2, r->benefit_id);
-	sqlite3_bind_int(s, 3, added && r->eligible);
-	sqlite3_bind_int(s, 4, added && !r->eligible);
-	sqlite3_bind_int(s, 5, r->failed != 0);
-	if (store_write(st, s, "renewal job") != STORE_OK)
+	sqlite3_bind_int64(s, 1, cur.id);
+	sqlite3_bind_int64(s, 2, cursor);
+	sqlite3_bind_int64(s, 3, processed);
+	sqlite3_bind_int64(s, 4, eligible);
+	sqlite3_bind_int64(s, 5, not_eligible);
+	sqlite3_bind_int64(s, 6, failed);
+	if (store_write(st, s, "renewal job") != STORE_OK ||
+	    (job != NULL && job_read(st, cur.id, job) != STORE_OK))
 		goto fail;
-	rc = store_commit(st) == 0 ? STORE_OK : STORE_ERR;
+	if (store_commit(st) != 0) {
+		pthread_mutex_unlock(&st->lock);
+		return STORE_ERR;
+	}
 	pthread_mutex_unlock(&st->lock);
-	return rc;
+	*handled = i;
+	return i == n ? STORE_OK : STORE_ERR;
 fail:
 	store_rollback(st);
 	pthread_mutex_unlock(&st->lock);

@@ -83,16 +83,23 @@ struct store_renewal_new {
 	int rule_version;
 	const char *explanation;
 	const char *objection_until;
+	const struct store_notice *notice; /* the citizen's, or NULL */
 };
 
 /*
- * Records r with the citizen's notice (when not NULL and the renewal is
- * new), advances the job's cursor to r->benefit_id and its counters, in one
- * transaction.  STORE_EXISTS when the job is no longer running or is past
- * this benefit already (nothing written).
+ * Records the n renewals r of one job, in benefit id order, in one
+ * transaction: each renewal with its notice (when the renewal is new) in
+ * a savepoint of its own, then the job's cursor moved to the last of them
+ * with its counters.  Benefits the cursor is past already are skipped
+ * (nothing written for them).  *handled is how many of r the commit
+ * covers: n on STORE_OK; on STORE_ERR those before r[*handled], which
+ * could not be written (or 0 when nothing was committed).  STORE_EXISTS
+ * when the job is no longer running (nothing written).  *job (when not
+ * NULL) is then the job as committed.
  */
 enum store_rc store_renewal_record(struct store *st,
-    const struct store_renewal_new *r, const struct store_notice *notice);
+    const struct store_renewal_new *r, int n, int *handled,
+    struct store_renewal_job *job);
 
 /* A renewal; strings are valid during the callback only. */
 struct store_renewal {

@@ -1,8 +1,8 @@
 """Checks for tests/integration/renewal.sh: the yearly renewal job.
 
 argv: the generated Python modules, the daemon's address, its database,
-a phase ("main", "crash" or "resume"), and for "crash" the daemon's pid
-and how many benefits to make due.
+a phase ("main", "crash", "resume" or "failing"), and for "crash" the
+daemon's pid and how many benefits to make due.
 Prints one "OK name" or "FAIL name -- why" line per check.
 """
 import datetime
@@ -271,25 +271,38 @@ def main():
     expect("ListRenewalJobs by a caseworker is PERMISSION_DENIED", jobs(tok=case13), DENIED)
 
 
-def crash(pid, n):
-    # n due benefits, made behind the daemon's back as copies of one.
+# Benefits the job records per transaction (REN_BATCH in rpcd/renewal.c).
+BATCH = 256
+# The renewal notices per application reference, for joins (notices has no
+# index on reference: a subquery per row would scan it each time).
+TOLD = "(SELECT reference, count(*) AS k FROM notices WHERE kind = 'renewal' GROUP BY reference)"
+
+
+def bulk(prefix, n):
+    """n due benefits, made behind the daemon's back as copies of one, their
+    applications' references prefix-000001 on."""
     src = rows("SELECT b.id, b.application_id FROM benefits b JOIN applications a ON a.id = b.application_id"
                " WHERE b.programme = 'HEAT' ORDER BY b.id LIMIT 1")[0]
     db.execute("BEGIN")
     db.execute("""WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?)
         INSERT INTO applications (reference, programme, national_id, household_id, channel, municipality, state,
             monthly_income, assets, terminal, submitted_at, submitted_by, updated_at, version)
-        SELECT printf('BULK-%06d', i), programme, national_id, household_id, channel, municipality, 'approved',
+        SELECT printf('%s-%%06d', i), programme, national_id, household_id, channel, municipality, 'approved',
             monthly_income, assets, terminal, submitted_at, submitted_by, updated_at, version
-        FROM applications, k WHERE id = ?""", (n, src[1]))
+        FROM applications, k WHERE id = ?""" % prefix, (n, src[1]))
     db.execute("""INSERT INTO benefits (national_id, programme, application_id, municipality, state, amount,
             currency, period, start_date, rule_version, created_at, updated_at, renew_on)
         SELECT a.national_id, a.programme, a.id, a.municipality, 'active', 11000, 'EUR', 'monthly', '2019-01-01',
             1, a.submitted_at, a.submitted_at, '2020-01-01'
-        FROM applications a WHERE a.reference LIKE 'BULK-%'""")
+        FROM applications a WHERE a.reference LIKE ?""", (prefix + "-%",))
     db.execute("COMMIT")
+
+
+def crash(pid, n):
+    bulk("BULK", n)
     j, code, msg = start()
-    check("a job over %d due benefits starts" % n, code == OK and j.due >= n, (code, msg, j))
+    check("a job over %d due benefits starts: many batches of the job's %d" % (n, BATCH),
+          code == OK and j.due >= n > 2 * BATCH, (code, msg, j))
     jid = j.id if j else 0
     with open(os.path.join(os.path.dirname(dbpath), "crash.job"), "w") as f:
         f.write(str(jid))
@@ -325,12 +338,19 @@ def killed(pid, jid):
           made == eligible + not_eligible and processed == made + failed and made > 0,
           (made, processed, eligible, not_eligible, failed))
     check("no renewal past the job's cursor", last <= cursor, (last, cursor))
-    bulk, told = rows("""SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM notices n
-        WHERE n.reference = a.reference AND n.kind = 'renewal')), 0) FROM renewals r
+    bulk, told = rows("""SELECT count(*), coalesce(sum(n.k = 1), 0) FROM renewals r
         JOIN benefits b ON b.id = r.benefit_id JOIN applications a ON a.id = b.application_id
-        WHERE r.job_id = ? AND a.reference LIKE 'BULK-%'""", (jid,))[0]
+        LEFT JOIN %s n ON n.reference = a.reference
+        WHERE r.job_id = ? AND a.reference LIKE 'BULK-%%'""" % TOLD, (jid,))[0]
     check("every renewal written before the kill has its notice (%d)" % bulk, bulk > 0 and told == bulk,
           (told, bulk))
+    past = rows("""SELECT count(*) FROM benefits b JOIN applications a ON a.id = b.application_id
+        JOIN %s n ON n.reference = a.reference
+        WHERE a.reference LIKE 'BULK-%%' AND b.id > ?""" % TOLD, (cursor,))[0][0]
+    check("nothing half-written: no notice for a benefit past the cursor", past == 0, past)
+    left = rows("""SELECT count(*) FROM benefits b JOIN applications a ON a.id = b.application_id
+        WHERE a.reference LIKE 'BULK-%' AND b.id > ?""", (cursor,))[0][0]
+    check("the kill left benefits for the resumed job: more than one batch (%d)" % left, left > BATCH, left)
 
 
 def resume():
@@ -340,19 +360,66 @@ def resume():
     check("after a restart the job resumes and finishes with every benefit handled once",
           j is not None and j.processed == j.due and j.pending == j.due, j)
     bad = rows("""SELECT b.id, (SELECT count(*) FROM renewals r WHERE r.benefit_id = b.id AND r.job_id = ?),
-        (SELECT count(*) FROM notices n WHERE n.reference = a.reference AND n.kind = 'renewal')
-        FROM benefits b JOIN applications a ON a.id = b.application_id WHERE a.reference LIKE 'BULK-%'""", (jid,))
-    check("every due benefit has exactly one renewal and one notice",
-          len(bad) > 0 and all(x[1] == 1 and x[2] == 1 for x in bad),
+        coalesce(n.k, 0) FROM benefits b JOIN applications a ON a.id = b.application_id
+        LEFT JOIN %s n ON n.reference = a.reference
+        WHERE a.reference LIKE 'BULK-%%'""" % TOLD, (jid,))
+    check("every due benefit, over many batches and a kill, has exactly one renewal and one notice (%d)" % len(bad),
+          len(bad) > 2 * BATCH and all(x[1] == 1 and x[2] == 1 for x in bad),
           [x for x in bad if x[1] != 1 or x[2] != 1][:5])
     check("the job made exactly as many renewals as benefits were due",
           j is not None and rows("SELECT count(*) FROM renewals WHERE job_id = ?", (jid,))[0][0] == j.due)
+
+
+def failing():
+    """A benefit whose person cannot be read, in the middle of a batch:
+    counted as failed, and the others of its batch still renewed.  Then one
+    whose notice cannot be written (a trigger refuses it): its renewal is
+    undone with it, those before it in the batch are committed with the
+    cursor just before it, and the job tries it again until it can."""
+    n = BATCH + 44
+    bulk("BAD", n)
+    ids = [x[0] for x in rows("SELECT b.id FROM benefits b JOIN applications a ON a.id = b.application_id"
+                              " WHERE a.reference LIKE 'BAD-%' ORDER BY b.id")]
+    broken, refused = ids[BATCH // 2], ids[BATCH // 2 + 10]
+    db.execute("UPDATE benefits SET national_id = '00000000000' WHERE id = ?", (broken,))
+    ref = rows("SELECT a.reference FROM benefits b JOIN applications a ON a.id = b.application_id"
+               " WHERE b.id = ?", (refused,))[0][0]
+    db.execute("CREATE TRIGGER refuse_notice BEFORE INSERT ON notices WHEN NEW.reference = '%s'"
+               " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END" % ref)
+    j, code, msg = start()
+    check("a job over %d due benefits, one with no person, one whose notice is refused, starts" % n,
+          code == OK and j.due == n, (code, msg, j))
+    jid = j.id if j else 0
+    stuck = wait_until("the job to stop at the refused notice", lambda: rows(
+        "SELECT cursor FROM renewal_jobs WHERE id = ? AND cursor >= ?", (jid, ids[0]))) or [(0,)]
+    time.sleep(0.5)  # a bounded wait for a retry, not a timed check
+    cursor, state, processed = rows("SELECT cursor, state, processed FROM renewal_jobs WHERE id = ?", (jid,))[0]
+    before = ids.index(refused)
+    check("a benefit that cannot be written stops the job just before it: the batch's others before it "
+          "committed", stuck[0][0] == cursor == ids[before - 1] and state == "running" and
+          processed == before + (j.due - n if j else 0), (cursor, ids[before - 1], state, processed))
+    got = dict(rows("SELECT benefit_id, count(*) FROM renewals WHERE job_id = ? GROUP BY benefit_id", (jid,)))
+    check("its renewal undone with its notice (a savepoint each), nothing after it written",
+          refused not in got and all(b not in got for b in ids[before:]) and
+          all(got.get(b) == 1 for b in ids[:before] if b != broken), sorted(got)[-3:])
+    db.execute("DROP TRIGGER refuse_notice")
+    j = wait_until("the job to finish", lambda: job_done(jid))
+    check("the benefit that cannot be read is counted as failed, every other one handled once",
+          j is not None and j.processed == j.due and j.failed == 1 and j.pending == j.due - 1, j)
+    got = dict(rows("SELECT benefit_id, count(*) FROM renewals WHERE job_id = ? GROUP BY benefit_id", (jid,)))
+    told = dict(rows("""SELECT b.id, n.k FROM benefits b JOIN applications a ON a.id = b.application_id
+        JOIN %s n ON n.reference = a.reference WHERE a.reference LIKE 'BAD-%%'""" % TOLD))
+    check("one renewal and one notice for each other benefit, none for the one with no person",
+          broken not in got and broken not in told and
+          all(got.get(b) == 1 and told.get(b) == 1 for b in ids if b != broken), (len(got), len(told)))
 
 
 if phase == "main":
     main()
 elif phase == "crash":
     crash(int(sys.argv[5]), int(sys.argv[6]))
+elif phase == "failing":
+    failing()
 else:
     resume()
 sys.exit(1 if spis.FAILED else 0)
