@@ -1554,15 +1554,10 @@ app_status(struct rpc_ctx *ctx, const Spis__V1__StatusRequest *req,
 	else {
 		/* A public answer about someone's application is still a
 		 * read of their data: it goes in the trail (and in "who
-		 * looked at my record") like any other. */
-		struct store_audit a;
-
-		rpcd_audit_row(ctx, &a, "status by reference and birth date");
-		a.subject = app.national_id;
-		a.purpose = "status";
-		if (store_audit_append(d->store, &a) != 0)
-			return rpc_error(ctx, GRPC_STATUS_INTERNAL,
-			    "internal error");
+		 * looked at my record") like any other, before the answer
+		 * is sent. */
+		rpcd_audit_public(ctx, app.national_id, "status",
+		    "status by reference and birth date");
 	}
 	if (programme_find(ctx, "programme", app.programme, &prog) !=
 	    GRPC_STATUS_OK)

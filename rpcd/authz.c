@@ -199,6 +199,25 @@ rpcd_audit_subject(struct rpc_ctx *ctx, const char *subject,
 		c->purpose = arena_strdup(rpc_ctx_arena(ctx), purpose);
 }
 
+void
+rpcd_audit_public(struct rpc_ctx *ctx, const char *subject,
+    const char *purpose, const char *detail)
+{
+	struct arena *a = rpc_ctx_arena(ctx);
+	struct rpcd_caller *c = rpc_ctx_user(ctx);
+
+	/* A public call has no caller: an empty one, so that the row is an
+	 * anonymous caller's, as before. */
+	if (c == NULL) {
+		c = arena_alloc(a, sizeof *c);
+		rpc_ctx_set_user(ctx, c);
+	}
+	c->subject = arena_strdup(a, subject);
+	c->purpose = arena_strdup(a, purpose);
+	c->detail = arena_strdup(a, detail);
+	c->audit_public = 1;
+}
+
 /* The audit row of a call, without its outcome. */
 static void
 authz_audit_fill(struct rpc_ctx *ctx, struct store_audit *a)
@@ -381,7 +400,7 @@ rpcd_audit_call(struct rpc_ctx *ctx, const struct rpc_method *m,
 		return;
 	idem_end(ctx, c, status, message);
 	if (status == GRPC_STATUS_OK && (m == NULL ||
-	    m->permission == PERM_PUBLIC))
+	    (m->permission == PERM_PUBLIC && (c == NULL || !c->audit_public))))
 		return;
 	/* A change whose row went in with it is audited already; should its
 	 * reply then fail to go out, that is not worth a second row. */

@@ -171,11 +171,23 @@ struct rpcd_caller {
 	/* The reply holds a secret (a PIN): idem.c keeps no copy of it, and
 	 * a retry is told to ask again instead. */
 	int secret_reply;
+
+	/* A public call that read someone's data: audited when it succeeds
+	 * too (rpcd_audit_public). */
+	int audit_public;
 };
 
 /* Names whose data a call touches, and why, for its audit row. */
 void rpcd_audit_subject(struct rpc_ctx *ctx, const char *subject,
     const char *purpose);
+
+/*
+ * For a public call (no session) that reads someone's data: its audit row,
+ * with subject, purpose and detail, is written by the finished hook even
+ * when it succeeds, and the answer waits for it as any audited read's.
+ */
+void rpcd_audit_public(struct rpc_ctx *ctx, const char *subject,
+    const char *purpose, const char *detail);
 
 /*
  * Fills *a with the audit row of a successful call as it stands (actor,
