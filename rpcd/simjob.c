@@ -83,7 +83,7 @@ struct sj_part {
 	char error[240];
 	struct store_sim_person *buf;
 	size_t nbuf, cap;
-	double read_s, eval_s, cpu_s;	/* time spent, for the log */
+	double read_s, eval_s;		/* time spent, for the log */
 };
 
 /* One job as the thread runs it. */
@@ -389,12 +389,6 @@ sj_part_run(struct sj_part *w, int phase)
 		sj_singles(w);
 	w->processed = (int64_t)w->nbuf;
 	w->eval_s += sj_now() - t1;
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-		w->cpu_s = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	}
 }
 
 /* A helper thread: runs its part of each round the job thread starts. */
@@ -428,10 +422,6 @@ static int
 sj_nparts(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *e = getenv("SPIS_SIM_PARTS");	/* XXX experiment */
-
-	if (e != NULL)
-		n = atol(e);
 
 	if (n < 1)
 		return 1;
@@ -721,8 +711,8 @@ sj_run(struct simjob *s, const struct store_sim_job *j)
 	}
 	for (int i = 0; i < r->nparts; i++)
 		log_debug("simulation %" PRId64 ": part %d: reads %.3f s, "
-		    "rules %.3f s, thread cpu %.3f", r->job.id, i, r->parts[i].read_s,
-		    r->parts[i].eval_s, r->parts[i].cpu_s);
+		    "rules %.3f s", r->job.id, i, r->parts[i].read_s,
+		    r->parts[i].eval_s);
 	if (sj_save(r, "done") != 0)
 		rc = -1;
 	else
