@@ -5,13 +5,23 @@
  * rules (the version the job was started against) and the candidate once,
  * then streams over the registry in chunks: households in id order (their
  * members with the household's figures), then the people in no household
- * in rowid order.  The store's lock is held for one chunk's read only; the
- * rules run with it released, so the daemon keeps answering.
+ * in rowid order.  Chunks are read on the job's own read connections,
+ * never under the store's lock, so the daemon keeps answering.
+ *
+ * The reads are the cost (a look-up per person), so a job runs in rounds
+ * of one chunk per core: the job thread and its helper threads (sj_part),
+ * each with its own read connection, read and evaluate consecutive chunks
+ * at once, each counting into its own rows.  When all of a round's chunks
+ * are done, their counts are added to the job's in chunk order and the
+ * cursor moves past the last of them; a round a store error or a stop cut
+ * short adds nothing.  So the counts always cover exactly the ids up to
+ * the cursor, whatever order the chunks finished in.
  *
  * Every unit is evaluated under both versions with rule_eval_value (the
- * value only, no explanations) and counted by municipality.  The counts
- * and the cursor are saved together every SJ_CHECKPOINT_SECONDS, so a job
- * the daemon was stopped in resumes from its last checkpoint and counts
+ * value only, no explanations; the parsed rules are only read, so the
+ * threads share them) and counted by municipality.  The counts and the
+ * cursor are saved together every SJ_CHECKPOINT_SECONDS, so a job the
+ * daemon was stopped in resumes from its last checkpoint and counts
  * nobody twice.  Nothing but the job's own rows is written.
  *
  * The facts a unit is given are built in one place, sj_facts, through
@@ -26,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "municipality.h"
@@ -33,10 +44,14 @@
 #include "store_programme.h"
 #include "store_simulation.h"
 
-/* Household ids per chunk, and people per chunk in the second phase:
- * small enough that a chunk's read keeps a call waiting a few ms only. */
+/* Household ids per chunk, and people's rowids per chunk in the second
+ * phase: small enough that a chunk's read keeps a call waiting a few ms
+ * only where the reads share the store's connection (":memory:"). */
 #define SJ_HH_CHUNK 512
 #define SJ_CHUNK 1024
+/* Chunks read at once at most, whatever the number of cores: each has a
+ * read connection with its own page cache. */
+#define SJ_MAX_PARTS 4
 /* How often counts and cursor are saved while a job runs. */
 #define SJ_CHECKPOINT_SECONDS 2.0
 /* How often the thread looks for queued jobs without being woken. */
@@ -52,11 +67,29 @@ struct simjob {
 	int64_t running_id, processed;
 };
 
+struct sj_run;
+
+/* One chunk of a round, its reader and what was counted in it. */
+struct sj_part {
+	struct sj_run *r;
+	struct store_sim_reader *reader;
+	pthread_t thread;
+	int started;
+	unsigned seen;			/* the round last run */
+	int64_t from, to;		/* the ids or rowids (from, to] */
+	int rc;				/* 0, or -1: a store error */
+	struct store_sim_row *rows;	/* nmuni of them */
+	int64_t processed, failed;
+	char error[240];
+	struct store_sim_person *buf;
+	size_t nbuf, cap;
+	double read_s, eval_s;		/* time spent, for the log */
+};
+
 /* One job as the thread runs it. */
 struct sj_run {
 	struct simjob *s;
 	struct store_sim_job job;
-	struct store_sim_reader *reader;
 	struct store_programme prog;
 	struct rule *cur_e, *cur_a, *cand_e, *cand_a;
 	int person_unit, municipal;
@@ -65,11 +98,22 @@ struct sj_run {
 	size_t nmuni;
 	struct store_sim_row *rows;	/* nmuni of them */
 	double saved_at;
-	/* Chunk buffers. */
-	struct store_sim_person *buf;
-	size_t nbuf, cap;
-	struct store_sim_person single[SJ_CHUNK];
-	int64_t rowids[SJ_CHUNK];
+	/* The people counted as household members in this run, by rowid
+	 * (nseen bits): the second phase need not ask whether they are in
+	 * a household.  Only ever a subset of those counted (a job resumed
+	 * has not seen the ones before its checkpoint; they are asked
+	 * about), so it changes how fast, never what is counted. */
+	uint64_t *seen;
+	int64_t nseen;
+	/* The round's chunks: parts[0] is read on the job thread, the
+	 * others on their threads, started once for the job. */
+	struct sj_part parts[SJ_MAX_PARTS];
+	int nparts;
+	pthread_mutex_t plock;
+	pthread_cond_t pgo, pdone;
+	int pinit;			/* plock and its conditions made */
+	unsigned round;			/* under plock */
+	int phase, pending, quit;	/* under plock */
 };
 
 static double
@@ -164,18 +208,18 @@ sj_facts(const struct sj_run *r, const struct store_sim_person *p,
 /* Notes a unit whose rules could not be applied; the first reason is
  * kept (without whose unit it was: the reader may see no records). */
 static void
-sj_fail(struct sj_run *r, const char *which, const struct rule_error *err)
+sj_fail(struct sj_part *w, const char *which, const struct rule_error *err)
 {
-	r->job.failed++;
-	if (r->job.error[0] == '\0')
-		snprintf(r->job.error, sizeof r->job.error, "%s: %s", which,
+	w->failed++;
+	if (w->error[0] == '\0')
+		snprintf(w->error, sizeof w->error, "%s: %s", which,
 		    err->msg);
 }
 
 /* Both rules of one version on f: 0 with *eligible and *amount, -1 on an
  * evaluation error (recorded). */
 static int
-sj_version(struct sj_run *r, const char *which, const struct rule *e,
+sj_version(struct sj_part *w, const char *which, const struct rule *e,
     const struct rule *a, const struct rule_value *f, int *eligible,
     int64_t *amount)
 {
@@ -184,14 +228,14 @@ sj_version(struct sj_run *r, const char *which, const struct rule *e,
 
 	*amount = 0;
 	if (rule_eval_value(e, f, &v, &err) != 0) {
-		sj_fail(r, which, &err);
+		sj_fail(w, which, &err);
 		return -1;
 	}
 	*eligible = v.i != 0;
 	if (!*eligible)
 		return 0;
 	if (rule_eval_value(a, f, &v, &err) != 0) {
-		sj_fail(r, which, &err);
+		sj_fail(w, which, &err);
 		return -1;
 	}
 	if (v.i < 0) {
@@ -199,7 +243,7 @@ sj_version(struct sj_run *r, const char *which, const struct rule *e,
 		snprintf(err.msg, sizeof err.msg, "the amount rule gives less "
 		    "than nothing for some units; it needs a floor such as "
 		    "max(0.00, ...)");
-		sj_fail(r, which, &err);
+		sj_fail(w, which, &err);
 		return -1;
 	}
 	*amount = v.i;
@@ -208,8 +252,10 @@ sj_version(struct sj_run *r, const char *which, const struct rule *e,
 
 /* Evaluates one unit of municipality code under both versions. */
 static void
-sj_unit(struct sj_run *r, const char *municipality, const struct rule_value *f)
+sj_unit(struct sj_part *w, const char *municipality,
+    const struct rule_value *f)
 {
+	struct sj_run *r = w->r;
 	struct store_sim_row *row;
 	int mi, ce, ne;
 	int64_t ca, na;
@@ -221,14 +267,14 @@ sj_unit(struct sj_run *r, const char *municipality, const struct rule_value *f)
 
 		snprintf(err.msg, sizeof err.msg, "a unit has an unknown "
 		    "municipality code");
-		sj_fail(r, "registry", &err);
+		sj_fail(w, "registry", &err);
 		return;
 	}
-	if (sj_version(r, "current rules", r->cur_e, r->cur_a, f, &ce,
-	    &ca) != 0 || sj_version(r, "candidate rules", r->cand_e,
+	if (sj_version(w, "current rules", r->cur_e, r->cur_a, f, &ce,
+	    &ca) != 0 || sj_version(w, "candidate rules", r->cand_e,
 	    r->cand_a, f, &ne, &na) != 0)
 		return;
-	row = &r->rows[mi];
+	row = &w->rows[mi];
 	row->units++;
 	if (ce && ne)
 		row->keep_eligible++;
@@ -256,66 +302,285 @@ sj_save(struct sj_run *r, const char *state)
 	return 0;
 }
 
-/* After a chunk: progress for callers, a checkpoint now and then. */
-static int
-sj_chunk_done(struct sj_run *r)
-{
-	sj_progress(r->s, r->job.id, r->job.processed);
-	if (sj_now() - r->saved_at >= SJ_CHECKPOINT_SECONDS)
-		return sj_save(r, NULL);
-	return 0;
-}
-
 /* Evaluates the members buffered, grouped by household. */
 static void
-sj_households(struct sj_run *r)
+sj_households(struct sj_part *w)
 {
+	const struct sj_run *r = w->r;
+	const struct store_sim_person *b = w->buf;
 	struct rule_value f[FACT__COUNT];
 	struct sj_hh h;
 	size_t i = 0, j, k;
 	int age;
 
-	while (i < r->nbuf) {
+	while (i < w->nbuf) {
 		memset(&h, 0, sizeof h);
-		for (j = i; j < r->nbuf && r->buf[j].household ==
-		    r->buf[i].household; j++) {
-			age = sj_age(r, r->buf[j].birth_date);
+		for (j = i; j < w->nbuf && b[j].household == b[i].household;
+		    j++) {
+			age = sj_age(r, b[j].birth_date);
 			h.size++;
 			h.children += age < 18;
 			h.over65 += age >= 65;
-			h.disabled += sj_disabled(&r->buf[j]);
+			h.disabled += sj_disabled(&b[j]);
 		}
-		h.income = r->buf[i].income;
-		h.assets = r->buf[i].assets;
+		h.income = b[i].income;
+		h.assets = b[i].assets;
 		if (r->person_unit) {
 			for (k = i; k < j; k++) {
-				sj_facts(r, &r->buf[k], &h, f);
-				sj_unit(r, r->buf[k].municipality, f);
+				sj_facts(r, &b[k], &h, f);
+				sj_unit(w, b[k].municipality, f);
 			}
 		} else {
-			sj_facts(r, &r->buf[i], &h, f);
-			sj_unit(r, r->buf[i].household_municipality, f);
+			sj_facts(r, &b[i], &h, f);
+			sj_unit(w, b[i].household_municipality, f);
 		}
 		i = j;
 	}
 }
 
-/* Evaluates n people in no household: each a household of one. */
+/* Evaluates the people buffered in no household: each a household of
+ * one. */
 static void
-sj_singles(struct sj_run *r, int n)
+sj_singles(struct sj_part *w)
 {
+	const struct sj_run *r = w->r;
+	const struct store_sim_person *p;
 	struct rule_value f[FACT__COUNT];
 	struct sj_hh h;
 	int age;
 
-	for (int i = 0; i < n; i++) {
-		age = sj_age(r, r->single[i].birth_date);
-		h = (struct sj_hh){1, age < 18, age >= 65,
-		    sj_disabled(&r->single[i]), r->single[i].income,
-		    r->single[i].assets};
-		sj_facts(r, &r->single[i], &h, f);
-		sj_unit(r, r->single[i].municipality, f);
+	for (size_t i = 0; i < w->nbuf; i++) {
+		p = &w->buf[i];
+		age = sj_age(r, p->birth_date);
+		h = (struct sj_hh){1, age < 18, age >= 65, sj_disabled(p),
+		    p->income, p->assets};
+		sj_facts(r, p, &h, f);
+		sj_unit(w, p->municipality, f);
 	}
+}
+
+/* Reads and evaluates part w's chunk of phase into its own counts. */
+static void
+sj_part_run(struct sj_part *w, int phase)
+{
+	struct sj_run *r = w->r;
+	double t0, t1;
+	int rc;
+
+	memset(w->rows, 0, r->nmuni * sizeof *w->rows);
+	w->processed = w->failed = 0;
+	w->error[0] = '\0';
+	w->nbuf = 0;
+	t0 = sj_now();
+	if (phase == SIM_PHASE_HOUSEHOLDS)
+		rc = store_sim_households(w->reader, w->from, w->to,
+		    r->job.as_of, &w->buf, &w->nbuf, &w->cap);
+	else
+		rc = store_sim_singles(w->reader, w->from, w->to,
+		    r->job.as_of, r->seen, r->nseen, &w->buf, &w->nbuf,
+		    &w->cap);
+	t1 = sj_now();
+	w->read_s += t1 - t0;
+	if ((w->rc = rc) != 0)
+		return;
+	if (phase == SIM_PHASE_HOUSEHOLDS)
+		sj_households(w);
+	else
+		sj_singles(w);
+	w->processed = (int64_t)w->nbuf;
+	w->eval_s += sj_now() - t1;
+}
+
+/* A helper thread: runs its part of each round the job thread starts. */
+static void *
+sj_part_thread(void *arg)
+{
+	struct sj_part *w = arg;
+	struct sj_run *r = w->r;
+	int phase;
+
+	pthread_mutex_lock(&r->plock);
+	for (;;) {
+		while (!r->quit && w->seen == r->round)
+			pthread_cond_wait(&r->pgo, &r->plock);
+		if (r->quit)
+			break;
+		w->seen = r->round;
+		phase = r->phase;
+		pthread_mutex_unlock(&r->plock);
+		sj_part_run(w, phase);
+		pthread_mutex_lock(&r->plock);
+		if (--r->pending == 0)
+			pthread_cond_signal(&r->pdone);
+	}
+	pthread_mutex_unlock(&r->plock);
+	return NULL;
+}
+
+/* How many chunks to read at once: one per core. */
+static int
+sj_nparts(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > SJ_MAX_PARTS ? SJ_MAX_PARTS : (int)n;
+}
+
+/*
+ * Opens the parts' readers and starts their threads; 0, or -1 when not
+ * even the job thread's reader opens.  A part that cannot be had only
+ * makes the rounds smaller.
+ */
+static int
+sj_parts_open(struct sj_run *r)
+{
+	struct store *st = r->s->d->store;
+	struct sj_part *w;
+	int want = sj_nparts();
+
+	pthread_mutex_init(&r->plock, NULL);
+	pthread_cond_init(&r->pgo, NULL);
+	pthread_cond_init(&r->pdone, NULL);
+	r->pinit = 1;
+	for (r->nparts = 0; r->nparts < want; r->nparts++) {
+		w = &r->parts[r->nparts];
+		w->r = r;
+		if ((w->rows = calloc(r->nmuni, sizeof *w->rows)) == NULL ||
+		    (w->reader = store_sim_reader_open(st)) == NULL)
+			break;
+		if (r->nparts > 0) {
+			if (pthread_create(&w->thread, NULL, sj_part_thread,
+			    w) != 0)
+				break;
+			w->started = 1;
+		}
+	}
+	if (r->nparts < want) {
+		w = &r->parts[r->nparts];
+		store_sim_reader_close(w->reader);
+		w->reader = NULL;
+		free(w->rows);
+		w->rows = NULL;
+	}
+	return r->nparts > 0 ? 0 : -1;
+}
+
+static void
+sj_parts_close(struct sj_run *r)
+{
+	struct sj_part *w;
+
+	pthread_mutex_lock(&r->plock);
+	r->quit = 1;
+	pthread_cond_broadcast(&r->pgo);
+	pthread_mutex_unlock(&r->plock);
+	for (int i = 0; i < SJ_MAX_PARTS; i++) {
+		w = &r->parts[i];
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		store_sim_reader_close(w->reader);
+		free(w->rows);
+		free(w->buf);
+	}
+	pthread_cond_destroy(&r->pdone);
+	pthread_cond_destroy(&r->pgo);
+	pthread_mutex_destroy(&r->plock);
+}
+
+/* Notes the members part w counted; without the memory for it, the
+ * second phase asks about everyone. */
+static void
+sj_seen(struct sj_run *r, const struct sj_part *w)
+{
+	uint64_t *grown;
+	int64_t id, want;
+
+	for (size_t i = 0; i < w->nbuf; i++) {
+		if ((id = w->buf[i].rowid) < 0)
+			continue;
+		if (id >= r->nseen) {
+			want = r->nseen * 2 > id + 1 ? r->nseen * 2 : id + 1;
+			want = (want + 63) / 64 * 64;
+			if ((grown = realloc(r->seen, (size_t)want / 8)) ==
+			    NULL) {
+				free(r->seen);
+				r->seen = NULL;
+				r->nseen = 0;
+				return;
+			}
+			memset(grown + r->nseen / 64, 0,
+			    (size_t)(want - r->nseen) / 8);
+			r->seen = grown;
+			r->nseen = want;
+		}
+		r->seen[id / 64] |= (uint64_t)1 << (id % 64);
+	}
+}
+
+/*
+ * One round of phase: the chunks of size ids after the cursor, one per
+ * part, read at once; then, if every one was read, their counts added in
+ * chunk order and the cursor moved past them.  0, or -1 on a store error
+ * (nothing of the round counted).
+ */
+static int
+sj_round(struct sj_run *r, int phase, int64_t size)
+{
+	struct sj_part *w;
+	struct store_sim_row *row, *add;
+
+	for (int i = 0; i < r->nparts; i++) {
+		r->parts[i].from = r->job.cursor + i * size;
+		r->parts[i].to = r->parts[i].from + size;
+	}
+	pthread_mutex_lock(&r->plock);
+	r->phase = phase;
+	r->pending = r->nparts - 1;
+	r->round++;
+	pthread_cond_broadcast(&r->pgo);
+	pthread_mutex_unlock(&r->plock);
+	sj_part_run(&r->parts[0], phase);
+	pthread_mutex_lock(&r->plock);
+	while (r->pending > 0)
+		pthread_cond_wait(&r->pdone, &r->plock);
+	pthread_mutex_unlock(&r->plock);
+	for (int i = 0; i < r->nparts; i++)
+		if (r->parts[i].rc != 0)
+			return -1;
+	for (int i = 0; i < r->nparts; i++) {
+		w = &r->parts[i];
+		for (size_t m = 0; m < r->nmuni; m++) {
+			row = &r->rows[m];
+			add = &w->rows[m];
+			row->units += add->units;
+			row->gain += add->gain;
+			row->lose += add->lose;
+			row->keep_eligible += add->keep_eligible;
+			row->keep_ineligible += add->keep_ineligible;
+			row->current_cost += add->current_cost;
+			row->candidate_cost += add->candidate_cost;
+		}
+		if (phase == SIM_PHASE_HOUSEHOLDS)
+			sj_seen(r, w);
+		r->job.processed += w->processed;
+		r->job.failed += w->failed;
+		if (r->job.error[0] == '\0' && w->error[0] != '\0')
+			memcpy(r->job.error, w->error, sizeof r->job.error);
+		r->job.cursor = w->to;
+	}
+	return 0;
+}
+
+/* After a round: progress for callers, a checkpoint now and then. */
+static int
+sj_round_done(struct sj_run *r)
+{
+	sj_progress(r->s, r->job.id, r->job.processed);
+	if (sj_now() - r->saved_at >= SJ_CHECKPOINT_SECONDS)
+		return sj_save(r, NULL);
+	return 0;
 }
 
 /* Parses one rule of the job; NULL with the job failed. */
@@ -389,10 +654,9 @@ static int
 sj_run(struct simjob *s, const struct store_sim_job *j)
 {
 	struct sj_run *r;
-	struct store *st = s->d->store;
 	int64_t max = 0;
 	double t0 = sj_now();
-	int n, rc = 0;
+	int rc = 0;
 
 	if ((r = calloc(1, sizeof *r)) == NULL)
 		return -1;
@@ -411,10 +675,10 @@ sj_run(struct simjob *s, const struct store_sim_job *j)
 		goto out;
 	}
 	sj_progress(s, r->job.id, r->job.processed);
-	if ((r->reader = store_sim_reader_open(st)) == NULL)
+	if (sj_parts_open(r) != 0)
 		goto stop;
 	if (r->job.phase == SIM_PHASE_HOUSEHOLDS &&
-	    (max = store_sim_household_max(r->reader)) < 0)
+	    (max = store_sim_household_max(r->parts[0].reader)) < 0)
 		goto stop;
 	while (r->job.phase == SIM_PHASE_HOUSEHOLDS) {
 		if (sj_stopping(s))
@@ -422,35 +686,33 @@ sj_run(struct simjob *s, const struct store_sim_job *j)
 		if (r->job.cursor >= max) {
 			r->job.phase = SIM_PHASE_SINGLES;
 			r->job.cursor = 0;
+			max = 0;
 			break;
 		}
-		r->nbuf = 0;
-		if (store_sim_households(r->reader, r->job.cursor,
-		    r->job.cursor + SJ_HH_CHUNK, r->job.as_of, &r->buf,
-		    &r->nbuf, &r->cap) != 0)
-			goto stop;
-		sj_households(r);
-		r->job.cursor += SJ_HH_CHUNK;
-		r->job.processed += (int64_t)r->nbuf;
-		if (sj_chunk_done(r) != 0)
+		if (sj_round(r, SIM_PHASE_HOUSEHOLDS, SJ_HH_CHUNK) != 0 ||
+		    sj_round_done(r) != 0)
 			goto stop;
 	}
 	while (r->job.phase == SIM_PHASE_SINGLES) {
 		if (sj_stopping(s))
 			goto stop;
-		if ((n = store_sim_singles(r->reader, r->job.cursor,
-		    r->job.as_of, r->single, r->rowids, SJ_CHUNK)) < 0)
+		/* People registered while the job runs are read as long as
+		 * it has not passed them, as the households are not. */
+		if (r->job.cursor >= max &&
+		    (max = store_sim_people_max(r->parts[0].reader)) < 0)
 			goto stop;
-		if (n == 0) {
+		if (r->job.cursor >= max) {
 			r->job.phase = SIM_PHASE_DONE;
 			break;
 		}
-		sj_singles(r, n);
-		r->job.cursor = r->rowids[n - 1];
-		r->job.processed += n;
-		if (sj_chunk_done(r) != 0)
+		if (sj_round(r, SIM_PHASE_SINGLES, SJ_CHUNK) != 0 ||
+		    sj_round_done(r) != 0)
 			goto stop;
 	}
+	for (int i = 0; i < r->nparts; i++)
+		log_debug("simulation %" PRId64 ": part %d: reads %.3f s, "
+		    "rules %.3f s", r->job.id, i, r->parts[i].read_s,
+		    r->parts[i].eval_s);
 	if (sj_save(r, "done") != 0)
 		rc = -1;
 	else
@@ -465,13 +727,14 @@ stop:
 	rc = -1;
 out:
 	sj_progress(s, 0, 0);
-	store_sim_reader_close(r->reader);
+	if (r->pinit)
+		sj_parts_close(r);
 	rule_free(r->cur_e);
 	rule_free(r->cur_a);
 	rule_free(r->cand_e);
 	rule_free(r->cand_a);
 	free(r->rows);
-	free(r->buf);
+	free(r->seen);
 	free(r);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "log.h"
@@ -85,9 +86,25 @@ store_sim_job_add(struct store *st, struct store_sim_job *j,
 	sqlite3_stmt *s;
 	enum store_rc rc = STORE_ERR;
 	char at[32];
-	int64_t id;
+	int64_t id, total = -1;
 
 	check_now(at, sizeof at);
+	/* The count scans the people table: on a read connection, so that
+	 * over millions of people it keeps no write waiting. */
+	store_read_lock(st);
+	if ((s = store_prepare(st, "SELECT count(*) FROM people p"
+	    " WHERE" SIM_ALIVE)) != NULL) {
+		sqlite3_bind_text(s, sqlite3_bind_parameter_index(s,
+		    ":as_of"), j->as_of, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			total = sqlite3_column_int64(s, 0);
+		else
+			store_log_error(st, "simulation job");
+		store_release(st, s);
+	}
+	store_read_unlock(st);
+	if (total < 0)
+		return STORE_ERR;
 	pthread_mutex_lock(&st->lock);
 	if (store_begin(st) != 0) {
 		pthread_mutex_unlock(&st->lock);
@@ -95,19 +112,19 @@ store_sim_job_add(struct store *st, struct store_sim_job *j,
 	}
 	s = store_prepare(st, "INSERT INTO simulation_jobs (programme,"
 	    " rule_version, eligibility, amount, as_of, unit, started_by,"
-	    " started_at, total) SELECT ?1, ?2, ?3, ?4, :as_of, ?6, ?7, ?8,"
-	    " count(*) FROM people p WHERE" SIM_ALIVE);
+	    " started_at, total) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	    " ?9)");
 	if (s == NULL)
 		goto fail;
 	sqlite3_bind_text(s, 1, j->programme, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, j->rule_version);
 	sqlite3_bind_text(s, 3, j->eligibility, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, j->amount, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":as_of"),
-	    j->as_of, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, j->as_of, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, j->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, j->started_by, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 8, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, total);
 	if (store_write(st, s, "simulation job") != STORE_OK)
 		goto fail;
 	id = sqlite3_last_insert_rowid(st->db);
@@ -318,16 +335,43 @@ store_sim_rows(struct store *st, int64_t id, struct store_sim_row *out,
 /* The reader's page cache, KiB: a job's scan over a national registry
  * touches each page about once, so more buys little. */
 #define SIM_READER_CACHE_KIB 32768
+/*
+ * How long a reader keeps one read transaction across its reads.  A read
+ * transaction that starts after any commit (an audit row of any call, the
+ * job's own checkpoint) empties the connection's page cache, so with one
+ * per chunk nearly every page was read again from the file: 185,000 reads
+ * for 200,000 people while a client polled the job.  Held a while, the
+ * cache lasts; a little longer keeps the WAL from being reset behind it
+ * for too long.
+ */
+#define SIM_SNAPSHOT_SECONDS 1.0
 
 struct store_sim_reader {
 	struct store *st;
 	sqlite3 *db;		/* own connection, or st->db */
 	int own;
 	sqlite3_stmt *members, *incomes, *singles;
+	const uint64_t *seen;	/* for sim_seen(), during a singles read */
+	int64_t nseen;
+	int in_txn;		/* a read transaction is open (own only) */
+	struct timespec begun;	/* ... since */
 	int64_t *inc_id;	/* per household of a chunk: its newest app */
 	struct store_sim_person *inc; /* ... and what it declared */
 	size_t ninc;
 };
+
+/* sim_seen(rowid) on a reader's own connection: whether the person was
+ * read as a household member already (store_sim_singles). */
+static void
+sim_seen_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store_sim_reader *r = sqlite3_user_data(ctx);
+	int64_t id = sqlite3_value_int64(argv[0]);
+
+	(void)argc;
+	sqlite3_result_int(ctx, r->seen != NULL && id >= 0 &&
+	    id < r->nseen && (r->seen[id / 64] >> (id % 64) & 1) != 0);
+}
 
 struct store_sim_reader *
 store_sim_reader_open(struct store *st)
@@ -346,6 +390,12 @@ store_sim_reader_open(struct store *st)
 		snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d",
 		    SIM_READER_CACHE_KIB);
 		sqlite3_exec(r->db, pragma, NULL, NULL, NULL);
+		if (sqlite3_create_function(r->db, "sim_seen", 1, SQLITE_UTF8,
+		    r, sim_seen_fn, NULL, NULL) != SQLITE_OK) {
+			sqlite3_close(r->db);
+			free(r);
+			return NULL;
+		}
 	} else {
 		if (r->db != NULL)
 			sqlite3_close(r->db);
@@ -362,6 +412,8 @@ store_sim_reader_close(struct store_sim_reader *r)
 	sqlite3_finalize(r->members);
 	sqlite3_finalize(r->incomes);
 	sqlite3_finalize(r->singles);
+	if (r->in_txn)
+		sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
 	if (r->own)
 		sqlite3_close(r->db);
 	free(r->inc_id);
@@ -369,19 +421,47 @@ store_sim_reader_close(struct store_sim_reader *r)
 	free(r);
 }
 
-/* The reader's connection, locked when it is the store's. */
+static double
+sim_seconds(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) +
+	    (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+/*
+ * The reader's connection, locked when it is the store's; its own is in
+ * a read transaction (see SIM_SNAPSHOT_SECONDS).  Should BEGIN fail, each
+ * statement reads in its own transaction as before.
+ */
 static void
 sim_lock(struct store_sim_reader *r)
 {
-	if (!r->own)
+	if (!r->own) {
 		pthread_mutex_lock(&r->st->lock);
+		return;
+	}
+	if (!r->in_txn && sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) ==
+	    SQLITE_OK) {
+		r->in_txn = 1;
+		clock_gettime(CLOCK_MONOTONIC, &r->begun);
+	}
 }
 
+/* Ends the read transaction once it has been held long enough. */
 static void
 sim_unlock(struct store_sim_reader *r)
 {
-	if (!r->own)
+	if (!r->own) {
 		pthread_mutex_unlock(&r->st->lock);
+		return;
+	}
+	if (r->in_txn && sim_seconds(&r->begun) >= SIM_SNAPSHOT_SECONDS) {
+		sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+		r->in_txn = 0;
+	}
 }
 
 /* Prepares sql once into *s, or resets it; 0 or -1 (logged). */
@@ -408,34 +488,83 @@ sim_error(struct store_sim_reader *r, const char *what)
 	log_error("store: %s: %s", what, sqlite3_errmsg(r->db));
 }
 
-int64_t
-store_sim_household_max(struct store_sim_reader *r)
+/* The one integer sql selects; -1 on error. */
+static int64_t
+sim_max(struct store_sim_reader *r, const char *sql, const char *what)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t max = -1;
 
 	sim_lock(r);
-	if (sim_stmt(r, &s, "SELECT coalesce(max(id), 0) FROM households") ==
-	    0) {
+	if (sim_stmt(r, &s, sql) == 0) {
 		if (sqlite3_step(s) == SQLITE_ROW)
 			max = sqlite3_column_int64(s, 0);
 		else
-			sim_error(r, "households");
+			sim_error(r, what);
 	}
 	sqlite3_finalize(s);
 	sim_unlock(r);
 	return max;
 }
 
+int64_t
+store_sim_household_max(struct store_sim_reader *r)
+{
+	return sim_max(r, "SELECT coalesce(max(id), 0) FROM households",
+	    "households");
+}
+
+int64_t
+store_sim_people_max(struct store_sim_reader *r)
+{
+	return sim_max(r, "SELECT coalesce(max(rowid), 0) FROM people",
+	    "people");
+}
+
+/*
+ * Copies a text column into dst (len bytes), truncating as store_copy
+ * does, without its snprintf: a job copies five columns of every person,
+ * and the formatting was a tenth of the households' read.
+ */
+static void
+sim_copy(char *dst, size_t len, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	size_t n = t == NULL ? 0 : (size_t)sqlite3_column_bytes(s, col);
+
+	if (n >= len)
+		n = len - 1;
+	if (n > 0)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
+}
+
 /* The person columns both reads select, from column 0 on. */
 static void
 sim_person_row(sqlite3_stmt *s, struct store_sim_person *p)
 {
-	store_copy(p->birth_date, sizeof p->birth_date, s, 0);
-	store_copy(p->sex, sizeof p->sex, s, 1);
-	store_copy(p->disability, sizeof p->disability, s, 2);
-	store_copy(p->employment, sizeof p->employment, s, 3);
-	store_copy(p->municipality, sizeof p->municipality, s, 4);
+	sim_copy(p->birth_date, sizeof p->birth_date, s, 0);
+	sim_copy(p->sex, sizeof p->sex, s, 1);
+	sim_copy(p->disability, sizeof p->disability, s, 2);
+	sim_copy(p->employment, sizeof p->employment, s, 3);
+	sim_copy(p->municipality, sizeof p->municipality, s, 4);
+}
+
+/* Room for one more person in *out; NULL when memory runs out. */
+static struct store_sim_person *
+sim_grow(struct store_sim_person **out, size_t *n, size_t *cap)
+{
+	struct store_sim_person *grown;
+	size_t ncap;
+
+	if (*n == *cap) {
+		ncap = *cap ? *cap * 2 : 1024;
+		if ((grown = realloc(*out, ncap * sizeof **out)) == NULL)
+			return NULL;
+		*out = grown;
+		*cap = ncap;
+	}
+	return &(*out)[(*n)++];
 }
 
 /*
@@ -488,17 +617,18 @@ store_sim_households(struct store_sim_reader *r, int64_t from, int64_t to,
     const char *as_of, struct store_sim_person **out, size_t *n,
     size_t *cap)
 {
-	struct store_sim_person *p, *grown;
+	struct store_sim_person *p;
 	sqlite3_stmt *s;
 	int step, rc = -1;
-	size_t ncap, k;
+	size_t k;
 
 	sim_lock(r);
 	/* The household's newest application (any programme, any member)
 	 * holds the income and assets it declared last. */
 	if (sim_incomes(r, from, to) != 0 || sim_stmt(r, &r->members,
 	    "SELECT p.birth_date, p.sex, p.disability,"
-	    " p.employment, p.municipality, m.household_id, h.municipality"
+	    " p.employment, p.municipality, m.household_id, h.municipality,"
+	    " p.rowid"
 	    " FROM memberships m JOIN households h ON h.id = m.household_id"
 	    " JOIN people p ON p.national_id = m.national_id"
 	    " WHERE m.household_id > ?1 AND m.household_id <= ?2"
@@ -511,18 +641,12 @@ store_sim_households(struct store_sim_reader *r, int64_t from, int64_t to,
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":as_of"), as_of,
 	    -1, SQLITE_TRANSIENT);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == *cap) {
-			ncap = *cap ? *cap * 2 : 1024;
-			if ((grown = realloc(*out, ncap * sizeof **out)) ==
-			    NULL)
-				goto done;
-			*out = grown;
-			*cap = ncap;
-		}
-		p = &(*out)[(*n)++];
+		if ((p = sim_grow(out, n, cap)) == NULL)
+			goto done;
 		sim_person_row(s, p);
 		p->household = sqlite3_column_int64(s, 5);
-		store_copy(p->household_municipality,
+		p->rowid = sqlite3_column_int64(s, 7);
+		sim_copy(p->household_municipality,
 		    sizeof p->household_municipality, s, 6);
 		k = (size_t)(p->household - from - 1);
 		p->income = r->inc_id[k] ? r->inc[k].income : 0;
@@ -539,45 +663,59 @@ out:
 	return rc;
 }
 
+/* The singles' read; on a reader's own connection, the people read as
+ * members already are left out first (sim_seen) by a look-up in memory
+ * instead of the memberships index. */
+#define SIM_SINGLES(seen) \
+	"SELECT p.birth_date, p.sex, p.disability, p.employment," \
+	" p.municipality, coalesce(a.monthly_income, 0)," \
+	" coalesce(a.assets, 0), p.rowid" \
+	" FROM people p" \
+	" LEFT JOIN applications a ON a.id = (SELECT max(x.id)" \
+	"  FROM applications x WHERE x.national_id = p.national_id)" \
+	" WHERE p.rowid > ?1 AND p.rowid <= ?2 AND" SIM_ALIVE seen \
+	" AND NOT EXISTS (SELECT 1 FROM memberships m" \
+	"  WHERE m.national_id = p.national_id AND m.to_date = '')" \
+	" ORDER BY p.rowid"
+
 int
-store_sim_singles(struct store_sim_reader *r, int64_t cursor,
-    const char *as_of, struct store_sim_person *out, int64_t *rowids, int max)
+store_sim_singles(struct store_sim_reader *r, int64_t from, int64_t to,
+    const char *as_of, const uint64_t *seen, int64_t nseen,
+    struct store_sim_person **out, size_t *n, size_t *cap)
 {
+	struct store_sim_person *p;
 	sqlite3_stmt *s;
-	int step = SQLITE_DONE, n = 0;
+	int step, rc = -1;
 
 	sim_lock(r);
-	if (sim_stmt(r, &r->singles, "SELECT p.birth_date, p.sex,"
-	    " p.disability, p.employment, p.municipality,"
-	    " coalesce(a.monthly_income, 0), coalesce(a.assets, 0), p.rowid"
-	    " FROM people p"
-	    " LEFT JOIN applications a ON a.id = (SELECT max(x.id)"
-	    "  FROM applications x WHERE x.national_id = p.national_id)"
-	    " WHERE p.rowid > ?1 AND" SIM_ALIVE
-	    " AND NOT EXISTS (SELECT 1 FROM memberships m"
-	    "  WHERE m.national_id = p.national_id AND m.to_date = '')"
-	    " ORDER BY p.rowid LIMIT :max") != 0) {
-		sim_unlock(r);
-		return -1;
-	}
+	if (sim_stmt(r, &r->singles, r->own ?
+	    SIM_SINGLES(" AND NOT sim_seen(p.rowid)") : SIM_SINGLES("")) != 0)
+		goto out;
+	r->seen = seen;
+	r->nseen = nseen;
 	s = r->singles;
-	sqlite3_bind_int64(s, 1, cursor);
-	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":max"), max);
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":as_of"), as_of,
 	    -1, SQLITE_TRANSIENT);
-	while (n < max && (step = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&out[n], 0, sizeof out[n]);
-		sim_person_row(s, &out[n]);
-		out[n].income = sqlite3_column_int64(s, 5);
-		out[n].assets = sqlite3_column_int64(s, 6);
-		rowids[n] = sqlite3_column_int64(s, 7);
-		n++;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((p = sim_grow(out, n, cap)) == NULL)
+			goto done;
+		memset(p, 0, sizeof *p);
+		sim_person_row(s, p);
+		p->income = sqlite3_column_int64(s, 5);
+		p->assets = sqlite3_column_int64(s, 6);
+		p->rowid = sqlite3_column_int64(s, 7);
 	}
-	if (n < max && step != SQLITE_DONE) {
+	if (step == SQLITE_DONE)
+		rc = 0;
+	else
 		sim_error(r, "simulation people");
-		n = -1;
-	}
+done:
 	sqlite3_reset(s);
+	r->seen = NULL;
+	r->nseen = 0;
+out:
 	sim_unlock(r);
-	return n;
+	return rc;
 }

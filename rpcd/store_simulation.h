@@ -15,7 +15,8 @@
 #include "store.h"
 
 /* Phases of a job: households in id order, then people in no household in
- * rowid order; the cursor is the last household id or rowid done. */
+ * rowid order; the cursor is the last household id or rowid done: every
+ * one up to it is counted, none after it. */
 enum { SIM_PHASE_HOUSEHOLDS, SIM_PHASE_SINGLES, SIM_PHASE_DONE };
 
 struct store_sim_job {
@@ -85,6 +86,7 @@ int store_sim_rows(struct store *st, int64_t id, struct store_sim_row *out,
  * assets declared last.  Strings are copies.
  */
 struct store_sim_person {
+	int64_t rowid;		/* of the person in people */
 	int64_t household;
 	char household_municipality[16];
 	char birth_date[11];
@@ -118,13 +120,20 @@ int store_sim_households(struct store_sim_reader *r, int64_t from,
     int64_t to, const char *as_of, struct store_sim_person **out, size_t *n,
     size_t *cap);
 
+/* The highest rowid of people; 0 when there are none, -1 on error. */
+int64_t store_sim_people_max(struct store_sim_reader *r);
+
 /*
- * Up to max people alive on as_of in no household with rowid after
- * cursor, in rowid order, into out, their rowids into rowids.  Returns
- * how many, or -1.
+ * The people alive on as_of in no household with rowids in (from, to], in
+ * rowid order, each a household of their own with the income and assets
+ * they declared last, appended to *out as store_sim_households does.
+ * seen, when not NULL, is a bitmap of the rowids below nseen that were
+ * read as household members already (bit rowid % 64 of word rowid / 64):
+ * those are left out without asking whether they are in a household,
+ * which is what costs.  0, or -1.
  */
-int store_sim_singles(struct store_sim_reader *r, int64_t cursor,
-    const char *as_of, struct store_sim_person *out, int64_t *rowids,
-    int max);
+int store_sim_singles(struct store_sim_reader *r, int64_t from, int64_t to,
+    const char *as_of, const uint64_t *seen, int64_t nseen,
+    struct store_sim_person **out, size_t *n, size_t *cap);
 
 #endif
