@@ -681,6 +681,19 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX applications_household ON applications(household_id, id);"
 	"CREATE INDEX memberships_open_household ON memberships(household_id,"
 	"  national_id) WHERE to_date = '';",
+	/* Migration 18: search by surname prefix in name order from indexes
+	 * (store_person_search), so that a page of a common prefix reads a
+	 * page of index entries instead of every match: the folded surname
+	 * with a birth year, or within a municipality; and for a surname of
+	 * two or more parts (folded with a space between), the part after
+	 * the first space, so that "Petr" finds Kazlauskienė-Petraitienė. */
+	"CREATE INDEX people_search ON people(surname_key, given_key,"
+	"  national_id, birth_date, municipality);"
+	"CREATE INDEX people_search_muni ON people(municipality, surname_key,"
+	"  given_key, national_id, birth_date);"
+	"CREATE INDEX people_search_rest ON people(substr(surname_key,"
+	"  instr(surname_key, ' ') + 1), surname_key, given_key, national_id)"
+	"  WHERE instr(surname_key, ' ') > 0;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -424,19 +425,150 @@ store_person_history(struct store *st, const char *id, int64_t before_id,
 	return n;
 }
 
-/* An FTS5 prefix phrase for a folded name: quotes doubled, so that what
- * was typed is only ever a phrase, never query syntax. */
-static void
-fts_phrase(char *out, size_t len, const char *column, const char *key)
-{
-	size_t o = (size_t)snprintf(out, len, "%s : \"", column);
+/*
+ * A name search reads two routes, each in name order from its own index
+ * (migration 18), and merges them: the folded surname that starts with
+ * what was typed, and the part after the first space of a surname of
+ * several parts (Kazlauskienė-Petraitienė folds to "kazlauskiene
+ * petraitiene").  Each route stops after offset + limit entries, so a
+ * common prefix costs a page, not every match; the people themselves are
+ * then read by rowid, a page of them.  A third or later part is not
+ * searched.  Birth year, municipality and given name are filtered in the
+ * index entries: given name as the start of any of its parts.
+ */
+#define SEARCH_FILTERS \
+	" AND (?2 = 0 OR substr(p.birth_date, 1, 4) = printf('%04d', ?2))" \
+	" AND (?3 = '' OR p.municipality = ?3)" \
+	" AND (?5 = '' OR instr(' ' || p.given_key, ' ' || ?5) > 0)" \
+	" ORDER BY p.surname_key, p.given_key, p.national_id LIMIT ?4"
+#define SEARCH_COLUMNS \
+	"SELECT p.rowid, p.surname_key, p.given_key, p.national_id FROM people p"
 
-	for (; *key != '\0' && o + 4 < len; key++) {
-		if (*key == '"')
-			out[o++] = '"';
-		out[o++] = *key;
+static const char *const search_routes[][2] = {
+	/* { without a municipality, within one } */
+	{ SEARCH_COLUMNS " INDEXED BY people_search"
+	  " WHERE p.surname_key >= ?1 AND p.surname_key < ?1 || char(1114111)"
+	  SEARCH_FILTERS,
+	  SEARCH_COLUMNS " INDEXED BY people_search_muni"
+	  " WHERE p.municipality = ?3 AND p.surname_key >= ?1"
+	  " AND p.surname_key < ?1 || char(1114111)" SEARCH_FILTERS },
+	{ SEARCH_COLUMNS " INDEXED BY people_search_rest"
+	  " WHERE instr(p.surname_key, ' ') > 0"
+	  " AND substr(p.surname_key, instr(p.surname_key, ' ') + 1) >= ?1"
+	  " AND substr(p.surname_key, instr(p.surname_key, ' ') + 1)"
+	  " < ?1 || char(1114111)" SEARCH_FILTERS,
+	  NULL },
+};
+
+struct search_hit {
+	int64_t rowid;
+	char *surname_key, *given_key;
+	char national_id[16];
+};
+
+static int
+search_cmp(const struct search_hit *a, const struct search_hit *b)
+{
+	int c;
+
+	if ((c = strcmp(a->surname_key, b->surname_key)) != 0)
+		return c;
+	if ((c = strcmp(a->given_key, b->given_key)) != 0)
+		return c;
+	return strcmp(a->national_id, b->national_id);
+}
+
+static void
+search_hits_free(struct search_hit *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(h[i].surname_key);
+		free(h[i].given_key);
 	}
-	snprintf(out + o, len - o, "\"*");
+	free(h);
+}
+
+/* Runs one route into *hits (at most max, in name order); 0 or -1.  The
+ * read lock is held. */
+static int
+search_route(struct store *st, const char *sql,
+    const struct store_person_query *q, int max, struct search_hit **hits,
+    size_t *n)
+{
+	sqlite3_stmt *s = store_prepare(st, sql);
+	struct search_hit *h;
+	int r;
+
+	*hits = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, q->surname_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, q->birth_year);
+	sqlite3_bind_text(s, 3, q->municipality != NULL ? q->municipality : "",
+	    -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, max);
+	sqlite3_bind_text(s, 5, q->given_key != NULL ? q->given_key : "", -1,
+	    SQLITE_STATIC);
+	if ((*hits = calloc((size_t)max + 1, sizeof **hits)) == NULL) {
+		store_release(st, s);
+		return -1;
+	}
+	while ((r = sqlite3_step(s)) == SQLITE_ROW && *n < (size_t)max) {
+		h = &(*hits)[*n];
+		h->rowid = sqlite3_column_int64(s, 0);
+		h->surname_key = strdup(store_text(s, 1));
+		h->given_key = strdup(store_text(s, 2));
+		store_copy(h->national_id, sizeof h->national_id, s, 3);
+		(*n)++;
+		if (h->surname_key == NULL || h->given_key == NULL) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+	}
+	store_release(st, s);
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		store_log_error(st, "person search");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the people of the merged page by rowid and hands them to fn. */
+static int
+search_page(struct store *st, const struct store_person_query *q,
+    struct search_hit *a, size_t na, struct search_hit *b, size_t nb,
+    void (*fn)(void *arg, const struct store_person *p), void *arg)
+{
+	struct store_person p;
+	struct search_hit *h;
+	const char *last = "";
+	size_t i = 0, j = 0;
+	int seen = 0, n = 0, c;
+	sqlite3_stmt *s;
+
+	while (n < q->limit && (i < na || j < nb)) {
+		c = i == na ? 1 : j == nb ? -1 : search_cmp(&a[i], &b[j]);
+		h = c <= 0 ? &a[i++] : &b[j++];
+		/* Someone both routes found ("kazl" in "kazlauskiene
+		 * kazlauskaite") comes twice in a row. */
+		if (strcmp(h->national_id, last) == 0)
+			continue;
+		last = h->national_id;
+		if (seen++ < q->offset)
+			continue;
+		s = store_prepare(st, PERSON_SELECT " WHERE rowid = ?");
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, h->rowid);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			person_read(s, &p);
+			fn(arg, &p);
+			n++;
+		}
+		store_release(st, s);
+	}
+	return n;
 }
 
 int
@@ -444,50 +576,32 @@ store_person_search(struct store *st, const struct store_person_query *q,
     void (*fn)(void *arg, const struct store_person *p), void *arg)
 {
 	struct store_person p;
-	char match[1200], given[600];
+	struct search_hit *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
 	sqlite3_stmt *s;
-	int n = 0, r;
+	int n = 0, r, muni;
 
 	store_read_lock(st);
-	if (q->national_id != NULL && q->national_id[0] != '\0') {
-		s = store_prepare(st, PERSON_SELECT " WHERE national_id = ?");
-		if (s != NULL)
-			sqlite3_bind_text(s, 1, q->national_id, -1,
-			    SQLITE_STATIC);
-	} else {
-		fts_phrase(match, sizeof match, "surname_key", q->surname_key);
-		if (q->given_key != NULL && q->given_key[0] != '\0') {
-			fts_phrase(given, sizeof given, "given_key",
-			    q->given_key);
-			strncat(match, " AND ", sizeof match - strlen(match) -
-			    1);
-			strncat(match, given, sizeof match - strlen(match) -
-			    1);
-		}
-		s = store_prepare(st, "SELECT p.national_id, p.given_names,"
-		    " p.surname, p.birth_date, p.sex, p.address,"
-		    " p.municipality, p.phone, p.email, p.disability,"
-		    " p.employment, p.language, p.deceased_date,"
-		    " p.merged_into, p.version, p.created_at, p.updated_at"
-		    " FROM people_fts JOIN people p ON p.rowid ="
-		    " people_fts.rowid WHERE people_fts MATCH ?1"
-		    " AND (?2 = 0 OR p.birth_date LIKE printf('%04d-%%', ?2))"
-		    " AND (?3 = '' OR p.municipality = ?3)"
-		    " ORDER BY p.surname_key, p.given_key, p.national_id"
-		    " LIMIT ?4 OFFSET ?5");
-		if (s != NULL) {
-			sqlite3_bind_text(s, 1, match, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int(s, 2, q->birth_year);
-			sqlite3_bind_text(s, 3, q->municipality != NULL ?
-			    q->municipality : "", -1, SQLITE_STATIC);
-			sqlite3_bind_int(s, 4, q->limit);
-			sqlite3_bind_int(s, 5, q->offset);
-		}
+	if (q->national_id == NULL || q->national_id[0] == '\0') {
+		muni = q->municipality != NULL && q->municipality[0] != '\0';
+		if (search_route(st, search_routes[0][muni], q, q->offset +
+		    q->limit, &a, &na) != 0 || search_route(st,
+		    search_routes[1][0], q, q->offset + q->limit, &b,
+		    &nb) != 0)
+			n = -1;
+		else
+			n = search_page(st, q, a, na, b, nb, fn, arg);
+		search_hits_free(a, na);
+		search_hits_free(b, nb);
+		store_read_unlock(st);
+		return n;
 	}
+	s = store_prepare(st, PERSON_SELECT " WHERE national_id = ?");
 	if (s == NULL) {
 		store_read_unlock(st);
 		return -1;
 	}
+	sqlite3_bind_text(s, 1, q->national_id, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		person_read(s, &p);
 		fn(arg, &p);

@@ -287,6 +287,31 @@ while pages < 5:
         break
 check("SearchPeople: paging by 2 gives all five in three pages", code == OK and pages == 3 and
       sorted(seen) == sorted([ZEM, KID, F15, M87, LEAP]), "%s %s %d %s" % (code, msg, pages, seen))
+# Surnames of two parts: found by either part, once, in name order.
+DBL = lt_code("F", "1971-05-05", 11)   # Kazlauskienė-Petraitienė, Ona Marija
+PTS = lt_code("M", "1971-06-06", 12)   # Petraitis, Jonas
+TWO = lt_code("F", "1971-07-07", 13)   # Petraitienė-Petraitytė, Rūta
+for nid, given, sur, born, sex in [(DBL, "Ona Marija", "Kazlauskienė-Petraitienė", "1971-05-05", "F"),
+                                   (PTS, "Jonas", "Petraitis", "1971-06-06", "M"),
+                                   (TWO, "Rūta", "Petraitienė-Petraitytė", "1971-07-07", "F")]:
+    got = register(person(nid, given, sur, born, sex, muni="19"), tok=clerk)
+    check("register %s %s" % (given, sur), got[1] == OK, got[1:])
+rep, code, msg = search(surname="petr", birth_year=1971)
+check("SearchPeople: \"petr\" finds the second part of a double surname, each person once, "
+      "in name order", code == OK and ids(rep) == [DBL, TWO, PTS], "%s %s %s" % (code, msg, ids(rep)))
+rep, code, msg = search(surname="kazlauskiene petr", municipality="19")
+check("SearchPeople: both parts typed", code == OK and ids(rep) == [DBL], "%s %s" % (code, ids(rep)))
+rep, code, msg = search(surname="petr", municipality="19", given_names="mar")
+check("SearchPeople: a given name matches the start of any of its parts (Marija)",
+      code == OK and ids(rep) == [DBL], "%s %s" % (code, ids(rep)))
+rep, code, msg = search(surname="petr", municipality="19", page_size=1, page_token="")
+check("SearchPeople: a page of one across both parts", code == OK and ids(rep) == [DBL]
+      and rep.next_page_token, "%s %s" % (code, ids(rep)))
+if code == OK and rep.next_page_token:
+    rep2, code, msg = search(surname="petr", municipality="19", page_size=2,
+                             page_token=rep.next_page_token)
+    check("SearchPeople: the next page goes on in order, nobody twice",
+          code == OK and ids(rep2) == [TWO, PTS], "%s %s" % (code, ids(rep2)))
 n_search = rows("SELECT count(*) FROM audit WHERE method = '/spis.v1.Registry/SearchPeople'")[0][0]
 check("SearchPeople: every search is audited with its purpose", n_search >= 12 and
       rows("SELECT count(*) FROM audit WHERE method = '/spis.v1.Registry/SearchPeople'"
