@@ -19,7 +19,7 @@
 #include <csv.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlsave.h>
+#include <libxml/xmlwriter.h>
 #include <libxml/xmlerror.h>
 
 #include "bankfile.h"
@@ -34,12 +34,18 @@
 #define BANKFILE_REASON_MAX 500
 
 struct bankfile_pain001 {
-	xmlDocPtr doc;
-	xmlNsPtr ns;
+	xmlTextWriterPtr w;
+	/* Where the document goes: write(arg, ...), or when write is NULL a
+	 * buffer in memory that finish hands over. */
+	int (*write)(void *arg, const void *buf, size_t len);
+	void *arg;
+	int failed;
+	unsigned char *mem;
+	size_t memlen, memcap;
 	const char *currency;
 	const char *remittance;
-	xmlNodePtr grp_count, grp_sum, inf_count, inf_sum, pmtinf;
-	int64_t count, total;
+	int64_t want_count, want_total; /* what the headers say */
+	int64_t count, total;		/* what was added */
 };
 
 static pthread_once_t bankfile_once = PTHREAD_ONCE_INIT;
@@ -99,72 +105,151 @@ bankfile_cut(const char *s, size_t max, char *buf, size_t buflen)
 	return buf;
 }
 
-static xmlNodePtr
-bankfile_el(struct bankfile_pain001 *p, xmlNodePtr parent, const char *name,
-    const char *text)
+/*
+ * The pain.001 is written as a stream (libxml2's xmlTextWriter), element
+ * by element, as the payments come from the store: a national run has
+ * hundreds of thousands of transactions, and a document tree of them took
+ * most of a gigabyte.  The headers' counts and control sums come first in
+ * the file, so they are the run's, given up front, and the end checks the
+ * transactions added agree with them.  The output is indented as
+ * libxml2's own serialiser indents a tree.
+ */
+static int
+bankfile_out_write(void *ctx, const char *buf, int len)
 {
-	/* xmlNewTextChild escapes the text; xmlNewChild would take "&" as
-	 * the start of an entity. */
-	return xmlNewTextChild(parent, p->ns, BAD_CAST name,
-	    text != NULL ? BAD_CAST text : NULL);
+	struct bankfile_pain001 *p = ctx;
+	unsigned char *grown;
+	size_t cap;
+
+	if (p->failed || len < 0)
+		goto fail;
+	if (p->write != NULL) {
+		if (p->write(p->arg, buf, (size_t)len) != 0)
+			goto fail;
+		return len;
+	}
+	if (p->memlen + (size_t)len + 1 > p->memcap) {
+		cap = p->memcap ? p->memcap : 4096;
+		while (cap < p->memlen + (size_t)len + 1)
+			cap *= 2;
+		if ((grown = realloc(p->mem, cap)) == NULL)
+			goto fail;
+		p->mem = grown;
+		p->memcap = cap;
+	}
+	memcpy(p->mem + p->memlen, buf, (size_t)len);
+	p->memlen += (size_t)len;
+	return len;
+fail:
+	p->failed = 1;
+	return -1;
+}
+
+static int
+bankfile_out_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+/* One element with text (escaped by the writer), or -1. */
+static int
+bankfile_el(struct bankfile_pain001 *p, const char *name, const char *text)
+{
+	return xmlTextWriterWriteElement(p->w, BAD_CAST name,
+	    BAD_CAST text) < 0 ? -1 : 0;
+}
+
+static int
+bankfile_open(struct bankfile_pain001 *p, const char *name)
+{
+	return xmlTextWriterStartElement(p->w, BAD_CAST name) < 0 ? -1 : 0;
+}
+
+static int
+bankfile_close(struct bankfile_pain001 *p)
+{
+	return xmlTextWriterEndElement(p->w) < 0 ? -1 : 0;
+}
+
+/* The counts and control sum of both headers. */
+static int
+bankfile_sums(struct bankfile_pain001 *p)
+{
+	char n[32], sum[32];
+
+	snprintf(n, sizeof n, "%" PRId64, p->want_count);
+	bankfile_amount_text(p->want_total, sum, sizeof sum);
+	return bankfile_el(p, "NbOfTxs", n) != 0 ||
+	    bankfile_el(p, "CtrlSum", sum) != 0 ? -1 : 0;
 }
 
 struct bankfile_pain001 *
 bankfile_pain001_new(const struct bankfile_debtor *d,
-    const struct bankfile_header *h)
+    const struct bankfile_header *h,
+    int (*write)(void *arg, const void *buf, size_t len), void *arg)
 {
 	struct bankfile_pain001 *p;
-	xmlNodePtr root, init, grp, n;
-	char id[64], cut[BANKFILE_MAX140 * 4 + 1];
+	xmlOutputBufferPtr out;
+	char id[64], buf[BANKFILE_MAX140 * 4 + 1];
+	const char *cut;
+	int bad;
 
 	pthread_once(&bankfile_once, bankfile_init);
 	if ((p = calloc(1, sizeof *p)) == NULL)
 		return NULL;
+	p->write = write;
+	p->arg = arg;
 	p->currency = h->currency;
 	p->remittance = h->remittance;
-	if ((p->doc = xmlNewDoc(BAD_CAST "1.0")) == NULL)
+	p->want_count = h->count;
+	p->want_total = h->total;
+	if ((out = xmlOutputBufferCreateIO(bankfile_out_write,
+	    bankfile_out_close, p, NULL)) == NULL)
 		goto fail;
-	root = xmlNewDocNode(p->doc, NULL, BAD_CAST "Document", NULL);
-	if (root == NULL)
+	/* The writer owns the buffer from here, and closes it. */
+	if ((p->w = xmlNewTextWriter(out)) == NULL) {
+		xmlOutputBufferClose(out);
 		goto fail;
-	xmlDocSetRootElement(p->doc, root);
-	p->ns = xmlNewNs(root, BAD_CAST PAIN001_NS, NULL);
-	xmlSetNs(root, p->ns);
-	init = bankfile_el(p, root, "CstmrCdtTrfInitn", NULL);
-
-	grp = bankfile_el(p, init, "GrpHdr", NULL);
-	bankfile_el(p, grp, "MsgId", h->message_id);
-	bankfile_el(p, grp, "CreDtTm", h->created_at);
-	p->grp_count = bankfile_el(p, grp, "NbOfTxs", NULL);
-	p->grp_sum = bankfile_el(p, grp, "CtrlSum", NULL);
-	n = bankfile_el(p, grp, "InitgPty", NULL);
-	bankfile_el(p, n, "Nm", bankfile_cut(d->name, BANKFILE_MAX140, cut,
-	    sizeof cut));
-
-	p->pmtinf = bankfile_el(p, init, "PmtInf", NULL);
-	snprintf(id, sizeof id, "%s-1", h->message_id);
-	bankfile_el(p, p->pmtinf, "PmtInfId", id);
-	bankfile_el(p, p->pmtinf, "PmtMtd", "TRF");
-	p->inf_count = bankfile_el(p, p->pmtinf, "NbOfTxs", NULL);
-	p->inf_sum = bankfile_el(p, p->pmtinf, "CtrlSum", NULL);
-	if (strcmp(h->currency, "EUR") == 0) {
-		/* Euro transfers go as SEPA credit transfers. */
-		n = bankfile_el(p, p->pmtinf, "PmtTpInf", NULL);
-		n = bankfile_el(p, n, "SvcLvl", NULL);
-		bankfile_el(p, n, "Cd", "SEPA");
 	}
-	bankfile_el(p, p->pmtinf, "ReqdExctnDt", h->execution_date);
-	n = bankfile_el(p, p->pmtinf, "Dbtr", NULL);
-	bankfile_el(p, n, "Nm", bankfile_cut(d->name, BANKFILE_MAX140, cut,
-	    sizeof cut));
-	n = bankfile_el(p, p->pmtinf, "DbtrAcct", NULL);
-	n = bankfile_el(p, n, "Id", NULL);
-	bankfile_el(p, n, "IBAN", d->iban);
-	n = bankfile_el(p, p->pmtinf, "DbtrAgt", NULL);
-	n = bankfile_el(p, n, "FinInstnId", NULL);
-	bankfile_el(p, n, "BIC", d->bic);
-	bankfile_el(p, p->pmtinf, "ChrgBr", "SLEV");
-	if (p->grp_count == NULL || p->inf_sum == NULL)
+	snprintf(id, sizeof id, "%s-1", h->message_id);
+	cut = bankfile_cut(d->name, BANKFILE_MAX140, buf, sizeof buf);
+	bad = xmlTextWriterSetIndent(p->w, 1) < 0 ||
+	    xmlTextWriterSetIndentString(p->w, BAD_CAST "  ") < 0 ||
+	    xmlTextWriterStartDocument(p->w, "1.0", "UTF-8", NULL) < 0 ||
+	    bankfile_open(p, "Document") != 0 ||
+	    xmlTextWriterWriteAttribute(p->w, BAD_CAST "xmlns",
+	    BAD_CAST PAIN001_NS) < 0 ||
+	    bankfile_open(p, "CstmrCdtTrfInitn") != 0 ||
+	    bankfile_open(p, "GrpHdr") != 0 ||
+	    bankfile_el(p, "MsgId", h->message_id) != 0 ||
+	    bankfile_el(p, "CreDtTm", h->created_at) != 0 ||
+	    bankfile_sums(p) != 0 ||
+	    bankfile_open(p, "InitgPty") != 0 ||
+	    bankfile_el(p, "Nm", cut) != 0 ||
+	    bankfile_close(p) != 0 || bankfile_close(p) != 0 ||
+	    bankfile_open(p, "PmtInf") != 0 ||
+	    bankfile_el(p, "PmtInfId", id) != 0 ||
+	    bankfile_el(p, "PmtMtd", "TRF") != 0 ||
+	    bankfile_sums(p) != 0;
+	/* Euro transfers go as SEPA credit transfers. */
+	if (!bad && strcmp(h->currency, "EUR") == 0)
+		bad = bankfile_open(p, "PmtTpInf") != 0 ||
+		    bankfile_open(p, "SvcLvl") != 0 ||
+		    bankfile_el(p, "Cd", "SEPA") != 0 ||
+		    bankfile_close(p) != 0 || bankfile_close(p) != 0;
+	bad = bad || bankfile_el(p, "ReqdExctnDt", h->execution_date) != 0 ||
+	    bankfile_open(p, "Dbtr") != 0 || bankfile_el(p, "Nm", cut) != 0 ||
+	    bankfile_close(p) != 0 ||
+	    bankfile_open(p, "DbtrAcct") != 0 || bankfile_open(p, "Id") != 0 ||
+	    bankfile_el(p, "IBAN", d->iban) != 0 ||
+	    bankfile_close(p) != 0 || bankfile_close(p) != 0 ||
+	    bankfile_open(p, "DbtrAgt") != 0 ||
+	    bankfile_open(p, "FinInstnId") != 0 ||
+	    bankfile_el(p, "BIC", d->bic) != 0 ||
+	    bankfile_close(p) != 0 || bankfile_close(p) != 0 ||
+	    bankfile_el(p, "ChrgBr", "SLEV") != 0;
+	if (bad)
 		goto fail;
 	return p;
 fail:
@@ -176,32 +261,54 @@ int
 bankfile_pain001_add(struct bankfile_pain001 *p, const char *end_to_end_id,
     int64_t amount, const char *name, const char *iban)
 {
-	xmlNodePtr tx, n, amt;
-	char text[32], cut[BANKFILE_MAX140 * 4 + 1];
+	char text[32], buf[BANKFILE_MAX140 * 4 + 1];
+	char rbuf[BANKFILE_MAX140 * 4 + 1];
+	const char *cut, *rem;
 
-	if (amount <= 0 || (tx = bankfile_el(p, p->pmtinf, "CdtTrfTxInf",
-	    NULL)) == NULL)
+	if (amount <= 0)
 		return -1;
-	n = bankfile_el(p, tx, "PmtId", NULL);
-	bankfile_el(p, n, "EndToEndId", end_to_end_id);
-	n = bankfile_el(p, tx, "Amt", NULL);
-	amt = bankfile_el(p, n, "InstdAmt", bankfile_amount_text(amount, text,
-	    sizeof text));
-	if (amt == NULL || xmlNewProp(amt, BAD_CAST "Ccy",
-	    BAD_CAST p->currency) == NULL)
+	cut = bankfile_cut(name, BANKFILE_MAX140, buf, sizeof buf);
+	rem = bankfile_cut(p->remittance, BANKFILE_MAX140, rbuf, sizeof rbuf);
+	if (bankfile_open(p, "CdtTrfTxInf") != 0 ||
+	    bankfile_open(p, "PmtId") != 0 ||
+	    bankfile_el(p, "EndToEndId", end_to_end_id) != 0 ||
+	    bankfile_close(p) != 0 ||
+	    bankfile_open(p, "Amt") != 0 ||
+	    bankfile_open(p, "InstdAmt") != 0 ||
+	    xmlTextWriterWriteAttribute(p->w, BAD_CAST "Ccy",
+	    BAD_CAST p->currency) < 0 ||
+	    xmlTextWriterWriteString(p->w, BAD_CAST bankfile_amount_text(
+	    amount, text, sizeof text)) < 0 ||
+	    bankfile_close(p) != 0 || bankfile_close(p) != 0 ||
+	    bankfile_open(p, "Cdtr") != 0 || bankfile_el(p, "Nm", cut) != 0 ||
+	    bankfile_close(p) != 0 ||
+	    bankfile_open(p, "CdtrAcct") != 0 || bankfile_open(p, "Id") != 0 ||
+	    bankfile_el(p, "IBAN", iban) != 0 ||
+	    bankfile_close(p) != 0 || bankfile_close(p) != 0 ||
+	    bankfile_open(p, "RmtInf") != 0 ||
+	    bankfile_el(p, "Ustrd", rem) != 0 ||
+	    bankfile_close(p) != 0 || bankfile_close(p) != 0) {
+		p->failed = 1;
 		return -1;
-	n = bankfile_el(p, tx, "Cdtr", NULL);
-	bankfile_el(p, n, "Nm", bankfile_cut(name, BANKFILE_MAX140, cut,
-	    sizeof cut));
-	n = bankfile_el(p, tx, "CdtrAcct", NULL);
-	n = bankfile_el(p, n, "Id", NULL);
-	bankfile_el(p, n, "IBAN", iban);
-	n = bankfile_el(p, tx, "RmtInf", NULL);
-	if (bankfile_el(p, n, "Ustrd", bankfile_cut(p->remittance,
-	    BANKFILE_MAX140, cut, sizeof cut)) == NULL)
-		return -1;
+	}
 	p->count++;
 	p->total += amount;
+	return 0;
+}
+
+int
+bankfile_pain001_end(struct bankfile_pain001 *p, int64_t *count,
+    int64_t *total)
+{
+	*count = p->count;
+	*total = p->total;
+	if (p->failed || xmlTextWriterEndDocument(p->w) < 0 ||
+	    xmlTextWriterFlush(p->w) < 0 || p->failed)
+		return -1;
+	/* A file whose headers disagree with its transactions would be
+	 * refused by the bank, or worse, not. */
+	if (p->count != p->want_count || p->total != p->want_total)
+		return -1;
 	return 0;
 }
 
@@ -209,83 +316,11 @@ int
 bankfile_pain001_finish(struct bankfile_pain001 *p, struct arena *a,
     unsigned char **out, size_t *len, int64_t *count, int64_t *total)
 {
-	xmlChar *mem = NULL;
-	char n[32], sum[32];
-	int size = 0;
-
-	snprintf(n, sizeof n, "%" PRId64, p->count);
-	bankfile_amount_text(p->total, sum, sizeof sum);
-	xmlNodeSetContent(p->grp_count, BAD_CAST n);
-	xmlNodeSetContent(p->inf_count, BAD_CAST n);
-	xmlNodeSetContent(p->grp_sum, BAD_CAST sum);
-	xmlNodeSetContent(p->inf_sum, BAD_CAST sum);
-	xmlDocDumpFormatMemoryEnc(p->doc, &mem, &size, "UTF-8", 1);
-	if (mem == NULL || size <= 0) {
-		xmlFree(mem);
+	if (p->write != NULL || bankfile_pain001_end(p, count, total) != 0)
 		return -1;
-	}
-	*out = arena_alloc(a, (size_t)size + 1);
-	memcpy(*out, mem, (size_t)size);
-	*len = (size_t)size;
-	xmlFree(mem);
-	*count = p->count;
-	*total = p->total;
-	return 0;
-}
-
-/* Where xmlSaveToIO hands the serialised document. */
-struct bankfile_sink {
-	int (*write)(void *arg, const void *buf, size_t len);
-	void *arg;
-	int failed;
-};
-
-static int
-bankfile_sink_write(void *ctx, const char *buf, int len)
-{
-	struct bankfile_sink *k = ctx;
-
-	if (k->failed || len < 0 || k->write(k->arg, buf, (size_t)len) != 0) {
-		k->failed = 1;
-		return -1;
-	}
-	return len;
-}
-
-static int
-bankfile_sink_close(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-int
-bankfile_pain001_save(struct bankfile_pain001 *p,
-    int (*write)(void *arg, const void *buf, size_t len), void *arg,
-    int64_t *count, int64_t *total)
-{
-	struct bankfile_sink k = {.write = write, .arg = arg};
-	xmlSaveCtxtPtr save;
-	char n[32], sum[32];
-	long rc;
-
-	snprintf(n, sizeof n, "%" PRId64, p->count);
-	bankfile_amount_text(p->total, sum, sizeof sum);
-	xmlNodeSetContent(p->grp_count, BAD_CAST n);
-	xmlNodeSetContent(p->inf_count, BAD_CAST n);
-	xmlNodeSetContent(p->grp_sum, BAD_CAST sum);
-	xmlNodeSetContent(p->inf_sum, BAD_CAST sum);
-	/* The same options as xmlDocDumpFormatMemoryEnc, so that a file is
-	 * the same whichever way it was written. */
-	save = xmlSaveToIO(bankfile_sink_write, bankfile_sink_close, &k,
-	    "UTF-8", XML_SAVE_FORMAT);
-	if (save == NULL)
-		return -1;
-	rc = xmlSaveDoc(save, p->doc);
-	if (xmlSaveClose(save) < 0 || rc < 0 || k.failed)
-		return -1;
-	*count = p->count;
-	*total = p->total;
+	*out = arena_alloc(a, p->memlen + 1);
+	memcpy(*out, p->mem, p->memlen);
+	*len = p->memlen;
 	return 0;
 }
 
@@ -294,8 +329,9 @@ bankfile_pain001_free(struct bankfile_pain001 *p)
 {
 	if (p == NULL)
 		return;
-	if (p->doc != NULL)
-		xmlFreeDoc(p->doc);
+	if (p->w != NULL)
+		xmlFreeTextWriter(p->w);
+	free(p->mem);
 	free(p);
 }
 

@@ -28,35 +28,37 @@ struct bankfile_header {
 	const char *execution_date; /* ReqdExctnDt, "YYYY-MM-DD" */
 	const char *currency;	    /* ISO 4217 */
 	const char *remittance;	    /* Ustrd of every transaction */
+	int64_t count;		    /* NbOfTxs: the transactions to come */
+	int64_t total;		    /* CtrlSum: their sum, minor units */
 };
 
 struct bankfile_pain001;
 
-/* Starts a pain.001.001.03 document; free it with bankfile_pain001_free.
- * NULL when out of memory. */
+/*
+ * Starts a pain.001.001.03 document, written as it goes to write (which
+ * returns 0, or -1 to stop), or into memory when write is NULL (then
+ * bankfile_pain001_finish).  The headers' counts and sums are h's, so the
+ * transactions added must come to them.  Free it with
+ * bankfile_pain001_free.  NULL when out of memory or writing failed.
+ */
 struct bankfile_pain001 *bankfile_pain001_new(const struct bankfile_debtor *d,
-    const struct bankfile_header *h);
+    const struct bankfile_header *h,
+    int (*write)(void *arg, const void *buf, size_t len), void *arg);
 
 /* Adds one credit transfer; amount in minor units (> 0).  0 or -1. */
 int bankfile_pain001_add(struct bankfile_pain001 *p, const char *end_to_end_id,
     int64_t amount, const char *name, const char *iban);
 
 /*
- * Writes the counts and control sums of the transactions added into both
- * headers and serialises the document (UTF-8, indented) into memory from
- * arena a.  *count and *total are what the headers say.  0, or -1.
+ * Ends the document.  *count and *total are the transactions added.  -1
+ * when writing failed or they are not what the headers say.
  */
+int bankfile_pain001_end(struct bankfile_pain001 *p, int64_t *count,
+    int64_t *total);
+
+/* bankfile_pain001_end for a document in memory, copied into arena a. */
 int bankfile_pain001_finish(struct bankfile_pain001 *p, struct arena *a,
     unsigned char **out, size_t *len, int64_t *count, int64_t *total);
-
-/*
- * As bankfile_pain001_finish, but hands the document to write (which
- * returns 0, or -1 to stop) piece by piece instead of making one copy in
- * memory: for a national run's file.  0, or -1 when writing failed.
- */
-int bankfile_pain001_save(struct bankfile_pain001 *p,
-    int (*write)(void *arg, const void *buf, size_t len), void *arg,
-    int64_t *count, int64_t *total);
 
 void bankfile_pain001_free(struct bankfile_pain001 *p);
 

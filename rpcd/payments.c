@@ -475,6 +475,8 @@ pay_document(struct rpc_ctx *ctx, const struct store_run *run, char *sha256,
 		.currency = run->currency,
 		.remittance = arena_printf(a, "%s %s", run->programme,
 		    run->period),
+		.count = run->count,
+		.total = run->total,
 	};
 	struct pay_export e = {0};
 	struct store_payfile *f;
@@ -484,29 +486,37 @@ pay_document(struct rpc_ctx *ctx, const struct store_run *run, char *sha256,
 
 	log_info("payments: run %" PRId64 ": writing the file of message %s",
 	    run->id, run->message_id);
-	if ((e.doc = bankfile_pain001_new(&debtor, &h)) == NULL)
-		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	if ((f = store_payfile_create(d->documents_dir, run->message_id)) ==
+	    NULL)
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	/* Written as the payments stream from the store: the run's count
+	 * and total head the file. */
+	if ((e.doc = bankfile_pain001_new(&debtor, &h, pay_file_write, f)) ==
 	    NULL) {
-		bankfile_pain001_free(e.doc);
+		store_payfile_abort(f);
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
 	rc = store_run_payments(d->store, run->id, 0, 0, pay_export_one, &e,
 	    &more);
-	if (rc != STORE_OK || e.failed || bankfile_pain001_save(e.doc,
-	    pay_file_write, f, &count, &total) != 0) {
+	if (rc != STORE_OK || e.failed) {
+		bankfile_pain001_free(e.doc);
+		store_payfile_abort(f);
+		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
+	}
+	if (bankfile_pain001_end(e.doc, &count, &total) != 0) {
+		if (count != run->count || total != run->total)
+			log_error("payments: run %" PRId64 ": the file has %"
+			    PRId64 " transactions for %" PRId64 ", the run %"
+			    PRId64 " for %" PRId64, run->id, count, total,
+			    run->count, run->total);
+		else
+			log_error("payments: run %" PRId64 ": the file could "
+			    "not be written", run->id);
 		bankfile_pain001_free(e.doc);
 		store_payfile_abort(f);
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	}
 	bankfile_pain001_free(e.doc);
-	if (count != run->count || total != run->total) {
-		log_error("payments: run %" PRId64 ": the file has %" PRId64
-		    " transactions for %" PRId64 ", the run %" PRId64 " for %"
-		    PRId64, run->id, count, total, run->count, run->total);
-		store_payfile_abort(f);
-		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
-	}
 	if (store_payfile_commit(f, sha256, size) != 0)
 		return rpc_error(ctx, GRPC_STATUS_INTERNAL, "internal error");
 	log_info("payments: run %" PRId64 ": file of message %s written, %"

@@ -39,7 +39,8 @@ test_pain001(void **state)
 	struct bankfile_debtor d = {"Agency & Co", "LT307300010000000001",
 	    "SPISLT21XXX"};
 	struct bankfile_header h = {"SPIS20261124101500R1",
-	    "2026-11-24T10:15:00Z", "2026-11-24", "EUR", "SOC-BEN 2026-11"};
+	    "2026-11-24T10:15:00Z", "2026-11-24", "EUR", "SOC-BEN 2026-11",
+	    2, 12346};
 	struct bankfile_pain001 *p;
 	struct arena a;
 	unsigned char *xml;
@@ -48,7 +49,7 @@ test_pain001(void **state)
 
 	(void)state;
 	arena_init(&a);
-	assert_non_null(p = bankfile_pain001_new(&d, &h));
+	assert_non_null(p = bankfile_pain001_new(&d, &h, NULL, NULL));
 	assert_int_equal(bankfile_pain001_add(p, "SPIS-1-1", 12345,
 	    "Rūta Žemaitė", "LT601010012345678901"), 0);
 	assert_int_equal(bankfile_pain001_add(p, "SPIS-1-2", 1, "<O'Neil>",
