@@ -469,56 +469,86 @@ ren_copy_one(void *arg, const struct store_renewal *x)
 	snprintf(c->reference, sizeof c->reference, "%s", x->reference);
 }
 
-/* Settles a renewal whose window closed; -1 on a store error. */
+/*
+ * Reads what settling renewal id needs into x, with the citizen's notice
+ * of the end (in a) when it ends; -1 when it cannot be read.
+ */
 static int
-ren_settle(struct renewal *r, int64_t id, const char *today)
+ren_settle_read(struct renewal *r, int64_t id, const char *today,
+    struct arena *a, struct store_renewal_settling *x,
+    struct store_notice *notice, struct ren_copy *c)
 {
-	struct store_notice notice, *np = NULL;
 	struct store_person p;
-	struct ren_copy c = {0};
 	struct ren_prog *pp;
-	struct arena a;
-	enum store_rc rc;
 
-	if (store_renewal_get(r->d->store, id, ren_copy_one, &c) != STORE_OK)
+	memset(c, 0, sizeof *c);
+	if (store_renewal_get(r->d->store, id, ren_copy_one, c) != STORE_OK)
 		return -1;
-	arena_init(&a);
+	x->id = id;
+	x->outcome = c->eligible ? "renewed" : "ended";
+	x->reason = c->eligible ? "no objection" : REN_EXIT_REASON;
+	x->notice = NULL;
 	/* An end is told to the citizen as any other end is. */
-	if (!c.eligible && (pp = ren_programme(r, c.programme)) != NULL &&
-	    store_person_get(r->d->store, c.national_id, NULL, &p) ==
+	if (!c->eligible && (pp = ren_programme(r, c->programme)) != NULL &&
+	    store_person_get(r->d->store, c->national_id, NULL, &p) ==
 	    STORE_OK) {
-		notice_benefit_ended(&a, &p, programme_name(pp->p,
-		    p.language), c.reference, today, REN_EXIT_REASON,
-		    &notice);
-		np = &notice;
+		notice_benefit_ended(a, &p, programme_name(pp->p,
+		    p.language), c->reference, today, REN_EXIT_REASON,
+		    notice);
+		x->notice = notice;
 	}
-	rc = store_renewal_settle(r->d->store, id, "pending", c.eligible ?
-	    "renewed" : "ended", today, "renewal", c.eligible ?
-	    "no objection" : REN_EXIT_REASON, np, NULL, NULL, NULL);
-	arena_free(&a);
-	if (rc == STORE_OK)
-		log_info("renewal %" PRId64 ": benefit of %s %s", id,
-		    c.reference, c.eligible ? "renewed" : "ended");
-	return rc == STORE_OK || rc == STORE_REFUSED ? 0 : -1;
+	return 0;
 }
 
-/* Settles every pending renewal whose window has closed. */
+/*
+ * Settles every pending renewal whose window has closed, a batch at a
+ * time in one transaction each (store_renewal_settle_batch): one durable
+ * commit per renewal was what this pass cost.  A batch that fails is
+ * settled up to the renewal that failed; the next pass tries again.
+ */
 static void
 ren_mature(struct renewal *r)
 {
 	int64_t ids[REN_BATCH];
+	struct store_renewal_settling *x;
+	struct store_notice *notices;
+	struct ren_copy *c;
+	struct arena a;
 	char today[16];
-	int n;
+	int n, m, handled;
+	enum store_rc rc;
 
+	x = calloc(REN_BATCH, sizeof *x);
+	notices = calloc(REN_BATCH, sizeof *notices);
+	c = calloc(REN_BATCH, sizeof *c);
+	if (x == NULL || notices == NULL || c == NULL)
+		goto out;
 	check_today(today, sizeof today);
 	while ((n = store_renewal_matured(r->d->store, today, ids,
 	    REN_BATCH)) > 0) {
+		if (ren_stopping(r))
+			break;
 		ren_prog_stale(r);
-		for (int i = 0; i < n; i++)
-			if (ren_stopping(r) || ren_settle(r, ids[i],
-			    today) != 0)
-				return;
+		arena_init(&a);
+		for (m = 0; m < n; m++)
+			if (ren_settle_read(r, ids[m], today, &a, &x[m],
+			    &notices[m], &c[m]) != 0)
+				break;
+		rc = store_renewal_settle_batch(r->d->store, x, m, today,
+		    "renewal", &handled);
+		arena_free(&a);
+		for (int i = 0; i < handled; i++)
+			if (x[i].settled)
+				log_info("renewal %" PRId64 ": benefit of %s "
+				    "%s", x[i].id, c[i].reference,
+				    c[i].eligible ? "renewed" : "ended");
+		if (rc != STORE_OK || m < n)
+			break;
 	}
+out:
+	free(x);
+	free(notices);
+	free(c);
 }
 
 /*
