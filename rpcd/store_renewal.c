@@ -174,10 +174,13 @@ store_renewal_job_get(struct store *st, int64_t id,
 {
 	enum store_rc rc;
 
-	pthread_mutex_lock(&st->lock);
+	/* On a read connection: counting a large job's renewals takes a
+	 * while, and a console polling its progress kept the job's own
+	 * writes waiting behind the writer's lock. */
+	store_read_lock(st);
 	if ((rc = job_read(st, id, job)) == STORE_OK)
 		rc = job_count(st, job);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -188,11 +191,11 @@ store_renewal_job_list(struct store *st, int limit,
 	sqlite3_stmt *s;
 	int n = 0, r = SQLITE_DONE;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT " JOB_COLUMNS " FROM renewal_jobs"
 	    " ORDER BY id DESC LIMIT ?");
 	if (s == NULL) {
-		pthread_mutex_unlock(&st->lock);
+		store_read_unlock(st);
 		return -1;
 	}
 	sqlite3_bind_int(s, 1, limit);
@@ -203,13 +206,13 @@ store_renewal_job_list(struct store *st, int limit,
 		n = -1;
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
-	/* Each job is counted under the lock on its own, so that a long
-	 * list of large jobs does not keep the renewal thread waiting. */
+	store_read_unlock(st);
+	/* Each job is counted on a read connection on its own, so that a
+	 * long list of large jobs holds neither the writer nor a reader. */
 	for (int i = 0; i < n; i++) {
-		pthread_mutex_lock(&st->lock);
+		store_read_lock(st);
 		r = job_count(st, &out[i]);
-		pthread_mutex_unlock(&st->lock);
+		store_read_unlock(st);
 		if (r != STORE_OK)
 			return -1;
 	}
