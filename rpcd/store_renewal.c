@@ -336,14 +336,16 @@ ren_record_one(struct store *st, const struct store_renewal_new *r,
 
 /*
  * A batch is one durable commit, not one per benefit: the commit's fsync
- * is what a benefit cost before.  Each benefit is a savepoint of its own,
- * so that one that cannot be written is undone alone and the benefits
- * before it are still committed with the cursor just before it; the job
- * tries it again on its next pass.
+ * is what a benefit cost before.  With careful, each benefit is a
+ * savepoint of its own, so that one that cannot be written is undone
+ * alone and the benefits before it are still committed with the cursor
+ * just before it; the job tries it again on its next pass.  Without, a
+ * benefit that cannot be written undoes the whole batch, and *retry says
+ * to write it again carefully.
  */
-enum store_rc
-store_renewal_record(struct store *st, const struct store_renewal_new *r,
-    int n, int *handled, struct store_renewal_job *job)
+static enum store_rc
+ren_record(struct store *st, const struct store_renewal_new *r, int n,
+    int *handled, struct store_renewal_job *job, int careful, int *retry)
 {
 	struct store_renewal_job cur;
 	sqlite3_stmt *s;
@@ -354,6 +356,7 @@ store_renewal_record(struct store *st, const struct store_renewal_new *r,
 	int i, added;
 
 	*handled = 0;
+	*retry = 0;
 	if (n <= 0)
 		return STORE_OK;
 	check_now(at, sizeof at);
@@ -373,15 +376,25 @@ store_renewal_record(struct store *st, const struct store_renewal_new *r,
 		/* Past it already: a batch read before the cursor moved. */
 		if (r[i].benefit_id <= cursor)
 			continue;
-		if (ren_exec(st, "SAVEPOINT renewal_one", "renewal") != 0)
-			break;
-		if (ren_record_one(st, &r[i], at, now, &added) != 0) {
-			ren_exec(st, "ROLLBACK TO renewal_one", "renewal");
-			ren_exec(st, "RELEASE renewal_one", "renewal");
-			break;
+		if (!careful) {
+			if (ren_record_one(st, &r[i], at, now, &added) != 0) {
+				*retry = 1;
+				goto fail;
+			}
+		} else {
+			if (ren_exec(st, "SAVEPOINT renewal_one",
+			    "renewal") != 0)
+				break;
+			if (ren_record_one(st, &r[i], at, now, &added) != 0) {
+				ren_exec(st, "ROLLBACK TO renewal_one",
+				    "renewal");
+				ren_exec(st, "RELEASE renewal_one", "renewal");
+				break;
+			}
+			if (ren_exec(st, "RELEASE renewal_one",
+			    "renewal") != 0)
+				break;
 		}
-		if (ren_exec(st, "RELEASE renewal_one", "renewal") != 0)
-			break;
 		cursor = r[i].benefit_id;
 		processed++;
 		eligible += added && r[i].eligible;
@@ -415,6 +428,25 @@ store_renewal_record(struct store *st, const struct store_renewal_new *r,
 fail:
 	store_rollback(st);
 	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+/*
+ * A savepoint per benefit costs two statements and a copy of every page
+ * the benefit touches; a benefit that cannot be written is rare, so the
+ * batch is written without them first, and again with them only when one
+ * failed.
+ */
+enum store_rc
+store_renewal_record(struct store *st, const struct store_renewal_new *r,
+    int n, int *handled, struct store_renewal_job *job)
+{
+	enum store_rc rc;
+	int retry;
+
+	rc = ren_record(st, r, n, handled, job, 0, &retry);
+	if (retry)
+		rc = ren_record(st, r, n, handled, job, 1, &retry);
 	return rc;
 }
 
