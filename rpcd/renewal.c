@@ -495,6 +495,8 @@ ren_settle_read(struct renewal *r, int64_t id, const char *today,
 		notice_benefit_ended(a, &p, programme_name(pp->p,
 		    p.language), c->reference, today, REN_EXIT_REASON,
 		    notice);
+		/* p goes with this call; c stays with the batch. */
+		notice->national_id = c->national_id;
 		x->notice = notice;
 	}
 	return 0;
