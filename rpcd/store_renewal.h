@@ -167,9 +167,10 @@ struct store_renewal_settling {
 /*
  * Settles the n pending renewals x as store_renewal_settle would each
  * from "pending", on date by actor, in one transaction; one no longer
- * pending is left as it is (its settled 0).  *handled is how many of x the commit covers:
- * n on STORE_OK; on STORE_ERR those before x[*handled], which could not
- * be settled (0 when nothing was committed).
+ * pending is left as it is (its settled 0).  *handled is how many of x
+ * the commit covers: n on STORE_OK; on STORE_ERR those before
+ * x[*handled], which could not be settled (0 when nothing was
+ * committed).
  */
 enum store_rc store_renewal_settle_batch(struct store *st,
     struct store_renewal_settling *x, int n, const char *date,
