@@ -3,12 +3,14 @@
  * thread.  StartRenewal (benefits.c) only records a job; this thread finds
  * the running job and streams over the benefits due in id order a batch
  * at a time.  For each benefit of a batch it runs the programme's current
- * rules on current data, outside the store's lock; then the whole batch,
- * each renewal with the citizen's informative calculation, and the job's
- * cursor moved to the last benefit of the batch, is one transaction
- * (store_renewal_record).  A daemon that dies mid-job finds the job still
- * running when it starts again and resumes after the cursor, so nothing
- * is done twice, and a batch is written whole or not at all.
+ * rules on current data, outside the store's lock, on a few threads at
+ * once (one a core), each reading from a snapshot of its own; then the
+ * whole batch, each renewal with the citizen's informative calculation,
+ * and the job's cursor moved to the last benefit of the batch, is one
+ * transaction (store_renewal_record), written while those threads compute
+ * the next batch.  A daemon that dies mid-job finds the job still running
+ * when it starts again and resumes after the cursor, so nothing is done
+ * twice, and a batch is written whole or not at all.
  *
  * Each pass also settles the pending renewals whose objection window has
  * closed: an eligible benefit takes its new amount for another year, one
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "log.h"
@@ -38,6 +41,13 @@
  * run, so RPCs are not kept waiting.
  */
 #define REN_BATCH 256
+/*
+ * Threads computing a batch, each a part of it: one a core, at most this
+ * many.  A benefit's renewal is a dozen indexed reads and its rules, all
+ * of it independent of the other benefits', and the store's read
+ * connections let the threads read at once.
+ */
+#define REN_WORKERS_MAX 4
 /* Programmes whose parsed rules are kept (more are read again). */
 #define REN_PROGS 32
 /* Progress is logged every so many benefits. */
@@ -58,6 +68,33 @@ struct ren_prog {
 	int fresh;		/* read in this batch */
 };
 
+/*
+ * A batch: the benefits due, then their renewals as computed, kept until
+ * written.  Two of them take turns, one computed while the other is
+ * written.  What the computing threads read of it (the job, the day, the
+ * programmes) is set before they start and not changed until they end.
+ */
+struct ren_batch {
+	int n;
+	int64_t job_id;
+	char today[16], until[16];
+	struct store_renewal_due due[REN_BATCH];
+	struct ren_prog *prog[REN_BATCH];
+	struct store_renewal_new rec[REN_BATCH];
+	struct store_notice notice[REN_BATCH];
+	struct arena arena[REN_WORKERS_MAX]; /* one a thread: not shared */
+};
+
+/* One thread's part of a batch: [from, to). */
+struct ren_part {
+	struct renewal *r;
+	struct ren_batch *b;
+	int from, to, k;
+	int stopped;	/* the daemon is stopping: the part is not whole */
+	int joinable;	/* runs on a thread of its own */
+	pthread_t thread;
+};
+
 struct renewal {
 	struct rpcd *d;
 	long poll_seconds;
@@ -69,9 +106,9 @@ struct renewal {
 	struct ren_prog progs[REN_PROGS];
 	int nprogs, nextprog;
 	struct store_programme *read; /* scratch for a programme read */
-	struct store_renewal_due batch[REN_BATCH];
-	struct store_renewal_new rec[REN_BATCH];
-	struct store_notice notice[REN_BATCH];
+	int nworkers;
+	struct ren_part parts[REN_WORKERS_MAX];
+	struct ren_batch batch[2];
 };
 
 static int
@@ -170,31 +207,31 @@ ren_programme(struct renewal *r, const char *code)
 }
 
 /*
- * Computes due's renewal into rec, with the citizen's notice when the
- * rules could be applied; strings are allocated from a.  Reads the store
- * but writes nothing: the batch is written at once.
+ * Computes benefit i's renewal into b->rec[i], with the citizen's notice
+ * when the rules could be applied; strings are allocated from a.  Reads
+ * the store but writes nothing: the batch is written at once.  Runs on a
+ * computing thread: it uses only b and the programme b->prog[i], which
+ * the job does not change while the batch is computed.
  */
 static void
-ren_one(struct renewal *r, const struct store_renewal_job *job,
-    const struct store_renewal_due *due, const char *today, struct arena *a,
+ren_one(struct rpcd *d, const struct ren_batch *b, int i, struct arena *a,
     struct store_renewal_new *rec, struct store_notice *notice)
 {
-	struct rpcd *d = r->d;
+	const struct store_renewal_due *due = &b->due[i];
+	const struct ren_prog *pp = b->prog[i];
 	struct rule_value facts[FACT__COUNT];
 	struct store_person p;
 	struct programme_eval ev;
 	struct rule_error err = {0};
-	struct ren_prog *pp;
 
 	memset(rec, 0, sizeof *rec);
-	rec->job_id = job->id;
+	rec->job_id = b->job_id;
 	rec->benefit_id = due->benefit_id;
 	rec->old_amount = due->amount;
-	if ((pp = ren_programme(r, due->programme)) == NULL ||
-	    applications_facts(d, due->national_id, due->income, due->assets,
-	    today, &p, facts) != 0) {
+	if (pp == NULL || applications_facts(d, due->national_id, due->income,
+	    due->assets, b->today, &p, facts) != 0) {
 		log_warn("renewal job %" PRId64 ": benefit %" PRId64 ": its "
-		    "programme or person cannot be read", job->id,
+		    "programme or person cannot be read", b->job_id,
 		    due->benefit_id);
 		rec->failed = 1;
 		return;
@@ -202,7 +239,7 @@ ren_one(struct renewal *r, const struct store_renewal_job *job,
 	if (pp->elig == NULL || programme_evaluate_parsed(pp->elig,
 	    pp->amount, facts, pp->p->currency, 0, a, &ev, &err) != 0) {
 		log_warn("renewal job %" PRId64 ": benefit %" PRId64 ": the "
-		    "rules of %s version %d cannot be applied: %s", job->id,
+		    "rules of %s version %d cannot be applied: %s", b->job_id,
 		    due->benefit_id, pp->p->code, pp->p->rule_version,
 		    pp->elig == NULL ? pp->err.msg : err.msg);
 		rec->failed = 1;
@@ -212,8 +249,7 @@ ren_one(struct renewal *r, const struct store_renewal_job *job,
 	rec->new_amount = ev.eligible ? ev.amount : 0;
 	rec->rule_version = pp->p->rule_version;
 	rec->explanation = ev.explanation;
-	rec->objection_until = ren_date_add(a, job->as_of, 0,
-	    d->objection_days);
+	rec->objection_until = b->until;
 	notice_renewal(a, &p, programme_name(pp->p, p.language),
 	    due->reference, rec->eligible, rec->old_amount, rec->new_amount,
 	    due->currency, due->period, rec->explanation,
@@ -223,17 +259,155 @@ ren_one(struct renewal *r, const struct store_renewal_job *job,
 	rec->notice = notice;
 }
 
-/* Works through the running job, if any, until it is done or the daemon
- * stops. */
+/* A thread's part of a batch: its reads, a dozen per benefit, from one
+ * snapshot of its own. */
+static void *
+ren_part_run(void *arg)
+{
+	struct ren_part *w = arg;
+	struct store *st = w->r->d->store;
+
+	store_snapshot_begin(st);
+	for (int i = w->from; i < w->to; i++) {
+		if (ren_stopping(w->r)) {
+			w->stopped = 1;
+			break;
+		}
+		ren_one(w->r->d, w->b, i, &w->b->arena[w->k], &w->b->rec[i],
+		    &w->b->notice[i]);
+	}
+	store_snapshot_end(st);
+	return NULL;
+}
+
+/* Starts computing batch b, its benefits shared out between the threads;
+ * one that cannot be started computes its part here. */
+static void
+ren_compute_start(struct renewal *r, struct ren_batch *b)
+{
+	int nw = r->nworkers < b->n ? r->nworkers : b->n, from = 0;
+
+	for (int k = 0; k < REN_WORKERS_MAX; k++)
+		r->parts[k].joinable = 0;
+	for (int k = 0; k < nw; k++) {
+		struct ren_part *w = &r->parts[k];
+
+		w->r = r;
+		w->b = b;
+		w->k = k;
+		w->from = from;
+		w->to = from = b->n * (k + 1) / nw;
+		w->stopped = 0;
+		if (pthread_create(&w->thread, NULL, ren_part_run, w) == 0)
+			w->joinable = 1;
+		else
+			ren_part_run(w);
+	}
+	for (int k = nw; k < REN_WORKERS_MAX; k++) {
+		r->parts[k].from = r->parts[k].to = 0;
+		r->parts[k].stopped = 0;
+	}
+}
+
+/* Waits for the batch being computed; returns whether it is whole. */
+static int
+ren_compute_wait(struct renewal *r)
+{
+	int whole = 1;
+
+	for (int k = 0; k < REN_WORKERS_MAX; k++) {
+		struct ren_part *w = &r->parts[k];
+
+		if (w->joinable)
+			pthread_join(w->thread, NULL);
+		w->joinable = 0;
+		whole &= !w->stopped;
+	}
+	return whole;
+}
+
+static void
+ren_batch_free(struct ren_batch *b)
+{
+	for (int k = 0; k < REN_WORKERS_MAX; k++)
+		arena_free(&b->arena[k]);
+	b->n = 0;
+}
+
+/*
+ * Reads the benefits due after cursor into b, with their programmes;
+ * returns how many, or -1.  On the job's thread, with no batch being
+ * computed: the kept programmes change here.
+ */
+static int
+ren_batch_read(struct renewal *r, const struct store_renewal_job *job,
+    int64_t cursor, struct ren_batch *b)
+{
+	struct arena a;
+	int n;
+
+	n = store_renewal_due(r->d->store, job->as_of, cursor, b->due,
+	    REN_BATCH);
+	b->n = n < 0 ? 0 : n;
+	if (n <= 0)
+		return n;
+	b->job_id = job->id;
+	check_today(b->today, sizeof b->today);
+	arena_init(&a);
+	snprintf(b->until, sizeof b->until, "%s", ren_date_add(&a,
+	    job->as_of, 0, r->d->objection_days));
+	arena_free(&a);
+	ren_prog_stale(r);
+	for (int i = 0; i < n; i++)
+		b->prog[i] = ren_programme(r, b->due[i].programme);
+	return n;
+}
+
+/*
+ * Writes batch b; returns 0, or -1 when the job is to stop for now (no
+ * longer running, or a benefit could not be written: the next pass tries
+ * again from the cursor committed).
+ */
+static int
+ren_batch_write(struct renewal *r, struct ren_batch *b,
+    struct store_renewal_job *job, int64_t *logged)
+{
+	enum store_rc rc;
+	int handled;
+
+	rc = store_renewal_record(r->d->store, b->rec, b->n, &handled, job);
+	if (rc == STORE_EXISTS)
+		/* No longer running: nothing was written. */
+		return -1;
+	if (rc != STORE_OK) {
+		log_error("renewal job %" PRId64 ": benefit %" PRId64
+		    " could not be recorded; will try again", b->job_id,
+		    b->due[handled].benefit_id);
+		return -1;
+	}
+	if (job->processed / REN_LOG_EVERY != *logged) {
+		*logged = job->processed / REN_LOG_EVERY;
+		log_info("renewal job %" PRId64 ": %" PRId64 " of %" PRId64
+		    " handled", job->id, job->processed, job->due);
+	}
+	return 0;
+}
+
+/*
+ * Works through the running job, if any, until it is done or the daemon
+ * stops.  Batch N+1 is read and computed while batch N is written: what
+ * it reads (people, households, reported facts, programmes) is not what
+ * the job writes (renewals, notices, its cursor), and a batch computed
+ * ahead of a write that fails is dropped unwritten, to be read again from
+ * the cursor committed.
+ */
 static void
 ren_job(struct renewal *r)
 {
 	struct store_renewal_job job;
-	struct arena a;
-	char today[16];
-	int64_t logged;
-	int n, handled;
-	enum store_rc rc;
+	struct ren_batch *b, *written = NULL;
+	int64_t logged, cursor;
+	int n, cur = 0, ok, stop;
 
 	if (store_renewal_job_running(r->d->store, &job) != STORE_OK)
 		return;
@@ -241,49 +415,35 @@ ren_job(struct renewal *r)
 	    PRId64 " handled so far", job.id, job.as_of, job.due,
 	    job.processed);
 	logged = job.processed / REN_LOG_EVERY;
+	cursor = job.cursor;
 	for (;;) {
-		if (ren_stopping(r))
+		b = &r->batch[cur];
+		/* A batch computed already is still written when the daemon
+		 * stops. */
+		stop = ren_stopping(r);
+		n = stop ? 0 : ren_batch_read(r, &job, cursor, b);
+		if (n > 0) {
+			ren_compute_start(r, b);
+			cursor = b->due[n - 1].benefit_id;
+		}
+		ok = n >= 0 && !stop;
+		if (written != NULL) {
+			if (n >= 0 && ren_batch_write(r, written, &job,
+			    &logged) != 0)
+				ok = 0;
+			ren_batch_free(written);
+			written = NULL;
+		}
+		if (n > 0 && !ren_compute_wait(r))
+			ok = 0;
+		if (!ok) {
+			ren_batch_free(b);
 			return;
-		n = store_renewal_due(r->d->store, job.as_of, job.cursor,
-		    r->batch, REN_BATCH);
-		if (n < 0)
-			return;
+		}
 		if (n == 0)
 			break;
-		check_today(today, sizeof today);
-		ren_prog_stale(r);
-		arena_init(&a);
-		/* The batch's reads, a dozen per benefit, from one snapshot;
-		 * nothing is written until it ends. */
-		store_snapshot_begin(r->d->store);
-		for (int i = 0; i < n; i++) {
-			/* Nothing of the batch is written yet. */
-			if (ren_stopping(r)) {
-				store_snapshot_end(r->d->store);
-				arena_free(&a);
-				return;
-			}
-			ren_one(r, &job, &r->batch[i], today, &a, &r->rec[i],
-			    &r->notice[i]);
-		}
-		store_snapshot_end(r->d->store);
-		rc = store_renewal_record(r->d->store, r->rec, n, &handled,
-		    &job);
-		arena_free(&a);
-		if (rc == STORE_EXISTS)
-			/* No longer running: nothing was written. */
-			return;
-		if (rc != STORE_OK) {
-			log_error("renewal job %" PRId64 ": benefit %" PRId64
-			    " could not be recorded; will try again", job.id,
-			    r->batch[handled].benefit_id);
-			return;
-		}
-		if (job.processed / REN_LOG_EVERY != logged) {
-			logged = job.processed / REN_LOG_EVERY;
-			log_info("renewal job %" PRId64 ": %" PRId64 " of %"
-			    PRId64 " handled", job.id, job.processed, job.due);
-		}
+		written = b;
+		cur ^= 1;
 	}
 	if (store_renewal_job_finish(r->d->store, job.id) == STORE_OK &&
 	    store_renewal_job_get(r->d->store, job.id, &job) == STORE_OK)
@@ -309,56 +469,88 @@ ren_copy_one(void *arg, const struct store_renewal *x)
 	snprintf(c->reference, sizeof c->reference, "%s", x->reference);
 }
 
-/* Settles a renewal whose window closed; -1 on a store error. */
+/*
+ * Reads what settling renewal id needs into x, with the citizen's notice
+ * of the end (in a) when it ends; -1 when it cannot be read.
+ */
 static int
-ren_settle(struct renewal *r, int64_t id, const char *today)
+ren_settle_read(struct renewal *r, int64_t id, const char *today,
+    struct arena *a, struct store_renewal_settling *x,
+    struct store_notice *notice, struct ren_copy *c)
 {
-	struct store_notice notice, *np = NULL;
 	struct store_person p;
-	struct ren_copy c = {0};
 	struct ren_prog *pp;
-	struct arena a;
-	enum store_rc rc;
 
-	if (store_renewal_get(r->d->store, id, ren_copy_one, &c) != STORE_OK)
+	memset(c, 0, sizeof *c);
+	if (store_renewal_get(r->d->store, id, ren_copy_one, c) != STORE_OK)
 		return -1;
-	arena_init(&a);
+	x->id = id;
+	x->outcome = c->eligible ? "renewed" : "ended";
+	x->reason = c->eligible ? "no objection" : REN_EXIT_REASON;
+	x->notice = NULL;
 	/* An end is told to the citizen as any other end is. */
-	if (!c.eligible && (pp = ren_programme(r, c.programme)) != NULL &&
-	    store_person_get(r->d->store, c.national_id, NULL, &p) ==
+	if (!c->eligible && (pp = ren_programme(r, c->programme)) != NULL &&
+	    store_person_get(r->d->store, c->national_id, NULL, &p) ==
 	    STORE_OK) {
-		notice_benefit_ended(&a, &p, programme_name(pp->p,
-		    p.language), c.reference, today, REN_EXIT_REASON,
-		    &notice);
-		np = &notice;
+		notice_benefit_ended(a, &p, programme_name(pp->p,
+		    p.language), c->reference, today, REN_EXIT_REASON,
+		    notice);
+		/* p goes with this call; c stays with the batch. */
+		notice->national_id = c->national_id;
+		x->notice = notice;
 	}
-	rc = store_renewal_settle(r->d->store, id, "pending", c.eligible ?
-	    "renewed" : "ended", today, "renewal", c.eligible ?
-	    "no objection" : REN_EXIT_REASON, np, NULL, NULL, NULL);
-	arena_free(&a);
-	if (rc == STORE_OK)
-		log_info("renewal %" PRId64 ": benefit of %s %s", id,
-		    c.reference, c.eligible ? "renewed" : "ended");
-	return rc == STORE_OK || rc == STORE_REFUSED ? 0 : -1;
+	return 0;
 }
 
-/* Settles every pending renewal whose window has closed. */
+/*
+ * Settles every pending renewal whose window has closed, a batch at a
+ * time in one transaction each (store_renewal_settle_batch): one durable
+ * commit per renewal was what this pass cost.  A batch that fails is
+ * settled up to the renewal that failed; the next pass tries again.
+ */
 static void
 ren_mature(struct renewal *r)
 {
 	int64_t ids[REN_BATCH];
+	struct store_renewal_settling *x;
+	struct store_notice *notices;
+	struct ren_copy *c;
+	struct arena a;
 	char today[16];
-	int n;
+	int n, m, handled;
+	enum store_rc rc;
 
+	x = calloc(REN_BATCH, sizeof *x);
+	notices = calloc(REN_BATCH, sizeof *notices);
+	c = calloc(REN_BATCH, sizeof *c);
+	if (x == NULL || notices == NULL || c == NULL)
+		goto out;
 	check_today(today, sizeof today);
 	while ((n = store_renewal_matured(r->d->store, today, ids,
 	    REN_BATCH)) > 0) {
+		if (ren_stopping(r))
+			break;
 		ren_prog_stale(r);
-		for (int i = 0; i < n; i++)
-			if (ren_stopping(r) || ren_settle(r, ids[i],
-			    today) != 0)
-				return;
+		arena_init(&a);
+		for (m = 0; m < n; m++)
+			if (ren_settle_read(r, ids[m], today, &a, &x[m],
+			    &notices[m], &c[m]) != 0)
+				break;
+		rc = store_renewal_settle_batch(r->d->store, x, m, today,
+		    "renewal", &handled);
+		arena_free(&a);
+		for (int i = 0; i < handled; i++)
+			if (x[i].settled)
+				log_info("renewal %" PRId64 ": benefit of %s "
+				    "%s", x[i].id, c[i].reference,
+				    c[i].eligible ? "renewed" : "ended");
+		if (rc != STORE_OK || m < n)
+			break;
 	}
+out:
+	free(x);
+	free(notices);
+	free(c);
 }
 
 /*
@@ -436,6 +628,7 @@ struct renewal *
 renewal_start(struct rpcd *d, long poll_seconds, int daily)
 {
 	struct renewal *r;
+	long cpus;
 
 	if ((r = calloc(1, sizeof *r)) == NULL)
 		return NULL;
@@ -448,6 +641,12 @@ renewal_start(struct rpcd *d, long poll_seconds, int daily)
 			return NULL;
 		}
 	}
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < REN_WORKERS_MAX; k++)
+			arena_init(&r->batch[i].arena[k]);
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	r->nworkers = cpus < 1 ? 1 : cpus > REN_WORKERS_MAX ?
+	    REN_WORKERS_MAX : (int)cpus;
 	r->d = d;
 	r->poll_seconds = poll_seconds;
 	r->daily = daily;

@@ -174,10 +174,13 @@ store_renewal_job_get(struct store *st, int64_t id,
 {
 	enum store_rc rc;
 
-	pthread_mutex_lock(&st->lock);
+	/* On a read connection: counting a large job's renewals takes a
+	 * while, and a console polling its progress kept the job's own
+	 * writes waiting behind the writer's lock. */
+	store_read_lock(st);
 	if ((rc = job_read(st, id, job)) == STORE_OK)
 		rc = job_count(st, job);
-	pthread_mutex_unlock(&st->lock);
+	store_read_unlock(st);
 	return rc;
 }
 
@@ -188,11 +191,11 @@ store_renewal_job_list(struct store *st, int limit,
 	sqlite3_stmt *s;
 	int n = 0, r = SQLITE_DONE;
 
-	pthread_mutex_lock(&st->lock);
+	store_read_lock(st);
 	s = store_prepare(st, "SELECT " JOB_COLUMNS " FROM renewal_jobs"
 	    " ORDER BY id DESC LIMIT ?");
 	if (s == NULL) {
-		pthread_mutex_unlock(&st->lock);
+		store_read_unlock(st);
 		return -1;
 	}
 	sqlite3_bind_int(s, 1, limit);
@@ -203,13 +206,13 @@ store_renewal_job_list(struct store *st, int limit,
 		n = -1;
 	}
 	store_release(st, s);
-	pthread_mutex_unlock(&st->lock);
-	/* Each job is counted under the lock on its own, so that a long
-	 * list of large jobs does not keep the renewal thread waiting. */
+	store_read_unlock(st);
+	/* Each job is counted on a read connection on its own, so that a
+	 * long list of large jobs holds neither the writer nor a reader. */
 	for (int i = 0; i < n; i++) {
-		pthread_mutex_lock(&st->lock);
+		store_read_lock(st);
 		r = job_count(st, &out[i]);
-		pthread_mutex_unlock(&st->lock);
+		store_read_unlock(st);
 		if (r != STORE_OK)
 			return -1;
 	}
@@ -333,14 +336,16 @@ ren_record_one(struct store *st, const struct store_renewal_new *r,
 
 /*
  * A batch is one durable commit, not one per benefit: the commit's fsync
- * is what a benefit cost before.  Each benefit is a savepoint of its own,
- * so that one that cannot be written is undone alone and the benefits
- * before it are still committed with the cursor just before it; the job
- * tries it again on its next pass.
+ * is what a benefit cost before.  With careful, each benefit is a
+ * savepoint of its own, so that one that cannot be written is undone
+ * alone and the benefits before it are still committed with the cursor
+ * just before it; the job tries it again on its next pass.  Without, a
+ * benefit that cannot be written undoes the whole batch, and *retry says
+ * to write it again carefully.
  */
-enum store_rc
-store_renewal_record(struct store *st, const struct store_renewal_new *r,
-    int n, int *handled, struct store_renewal_job *job)
+static enum store_rc
+ren_record(struct store *st, const struct store_renewal_new *r, int n,
+    int *handled, struct store_renewal_job *job, int careful, int *retry)
 {
 	struct store_renewal_job cur;
 	sqlite3_stmt *s;
@@ -351,6 +356,7 @@ store_renewal_record(struct store *st, const struct store_renewal_new *r,
 	int i, added;
 
 	*handled = 0;
+	*retry = 0;
 	if (n <= 0)
 		return STORE_OK;
 	check_now(at, sizeof at);
@@ -370,15 +376,25 @@ store_renewal_record(struct store *st, const struct store_renewal_new *r,
 		/* Past it already: a batch read before the cursor moved. */
 		if (r[i].benefit_id <= cursor)
 			continue;
-		if (ren_exec(st, "SAVEPOINT renewal_one", "renewal") != 0)
-			break;
-		if (ren_record_one(st, &r[i], at, now, &added) != 0) {
-			ren_exec(st, "ROLLBACK TO renewal_one", "renewal");
-			ren_exec(st, "RELEASE renewal_one", "renewal");
-			break;
+		if (!careful) {
+			if (ren_record_one(st, &r[i], at, now, &added) != 0) {
+				*retry = 1;
+				goto fail;
+			}
+		} else {
+			if (ren_exec(st, "SAVEPOINT renewal_one",
+			    "renewal") != 0)
+				break;
+			if (ren_record_one(st, &r[i], at, now, &added) != 0) {
+				ren_exec(st, "ROLLBACK TO renewal_one",
+				    "renewal");
+				ren_exec(st, "RELEASE renewal_one", "renewal");
+				break;
+			}
+			if (ren_exec(st, "RELEASE renewal_one",
+			    "renewal") != 0)
+				break;
 		}
-		if (ren_exec(st, "RELEASE renewal_one", "renewal") != 0)
-			break;
 		cursor = r[i].benefit_id;
 		processed++;
 		eligible += added && r[i].eligible;
@@ -412,6 +428,25 @@ store_renewal_record(struct store *st, const struct store_renewal_new *r,
 fail:
 	store_rollback(st);
 	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+/*
+ * A savepoint per benefit costs two statements and a copy of every page
+ * the benefit touches; a benefit that cannot be written is rare, so the
+ * batch is written without them first, and again with them only when one
+ * failed.
+ */
+enum store_rc
+store_renewal_record(struct store *st, const struct store_renewal_new *r,
+    int n, int *handled, struct store_renewal_job *job)
+{
+	enum store_rc rc;
+	int retry;
+
+	rc = ren_record(st, r, n, handled, job, 0, &retry);
+	if (retry)
+		rc = ren_record(st, r, n, handled, job, 1, &retry);
 	return rc;
 }
 
@@ -645,9 +680,14 @@ ren_renew_benefit(struct store *st, int64_t id, int64_t amount,
 	return store_write(st, s, "benefit change");
 }
 
-enum store_rc
-store_renewal_settle(struct store *st, int64_t id, const char *from,
-    const char *outcome, const char *date, const char *actor,
+/*
+ * Settles renewal id from state from as outcome inside the caller's
+ * transaction (lock held); store_renewal_settle says what that does.
+ * STORE_REFUSED (fn gets the renewal) when it is not in from.
+ */
+static enum store_rc
+ren_settle_tx(struct store *st, int64_t id, const char *from,
+    const char *outcome, const char *date, const char *at, const char *actor,
     const char *reason, const struct store_notice *notice,
     const struct store_audit *a,
     void (*fn)(void *arg, const struct store_renewal *r), void *arg)
@@ -655,27 +695,18 @@ store_renewal_settle(struct store *st, int64_t id, const char *from,
 	struct store_renewal r;
 	sqlite3_stmt *s;
 	enum store_rc rc;
-	char state[16], at[32], bstate[16] = "";
+	char state[16], bstate[16] = "";
 	int benefit_open;
 
-	check_now(at, sizeof at);
-	pthread_mutex_lock(&st->lock);
-	if (store_begin(st) != 0) {
-		pthread_mutex_unlock(&st->lock);
-		return STORE_ERR;
-	}
 	if ((rc = ren_read(st, id, NULL, NULL, &r, state, sizeof state, NULL,
 	    0)) != STORE_OK)
-		goto fail;
-	if (strcmp(state, from) != 0) {
-		rc = ren_read(st, id, fn, arg, &r, NULL, 0, NULL, 0) ==
+		return rc;
+	if (strcmp(state, from) != 0)
+		return ren_read(st, id, fn, arg, &r, NULL, 0, NULL, 0) ==
 		    STORE_OK ? STORE_REFUSED : STORE_ERR;
-		goto fail;
-	}
-	rc = STORE_ERR;
 	s = store_prepare(st, "SELECT state FROM benefits WHERE id = ?");
 	if (s == NULL)
-		goto fail;
+		return STORE_ERR;
 	sqlite3_bind_int64(s, 1, r.benefit_id);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		store_copy(bstate, sizeof bstate, s, 0);
@@ -686,18 +717,18 @@ store_renewal_settle(struct store *st, int64_t id, const char *from,
 	if (benefit_open && strcmp(outcome, "ended") == 0) {
 		if (store_benefit_state_tx(st, r.benefit_id, "ended", date, at,
 		    actor, reason) != STORE_OK)
-			goto fail;
+			return STORE_ERR;
 	} else if (benefit_open && ren_renew_benefit(st, r.benefit_id,
 	    strcmp(outcome, "renewed") == 0 && r.eligible ? r.new_amount :
 	    r.old_amount, strcmp(outcome, "renewed") == 0 && r.eligible ?
 	    r.rule_version : 0, at, actor, strcmp(outcome, "renewed") == 0 ?
 	    "renewed" : "renewed with the amount kept") != STORE_OK)
-		goto fail;
+		return STORE_ERR;
 	s = store_prepare(st, "UPDATE renewals SET state = ?2,"
 	    " resolved_by = ?3, reason = CASE WHEN reason = '' THEN ?4"
 	    " ELSE reason || ' / ' || ?4 END, updated_at = ?5 WHERE id = ?1");
 	if (s == NULL)
-		goto fail;
+		return STORE_ERR;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, outcome, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
@@ -708,12 +739,85 @@ store_renewal_settle(struct store *st, int64_t id, const char *from,
 	    (int64_t)time(NULL)) != 0) ||
 	    (a != NULL && store_audit_insert(st, a) != 0) ||
 	    ren_read(st, id, fn, arg, &r, NULL, 0, NULL, 0) != STORE_OK)
-		goto fail;
-	rc = store_commit(st) == 0 ? STORE_OK : STORE_ERR;
+		return STORE_ERR;
+	return STORE_OK;
+}
+
+enum store_rc
+store_renewal_settle(struct store *st, int64_t id, const char *from,
+    const char *outcome, const char *date, const char *actor,
+    const char *reason, const struct store_notice *notice,
+    const struct store_audit *a,
+    void (*fn)(void *arg, const struct store_renewal *r), void *arg)
+{
+	enum store_rc rc;
+	char at[32];
+
+	check_now(at, sizeof at);
+	pthread_mutex_lock(&st->lock);
+	if (store_begin(st) != 0) {
+		pthread_mutex_unlock(&st->lock);
+		return STORE_ERR;
+	}
+	rc = ren_settle_tx(st, id, from, outcome, date, at, actor, reason,
+	    notice, a, fn, arg);
+	if (rc == STORE_OK)
+		rc = store_commit(st) == 0 ? STORE_OK : STORE_ERR;
+	else
+		store_rollback(st);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
-fail:
-	store_rollback(st);
+}
+
+/*
+ * The matured renewals of a pass were a durable commit each; a batch
+ * shares one, each renewal in a savepoint of its own as the job's batch
+ * is, so that one that cannot be settled is undone alone and those
+ * before it are still committed.
+ */
+enum store_rc
+store_renewal_settle_batch(struct store *st,
+    struct store_renewal_settling *x, int n, const char *date,
+    const char *actor, int *handled)
+{
+	enum store_rc rc;
+	char at[32];
+	int i;
+
+	*handled = 0;
+	if (n <= 0)
+		return STORE_OK;
+	check_now(at, sizeof at);
+	pthread_mutex_lock(&st->lock);
+	if (store_begin(st) != 0) {
+		pthread_mutex_unlock(&st->lock);
+		return STORE_ERR;
+	}
+	for (i = 0; i < n; i++) {
+		if (ren_exec(st, "SAVEPOINT renewal_settle", "renewal") != 0)
+			break;
+		rc = ren_settle_tx(st, x[i].id, "pending", x[i].outcome, date,
+		    at, actor, x[i].reason, x[i].notice, NULL, NULL, NULL);
+		/* One settled meanwhile (an objection) is left as it is. */
+		if (rc != STORE_OK && rc != STORE_REFUSED) {
+			ren_exec(st, "ROLLBACK TO renewal_settle", "renewal");
+			ren_exec(st, "RELEASE renewal_settle", "renewal");
+			break;
+		}
+		if (ren_exec(st, "RELEASE renewal_settle", "renewal") != 0)
+			break;
+		x[i].settled = rc == STORE_OK;
+	}
+	if (i == 0) {
+		store_rollback(st);
+		pthread_mutex_unlock(&st->lock);
+		return STORE_ERR;
+	}
+	if (store_commit(st) != 0) {
+		pthread_mutex_unlock(&st->lock);
+		return STORE_ERR;
+	}
 	pthread_mutex_unlock(&st->lock);
-	return rc;
+	*handled = i;
+	return i == n ? STORE_OK : STORE_ERR;
 }

@@ -155,4 +155,25 @@ enum store_rc store_renewal_settle(struct store *st, int64_t id,
     const struct store_audit *a,
     void (*fn)(void *arg, const struct store_renewal *r), void *arg);
 
+/* A matured renewal to settle: "renewed" or "ended", with the reason
+ * and the citizen's notice (NULL for none); settled is set by the store. */
+struct store_renewal_settling {
+	int64_t id;
+	const char *outcome, *reason;
+	const struct store_notice *notice;
+	int settled;	/* 0: no longer pending, left as it was */
+};
+
+/*
+ * Settles the n pending renewals x as store_renewal_settle would each
+ * from "pending", on date by actor, in one transaction; one no longer
+ * pending is left as it is (its settled 0).  *handled is how many of x
+ * the commit covers: n on STORE_OK; on STORE_ERR those before
+ * x[*handled], which could not be settled (0 when nothing was
+ * committed).
+ */
+enum store_rc store_renewal_settle_batch(struct store *st,
+    struct store_renewal_settling *x, int n, const char *date,
+    const char *actor, int *handled);
+
 #endif
