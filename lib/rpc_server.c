@@ -418,6 +418,10 @@ rpc_finish(struct rpc_ctx *ctx)
 	struct rpc_server *srv = ctx->w->srv;
 	int state = RPC_HOLD_HOOK;
 
+	/* Counted while the hooks run, whatever brought the call here (a
+	 * refusal before any handler too): a shutdown must not free the
+	 * server while a hook is about to hold a call. */
+	atomic_fetch_add(&srv->handling, 1);
 	if (ctx->status == GRPC_STATUS_INTERNAL && srv->opts.internal != NULL)
 		srv->opts.internal(ctx, srv->opts.arg);
 	atomic_store(&ctx->held, RPC_HOLD_NONE);
@@ -436,6 +440,8 @@ rpc_finish(struct rpc_ctx *ctx)
 		atomic_fetch_sub(&srv->handling, 1);
 		break;
 	}
+	/* ctx may be freed by now; srv was read before. */
+	atomic_fetch_sub(&srv->handling, 1);
 }
 
 int

@@ -686,14 +686,16 @@ static const char *const store_migrations[] = {
 	 * page of index entries instead of every match: the folded surname
 	 * with a birth year, or within a municipality; and for a surname of
 	 * two or more parts (folded with a space between), the part after
-	 * the first space, so that "Petr" finds Kazlauskienė-Petraitienė. */
+	 * the first space, so that "Petr" finds Kazlauskienė-Petraitienė;
+	 * that route is sorted after it is read, since its index is in the
+	 * order of that part, but few surnames have two parts. */
 	"CREATE INDEX people_search ON people(surname_key, given_key,"
 	"  national_id, birth_date, municipality);"
 	"CREATE INDEX people_search_muni ON people(municipality, surname_key,"
 	"  given_key, national_id, birth_date);"
 	"CREATE INDEX people_search_rest ON people(substr(surname_key,"
-	"  instr(surname_key, ' ') + 1), surname_key, given_key, national_id)"
-	"  WHERE instr(surname_key, ' ') > 0;",
+	"  instr(surname_key, ' ') + 1), surname_key, given_key, national_id,"
+	"  birth_date, municipality) WHERE instr(surname_key, ' ') > 0;",
 };
 
 #define STORE_NMIGRATIONS \
@@ -1497,7 +1499,8 @@ store_batch_commit(struct store *st)
 		st->batch_failed = 0;
 		/* Durable again whatever the commit did. */
 		if (store_exec(st, "PRAGMA synchronous = FULL;"
-		    " PRAGMA cache_size = -2000") != 0)
+		    " PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT")
+		    != 0)
 			rc = -1;
 	}
 	pthread_mutex_unlock(&st->lock);

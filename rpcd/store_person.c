@@ -561,10 +561,18 @@ search_page(struct store *st, const struct store_person_query *q,
 		if (s == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, h->rowid);
-		if (sqlite3_step(s) == SQLITE_ROW) {
+		switch (sqlite3_step(s)) {
+		case SQLITE_ROW:
 			person_read(s, &p);
 			fn(arg, &p);
 			n++;
+			break;
+		case SQLITE_DONE:
+			break; /* gone since the index was read */
+		default:
+			store_log_error(st, "person search");
+			store_release(st, s);
+			return -1;
 		}
 		store_release(st, s);
 	}
