@@ -112,24 +112,28 @@ rpc_wire_walk(const ProtobufCMessageDescriptor *d, const uint8_t *p,
 	return 0;
 }
 
-int
-rpc_wire_check(const ProtobufCMessageDescriptor *d, const void *buf,
-    size_t len, char *field, size_t fieldlen)
+/* Either walk from the top, field emptied first. */
+static int
+rpc_wire_start(const ProtobufCMessageDescriptor *d, const void *buf,
+    size_t len, int reply, char *field, size_t fieldlen)
 {
 	if (fieldlen == 0)
 		return 0;
 	field[0] = '\0';
-	return rpc_wire_walk(d, buf, (const uint8_t *)buf + len, 0, 0, field,
-	    fieldlen, 0);
+	return rpc_wire_walk(d, buf, (const uint8_t *)buf + len, 0, reply,
+	    field, fieldlen, 0);
+}
+
+int
+rpc_wire_check(const ProtobufCMessageDescriptor *d, const void *buf,
+    size_t len, char *field, size_t fieldlen)
+{
+	return rpc_wire_start(d, buf, len, 0, field, fieldlen);
 }
 
 int
 rpc_wire_check_reply(const ProtobufCMessageDescriptor *d, const void *buf,
     size_t len, char *field, size_t fieldlen)
 {
-	if (fieldlen == 0)
-		return 0;
-	field[0] = '\0';
-	return rpc_wire_walk(d, buf, (const uint8_t *)buf + len, 0, 1, field,
-	    fieldlen, 0);
+	return rpc_wire_start(d, buf, len, 1, field, fieldlen);
 }
